@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+// Latchkey: one package, no package dependencies. C libraries come in through system-library
+// targets; everything else is ours.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Latchkey",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "latchkey", targets: ["latchkey"]),
+    ],
+    targets: [
+        // System libraries (Debian: libsqlite3-dev, libssl-dev, libcurl4-openssl-dev, libpq-dev).
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // epoll, eventfd and accept4, which Swift's Glibc module leaves out.
+        .target(name: "CLinux"),
+
+        // Layer 0: threads and the worker pool, shared by the server and the storage drivers.
+        .target(name: "Runtime", swiftSettings: swiftSettings),
+        // Layer 1: independent building blocks.
+        .target(name: "Mustache", swiftSettings: swiftSettings),
+        .target(name: "Security", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        .target(name: "Storage", dependencies: ["Runtime", "CSQLite", "CPostgres"], swiftSettings: swiftSettings),
+        // Layer 2: the web framework and its test helpers.
+        .target(name: "Web", dependencies: ["Runtime", "Mustache", "CCurl", "CLinux"], swiftSettings: swiftSettings),
+        .target(name: "WebTesting", dependencies: ["Web"], swiftSettings: swiftSettings),
+        // Layer 3: the product.
+        .target(name: "Accounts", dependencies: ["Web", "Storage", "Security"], swiftSettings: swiftSettings),
+        .target(name: "Site", dependencies: ["Accounts", "Web", "Storage", "Security"], swiftSettings: swiftSettings),
+        .target(name: "Provider", dependencies: ["Web", "Storage", "Security"], swiftSettings: swiftSettings),
+        .executableTarget(name: "latchkey", dependencies: ["Site", "Provider", "Web"], swiftSettings: swiftSettings),
+
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: swiftSettings),
+        .testTarget(name: "MustacheTests", dependencies: ["Mustache"], swiftSettings: swiftSettings),
+        .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: swiftSettings),
+        .testTarget(name: "WebTests", dependencies: ["Web", "WebTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "WebTesting"], swiftSettings: swiftSettings),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,19 @@
+/// An error that maps straight to an HTTP status. Throw it from a handler or middleware; the
+/// error middleware (or the server, as a last resort) turns it into a response.
+public struct HTTPError: Error, Sendable, CustomStringConvertible {
+    /// The status to answer with.
+    public var status: HTTPStatus
+    /// A message safe to show to the client.
+    public var message: String
+    /// Extra headers for the response, such as `Allow` or `Retry-After`.
+    public var headers: HTTPHeaders
+
+    /// An error with a status and a client-safe message (the reason phrase when omitted).
+    public init(_ status: HTTPStatus, _ message: String? = nil, headers: HTTPHeaders = HTTPHeaders()) {
+        self.status = status
+        self.message = message ?? status.reasonPhrase
+        self.headers = headers
+    }
+
+    public var description: String { "\(status.code) \(message)" }
+}
