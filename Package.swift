@@ -29,13 +29,15 @@ let package = Package(
         .target(name: "Security", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "Storage", dependencies: ["Runtime", "CSQLite", "CPostgres"], swiftSettings: swiftSettings),
         // Layer 2: the web framework and its test helpers.
-        .target(name: "Web", dependencies: ["Runtime", "Mustache", "CCurl", "CLinux"], swiftSettings: swiftSettings),
+        .target(name: "Web", dependencies: ["Runtime", "Mustache", "Security", "CCurl", "CLinux"], swiftSettings: swiftSettings),
         .target(name: "WebTesting", dependencies: ["Web"], swiftSettings: swiftSettings),
         // Layer 3: the product.
         .target(name: "Accounts", dependencies: ["Web", "Storage", "Security"], swiftSettings: swiftSettings),
         .target(name: "Site", dependencies: ["Accounts", "Web", "Storage", "Security"], swiftSettings: swiftSettings),
         .target(name: "Provider", dependencies: ["Web", "Storage", "Security"], swiftSettings: swiftSettings),
-        .executableTarget(name: "latchkey", dependencies: ["Site", "Provider", "Web"], swiftSettings: swiftSettings),
+        .executableTarget(name: "latchkey", dependencies: ["Site", "Provider", "Web", "Storage"], swiftSettings: swiftSettings),
+        // The benchmark's server (scripts/bench): the peer's four routes on our framework.
+        .executableTarget(name: "BenchServer", dependencies: ["Web", "Mustache", "Security"], swiftSettings: swiftSettings),
 
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: swiftSettings),
         .testTarget(name: "MustacheTests", dependencies: ["Mustache"], swiftSettings: swiftSettings),

@@ -10,3 +10,4 @@
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/bio.h>
+#include <openssl/param_build.h>

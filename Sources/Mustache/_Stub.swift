@@ -1,6 +1,5 @@
 // TEMPORARY stub until the real engine lands. Delete me.
-public enum MustacheValue: Sendable { case string(String) }
 public final class TemplateLibrary: Sendable {
-    public init() {}
+    public init(directory: String) throws {}
     public func render(_ value: MustacheValue, template: String) -> String? { nil }
 }

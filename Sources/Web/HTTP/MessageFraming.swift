@@ -22,20 +22,20 @@ struct MessageFraming: Sendable {
     /// Records a field whose name matters for framing; other fields are ignored.
     mutating func record(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) {
         switch name.count {
-        case 4 where ASCII.equalsIgnoringCase(name, "host"):
+        case 4 where HTTPSyntax.equalsIgnoringCase(name, "host"):
             hostCount += 1
-        case 14 where ASCII.equalsIgnoringCase(name, "content-length"):
+        case 14 where HTTPSyntax.equalsIgnoringCase(name, "content-length"):
             try recordContentLength(value)
-        case 17 where ASCII.equalsIgnoringCase(name, "transfer-encoding"):
+        case 17 where HTTPSyntax.equalsIgnoringCase(name, "transfer-encoding"):
             recordTransferEncoding(value)
-        case 10 where ASCII.equalsIgnoringCase(name, "connection"):
+        case 10 where HTTPSyntax.equalsIgnoringCase(name, "connection"):
             Self.forEachElement(of: value) { token in
-                if ASCII.equalsIgnoringCase(token, "close") { connectionClose = true }
-                if ASCII.equalsIgnoringCase(token, "keep-alive") { connectionKeepAlive = true }
+                if HTTPSyntax.equalsIgnoringCase(token, "close") { connectionClose = true }
+                if HTTPSyntax.equalsIgnoringCase(token, "keep-alive") { connectionKeepAlive = true }
             }
-        case 6 where ASCII.equalsIgnoringCase(name, "expect"):
+        case 6 where HTTPSyntax.equalsIgnoringCase(name, "expect"):
             Self.forEachElement(of: value) { token in
-                if ASCII.equalsIgnoringCase(token, "100-continue") { expectsContinue = true }
+                if HTTPSyntax.equalsIgnoringCase(token, "100-continue") { expectsContinue = true }
             }
         default:
             break
@@ -69,18 +69,18 @@ struct MessageFraming: Sendable {
         hasTransferEncoding = true
         Self.forEachElement(of: value) { element in
             var nameEnd = 0
-            while nameEnd < element.count && ASCII.isToken(element[nameEnd]) { nameEnd += 1 }
+            while nameEnd < element.count && HTTPSyntax.isToken(element[nameEnd]) { nameEnd += 1 }
             let name = UnsafeBufferPointer(rebasing: element[..<nameEnd])
-            let isChunked = ASCII.equalsIgnoringCase(name, "chunked")
+            let isChunked = HTTPSyntax.equalsIgnoringCase(name, "chunked")
             if nameEnd == 0 || endsWithChunked {
-                // Nothing may follow `chunked`: a second coding (or a second `chunked`) leaves the
-                // body length ambiguous.
+                // Not a coding name, or something after `chunked`: a later coding (or a second
+                // `chunked`) leaves the body length ambiguous.
                 malformedCoding = true
             } else if nameEnd < element.count {
                 // Parameters: none are defined for `chunked`; other codings are unsupported anyway.
                 var next = nameEnd
-                while ASCII.isWhitespace(element[next]) { next += 1 }
-                if isChunked || element[next] != ASCII.semicolon { malformedCoding = true }
+                while HTTPSyntax.isWhitespace(element[next]) { next += 1 }
+                if isChunked || element[next] != HTTPSyntax.semicolon { malformedCoding = true }
                 unknownCoding = true
             } else if !isChunked {
                 unknownCoding = true
@@ -105,11 +105,11 @@ struct MessageFraming: Sendable {
         var start = 0
         while start <= value.count {
             var end = start
-            while end < value.count && value[end] != ASCII.comma { end += 1 }
+            while end < value.count && value[end] != HTTPSyntax.comma { end += 1 }
             var low = start
             var high = end
-            while low < high && ASCII.isWhitespace(value[low]) { low += 1 }
-            while high > low && ASCII.isWhitespace(value[high - 1]) { high -= 1 }
+            while low < high && HTTPSyntax.isWhitespace(value[low]) { low += 1 }
+            while high > low && HTTPSyntax.isWhitespace(value[high - 1]) { high -= 1 }
             if low < high { try body(UnsafeBufferPointer(rebasing: value[low..<high])) }
             start = end + 1
         }

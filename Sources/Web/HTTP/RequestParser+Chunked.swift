@@ -28,9 +28,9 @@ extension RequestParser {
                 phase = count == remaining ? .chunkDataEnd : .chunkData(remaining - count)
             case .chunkDataEnd:
                 let available = bytes.count - readIndex
-                if available >= 1 && bytes[readIndex] != ASCII.cr { throw .badRequest("missing CRLF after chunk data") }
+                if available >= 1 && bytes[readIndex] != HTTPSyntax.cr { throw .badRequest("missing CRLF after chunk data") }
                 guard available >= 2 else { return false }
-                guard bytes[readIndex + 1] == ASCII.lf else { throw .badRequest("missing CRLF after chunk data") }
+                guard bytes[readIndex + 1] == HTTPSyntax.lf else { throw .badRequest("missing CRLF after chunk data") }
                 readIndex += 2
                 phase = .chunkSize
             case .trailers:
@@ -58,7 +58,7 @@ extension RequestParser {
         var sawDigit = index > 0
         var size = 0
         var digits = 0
-        while index < line.count, let value = ASCII.hexValue(line[index]) {
+        while index < line.count, let value = HTTPSyntax.hexValue(line[index]) {
             digits += 1
             guard digits <= Self.maxChunkSizeDigits else { throw .badRequest("chunk size too long") }
             size = size << 4 | value
@@ -76,25 +76,25 @@ extension RequestParser {
     private static func validateChunkExtensions(_ text: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) {
         var index = 0
         while index < text.count {
-            while index < text.count && ASCII.isWhitespace(text[index]) { index += 1 }
-            guard index < text.count && text[index] == ASCII.semicolon else {
+            while index < text.count && HTTPSyntax.isWhitespace(text[index]) { index += 1 }
+            guard index < text.count && text[index] == HTTPSyntax.semicolon else {
                 throw .badRequest("invalid chunk extension")
             }
             index += 1
-            while index < text.count && ASCII.isWhitespace(text[index]) { index += 1 }
+            while index < text.count && HTTPSyntax.isWhitespace(text[index]) { index += 1 }
             let nameStart = index
-            while index < text.count && ASCII.isToken(text[index]) { index += 1 }
+            while index < text.count && HTTPSyntax.isToken(text[index]) { index += 1 }
             guard index > nameStart else { throw .badRequest("invalid chunk extension") }
             var probe = index
-            while probe < text.count && ASCII.isWhitespace(text[probe]) { probe += 1 }
-            guard probe < text.count && text[probe] == ASCII.equals else { continue }
+            while probe < text.count && HTTPSyntax.isWhitespace(text[probe]) { probe += 1 }
+            guard probe < text.count && text[probe] == HTTPSyntax.equals else { continue }
             index = probe + 1
-            while index < text.count && ASCII.isWhitespace(text[index]) { index += 1 }
-            if index < text.count && text[index] == ASCII.quote {
+            while index < text.count && HTTPSyntax.isWhitespace(text[index]) { index += 1 }
+            if index < text.count && text[index] == HTTPSyntax.quote {
                 index = try skipQuotedString(text, from: index)
             } else {
                 let valueStart = index
-                while index < text.count && ASCII.isToken(text[index]) { index += 1 }
+                while index < text.count && HTTPSyntax.isToken(text[index]) { index += 1 }
                 guard index > valueStart else { throw .badRequest("invalid chunk extension") }
             }
         }
@@ -105,12 +105,12 @@ extension RequestParser {
         var index = start + 1
         while index < text.count {
             let byte = text[index]
-            if byte == ASCII.quote { return index + 1 }
-            if byte == ASCII.backslash {
-                guard index + 1 < text.count, ASCII.isFieldValueByte(text[index + 1]) else { break }
+            if byte == HTTPSyntax.quote { return index + 1 }
+            if byte == HTTPSyntax.backslash {
+                guard index + 1 < text.count, HTTPSyntax.isFieldValueByte(text[index + 1]) else { break }
                 index += 2
             } else {
-                guard ASCII.isFieldValueByte(byte) else { break }
+                guard HTTPSyntax.isFieldValueByte(byte) else { break }
                 index += 1
             }
         }

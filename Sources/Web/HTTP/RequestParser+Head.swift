@@ -56,8 +56,8 @@ extension RequestParser {
         var index = start + lineScanned
         while index < end {
             let byte = bytes[index]
-            if byte == ASCII.lf { break }
-            if byte == ASCII.space {
+            if byte == HTTPSyntax.lf { break }
+            if byte == HTTPSyntax.space {
                 if head.firstSpace < 0 {
                     head.firstSpace = index - start
                 } else if head.secondSpace < 0 {
@@ -65,23 +65,19 @@ extension RequestParser {
                 } else {
                     throw .badRequest("malformed request line")
                 }
+            } else if head.firstSpace >= 0 && head.secondSpace < 0 && byte != HTTPSyntax.cr
+                        && index - start - head.firstSpace > limits.maxURIBytes {
+                // Decided at the byte that overflows, so any split of the input fails the same way.
+                throw .uriTooLong
             }
             index += 1
-        }
-        if head.firstSpace >= 0 {
-            var targetEnd = head.secondSpace
-            if targetEnd < 0 {
-                targetEnd = index - start
-                if targetEnd > 0 && bytes[index - 1] == ASCII.cr { targetEnd -= 1 }
-            }
-            if targetEnd - head.firstSpace - 1 > limits.maxURIBytes { throw .uriTooLong }
         }
         guard index < end else {
             if available >= limits.maxHeaderBytes { throw .headersTooLarge }
             lineScanned = index - start
             return nil
         }
-        guard index > start && bytes[index - 1] == ASCII.cr else { throw .badRequest("bare LF") }
+        guard index > start && bytes[index - 1] == HTTPSyntax.cr else { throw .badRequest("bare LF") }
         lineScanned = 0
         return index - 1 - start
     }
@@ -94,7 +90,7 @@ extension RequestParser {
         guard second >= 0 else { throw .badRequest("missing HTTP version") }
         guard second > first + 1 else { throw .badRequest("empty request target") }
         let method = UnsafeBufferPointer(rebasing: line[..<first])
-        for byte in method where !ASCII.isToken(byte) { throw .badRequest("invalid method") }
+        for byte in method where !HTTPSyntax.isToken(byte) { throw .badRequest("invalid method") }
         head.version = try Self.parseVersion(UnsafeBufferPointer(rebasing: line[(second + 1)...]))
         head.method = HTTPMethod(rawValue: String(decoding: method, as: UTF8.self))
         try parseTarget(UnsafeBufferPointer(rebasing: line[(first + 1)..<second]))
@@ -104,7 +100,7 @@ extension RequestParser {
     /// `HTTP/DIGIT.DIGIT`; well-formed versions other than 1.0 and 1.1 get 505.
     private static func parseVersion(_ text: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) -> (major: Int, minor: Int) {
         guard text.count == 8, text[0] == 0x48, text[1] == 0x54, text[2] == 0x54, text[3] == 0x50,
-              text[4] == ASCII.slash, text[6] == 0x2E,
+              text[4] == HTTPSyntax.slash, text[6] == 0x2E,
               (0x30...0x39).contains(text[5]), (0x30...0x39).contains(text[7]) else {
             throw .badRequest("malformed HTTP version")
         }
@@ -116,10 +112,10 @@ extension RequestParser {
 
     /// Origin form as is, `*` for OPTIONS, absolute form reduced to origin form; nothing else.
     private mutating func parseTarget(_ target: UnsafeBufferPointer<UInt8>) throws(HTTPParseError) {
-        for byte in target where !ASCII.isVisible(byte) {
+        for byte in target where !HTTPSyntax.isVisible(byte) {
             throw .badRequest("invalid character in request target")
         }
-        if target[0] == ASCII.slash {
+        if target[0] == HTTPSyntax.slash {
             head.target = String(decoding: target, as: UTF8.self)
             return
         }
@@ -129,25 +125,25 @@ extension RequestParser {
             return
         }
         let schemeLength: Int
-        if target.count >= 7 && ASCII.equalsIgnoringCase(UnsafeBufferPointer(rebasing: target[..<7]), "http://") {
+        if target.count >= 7 && HTTPSyntax.equalsIgnoringCase(UnsafeBufferPointer(rebasing: target[..<7]), "http://") {
             schemeLength = 7
-        } else if target.count >= 8 && ASCII.equalsIgnoringCase(UnsafeBufferPointer(rebasing: target[..<8]), "https://") {
+        } else if target.count >= 8 && HTTPSyntax.equalsIgnoringCase(UnsafeBufferPointer(rebasing: target[..<8]), "https://") {
             schemeLength = 8
         } else {
             throw .badRequest("unsupported request target form")
         }
         var pathStart = schemeLength
-        while pathStart < target.count && target[pathStart] != ASCII.slash && target[pathStart] != ASCII.question {
+        while pathStart < target.count && target[pathStart] != HTTPSyntax.slash && target[pathStart] != HTTPSyntax.question {
             pathStart += 1
         }
         let authority = UnsafeBufferPointer(rebasing: target[schemeLength..<pathStart])
         // Userinfo is deprecated in http(s) URIs and only useful for disguising the real host.
-        guard !authority.isEmpty, !authority.contains(ASCII.at) else {
+        guard !authority.isEmpty, !authority.contains(HTTPSyntax.at) else {
             throw .badRequest("invalid authority in request target")
         }
         head.authority = String(decoding: authority, as: UTF8.self)
         let rest = String(decoding: UnsafeBufferPointer(rebasing: target[pathStart...]), as: UTF8.self)
-        head.target = rest.utf8.first == ASCII.slash ? rest : "/" + rest
+        head.target = rest.utf8.first == HTTPSyntax.slash ? rest : "/" + rest
     }
 
     /// Validates one field line, records its framing meaning and keeps it.
@@ -157,7 +153,7 @@ extension RequestParser {
         guard fieldCount <= limits.maxHeaderCount else { throw .headersTooLarge }
         try head.framing.record(name: name, value: value)
         let valueString: String
-        if let authority = head.authority, ASCII.equalsIgnoringCase(name, "host") {
+        if let authority = head.authority, HTTPSyntax.equalsIgnoringCase(name, "host") {
             // RFC 9112 §3.2.2: the target's authority overrides the Host field.
             valueString = authority
         } else {
@@ -169,17 +165,17 @@ extension RequestParser {
     /// `field-name ":" OWS field-value OWS`, validated; returns the name and the trimmed value.
     static func splitField(_ line: UnsafeBufferPointer<UInt8>) throws(HTTPParseError)
         -> (name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
-        if ASCII.isWhitespace(line[0]) { throw .badRequest("obsolete line folding") }
+        if HTTPSyntax.isWhitespace(line[0]) { throw .badRequest("obsolete line folding") }
         var colon = 0
-        while colon < line.count && ASCII.isToken(line[colon]) { colon += 1 }
-        guard colon < line.count && line[colon] == ASCII.colon else { throw .badRequest("invalid header field name") }
+        while colon < line.count && HTTPSyntax.isToken(line[colon]) { colon += 1 }
+        guard colon < line.count && line[colon] == HTTPSyntax.colon else { throw .badRequest("invalid header field name") }
         guard colon > 0 else { throw .badRequest("empty header field name") }
         var low = colon + 1
         var high = line.count
-        while low < high && ASCII.isWhitespace(line[low]) { low += 1 }
-        while high > low && ASCII.isWhitespace(line[high - 1]) { high -= 1 }
+        while low < high && HTTPSyntax.isWhitespace(line[low]) { low += 1 }
+        while high > low && HTTPSyntax.isWhitespace(line[high - 1]) { high -= 1 }
         let value = UnsafeBufferPointer(rebasing: line[low..<high])
-        for byte in value where !ASCII.isFieldValueByte(byte) {
+        for byte in value where !HTTPSyntax.isFieldValueByte(byte) {
             throw .badRequest("invalid character in header field value")
         }
         return (UnsafeBufferPointer(rebasing: line[..<colon]), value)

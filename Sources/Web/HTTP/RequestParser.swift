@@ -79,6 +79,8 @@ public struct RequestParser: Sendable {
     /// The next event, or nil when more bytes are needed; call repeatedly for pipelined requests.
     public mutating func next() throws(HTTPParseError) -> ParseEvent? {
         if let failure { throw failure }
+        // A second reference lets `step` update `self` while it reads the bytes; the buffer is
+        // never modified during a step, so this costs a retain, not a copy.
         let storage = buffer
         do throws(HTTPParseError) {
             return try storage.withUnsafeBufferPointer { (bytes) throws(HTTPParseError) -> ParseEvent? in
@@ -142,8 +144,8 @@ public struct RequestParser: Sendable {
         } else {
             return finishRequest(body: [])
         }
-        let version = requestHead.version
-        if framing.expectsContinue && version.major == 1 && version.minor == 1 && readIndex == bytes.count {
+        // HTTP/1.0 clients cannot know 100 Continue (RFC 9110 §10.1.1), so they never get one.
+        if framing.expectsContinue && requestHead.version.minor == 1 && readIndex == bytes.count {
             return .expectsContinue(requestHead)
         }
         return nil
@@ -170,13 +172,13 @@ public struct RequestParser: Sendable {
         let start = readIndex
         let end = min(bytes.count, start + max(budget, 0))
         var index = start + lineScanned
-        while index < end && bytes[index] != ASCII.lf { index += 1 }
+        while index < end && bytes[index] != HTTPSyntax.lf { index += 1 }
         guard index < end else {
             if bytes.count - start >= budget { throw overBudget }
             lineScanned = index - start
             return nil
         }
-        guard index > start && bytes[index - 1] == ASCII.cr else { throw .badRequest("bare LF") }
+        guard index > start && bytes[index - 1] == HTTPSyntax.cr else { throw .badRequest("bare LF") }
         lineScanned = 0
         return index - 1 - start
     }

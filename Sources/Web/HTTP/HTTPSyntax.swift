@@ -1,5 +1,5 @@
 /// Byte constants and classes from RFC 9110 / RFC 9112, for scanning raw request bytes.
-enum ASCII {
+enum HTTPSyntax {
     static let htab: UInt8 = 0x09
     static let lf: UInt8 = 0x0A
     static let cr: UInt8 = 0x0D

@@ -1,0 +1,80 @@
+import Foundation
+import Storage
+import Web
+
+/// Sessions in the site's database (`sessions` table), so any instance can serve any visitor
+/// and signing out on one ends the session everywhere.
+public struct DatabaseSessionStore: SessionStore {
+    let database: any Database
+
+    /// A store over `database`.
+    public init(database: any Database) { self.database = database }
+
+    public func load(idHash: String) async throws -> SessionRecord? {
+        try await database.read { db in
+            guard let row = try db.queryOne("SELECT id_hash, user_id, data, created_at, last_seen, expires_at FROM sessions WHERE id_hash = ?", idHash) else {
+                return nil
+            }
+            let values = (try? JSONDecoder().decode([String: String].self, from: Data(try row.string("data").utf8))) ?? [:]
+            return SessionRecord(idHash: try row.string("id_hash"), userID: try row.optionalInt64("user_id"), values: values,
+                                 createdAt: try row.int("created_at"), lastSeen: try row.int("last_seen"), expiresAt: try row.int("expires_at"))
+        }
+    }
+
+    public func save(_ record: SessionRecord, client: SessionClient) async throws {
+        let data = String(decoding: try JSONEncoder().encode(record.values), as: UTF8.self)
+        let agent = client.userAgent.map { String($0.prefix(300)) }
+        try await database.write { db in
+            try db.execute("""
+                INSERT INTO sessions (id_hash, user_id, data, created_at, last_seen, expires_at, remote_ip, user_agent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id_hash) DO UPDATE SET user_id = excluded.user_id, data = excluded.data,
+                    last_seen = excluded.last_seen, expires_at = excluded.expires_at,
+                    remote_ip = excluded.remote_ip, user_agent = excluded.user_agent
+                """, record.idHash, record.userID, data, record.createdAt, record.lastSeen, record.expiresAt, client.remoteIP, agent)
+        }
+    }
+
+    public func delete(idHash: String) async throws {
+        try await database.write { db in _ = try db.execute("DELETE FROM sessions WHERE id_hash = ?", idHash) }
+    }
+}
+
+/// A signed-in session as the account page and the admin console list it.
+public struct ActiveSession: Sendable {
+    public let idHash: String
+    public let createdAt: Int
+    public let lastSeen: Int
+    public let remoteIP: String?
+    public let userAgent: String?
+}
+
+/// Queries over a user's sessions.
+public enum SessionRepository {
+    /// The user's unexpired sessions, most recent first.
+    public static func active(userID: Int64, now: Int, in db: any Connection) throws -> [ActiveSession] {
+        try db.query("SELECT id_hash, created_at, last_seen, remote_ip, user_agent FROM sessions WHERE user_id = ? AND expires_at > ? ORDER BY last_seen DESC",
+                     userID, now).map { row in
+            ActiveSession(idHash: try row.string("id_hash"), createdAt: try row.int("created_at"), lastSeen: try row.int("last_seen"),
+                          remoteIP: try row.optionalString("remote_ip"), userAgent: try row.optionalString("user_agent"))
+        }
+    }
+
+    /// Ends every session of the user except `keeping` (the current one), returning how many.
+    @discardableResult
+    public static func endAll(userID: Int64, keeping: String?, in db: any Connection) throws -> Int {
+        try db.execute("DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?", userID, keeping ?? "")
+    }
+
+    /// Ends one session of the user (the user id guards against ending someone else's).
+    @discardableResult
+    public static func end(idHash: String, userID: Int64, in db: any Connection) throws -> Int {
+        try db.execute("DELETE FROM sessions WHERE id_hash = ? AND user_id = ?", idHash, userID)
+    }
+
+    /// Removes expired sessions; run now and then.
+    @discardableResult
+    public static func purgeExpired(now: Int, in db: any Connection) throws -> Int {
+        try db.execute("DELETE FROM sessions WHERE expires_at <= ?", now)
+    }
+}

@@ -1,0 +1,34 @@
+import COpenSSL
+
+/// HMAC (RFC 2104) through EVP_MAC.
+public enum HMAC {
+    /// HMAC-SHA256 of `message` under `key`, 32 bytes.
+    ///
+    /// A fresh EVP_MAC_CTX per call from a pre-fetched HMAC and pre-built parameters (about 1 µs in
+    /// release builds); sharing one keyed context across threads would be faster still but is not
+    /// something OpenSSL promises to be safe.
+    public static func sha256(key: [UInt8], message: some Collection<UInt8>) -> [UInt8] {
+        guard let context = EVP_MAC_CTX_new(Fetched.hmac) else { fatalError("EVP_MAC_CTX_new failed") }
+        defer { EVP_MAC_CTX_free(context) }
+        // An empty key is legal HMAC; OpenSSL only needs a non-null pointer for it.
+        let keyed = key.isEmpty
+            ? [UInt8](repeating: 0, count: 1).withUnsafeBufferPointer {
+                EVP_MAC_init(context, $0.baseAddress, 0, Fetched.sha256DigestParams)
+            }
+            : key.withUnsafeBufferPointer {
+                EVP_MAC_init(context, $0.baseAddress, $0.count, Fetched.sha256DigestParams)
+            }
+        guard keyed == 1 else { fatalError("EVP_MAC_init failed") }
+        let updated = withBytes(message) { input in
+            input.isEmpty ? 1 : EVP_MAC_update(context, input.baseAddress, input.count)
+        }
+        guard updated == 1 else { fatalError("EVP_MAC_update failed") }
+        return [UInt8](unsafeUninitializedCapacity: 32) { output, initialized in
+            var written = 0
+            guard EVP_MAC_final(context, output.baseAddress, &written, 32) == 1, written == 32 else {
+                fatalError("EVP_MAC_final failed")
+            }
+            initialized = 32
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Accounts
+import Mustache
+import Storage
+import Web
+
+/// Local accounts: sign-up, sign-in, sign-out, and the account page with its password and
+/// session controls.
+struct AccountController {
+    let services: SiteServices
+
+    func register(on router: Router) {
+        router.get("/signup", use: signUpForm)
+        router.post("/signup", use: signUp)
+        router.get("/login", use: signInForm)
+        router.post("/login", use: signIn)
+        router.post("/logout", use: signOut)
+        let account = router.group("/account", middleware: [RequireUserMiddleware()])
+        account.get("/", use: accountPage)
+        account.post("/password", use: changePassword)
+        account.post("/sessions/others/delete", use: endOtherSessions)
+    }
+
+    private var trustedProxies: Int { services.configuration.trustedProxies }
+
+    // MARK: Sign-up
+
+    @Sendable func signUpForm(_ request: Request, context: RequestContext) async throws -> Response {
+        if context.currentUser != nil { return Response(status: .seeOther, headers: ["Location": "/account"]) }
+        return try Page(context, title: "Create an account", ["form": [:], "errors": FieldErrors().mustacheValue])
+            .view("site/signup").response(for: request, context: context)
+    }
+
+    @Sendable func signUp(_ request: Request, context: RequestContext) async throws -> Response {
+        let form = try request.form()
+        let username = form["username"] ?? "", email = form["email"] ?? ""
+        do {
+            let user = try await services.accounts.signUp(username: username, email: email, password: form["password"] ?? "",
+                                                          confirmation: form["password_confirmation"] ?? "",
+                                                          ip: request.clientIP(trustedProxies: trustedProxies))
+            context.session.signIn(userID: user.id)
+            context.session.flash("Welcome to Latchkey, \(user.username)!", kind: "success")
+            return Response(status: .seeOther, headers: ["Location": "/account"])
+        } catch let errors as FieldErrors {
+            // Re-render with what was typed, except the passwords.
+            let typed: MustacheValue = ["username": .string(String(username.prefix(200))), "email": .string(String(email.prefix(300)))]
+            return try Page(context, title: "Create an account", ["form": typed, "errors": errors.mustacheValue])
+                .view("site/signup", status: .unprocessableContent).response(for: request, context: context)
+        }
+    }
+
+    // MARK: Sign-in
+
+    @Sendable func signInForm(_ request: Request, context: RequestContext) async throws -> Response {
+        let next = LocalRedirect.path(try request.query()["next"])
+        if context.currentUser != nil { return Response(status: .seeOther, headers: ["Location": next ?? "/account"]) }
+        return try signInPage(context, next: next, username: "", error: nil).response(for: request, context: context)
+    }
+
+    @Sendable func signIn(_ request: Request, context: RequestContext) async throws -> Response {
+        let form = try request.form()
+        let username = form["username"] ?? ""
+        let next = LocalRedirect.path(form["next"])
+        let outcome = try await services.accounts.signIn(username: username, password: form["password"] ?? "",
+                                                         ip: request.clientIP(trustedProxies: trustedProxies))
+        switch outcome {
+        case .success(let user):
+            context.session.signIn(userID: user.id)
+            context.session.flash("Signed in as \(user.username).", kind: "success")
+            return Response(status: .seeOther, headers: ["Location": next ?? "/account"])
+        case .invalidCredentials:
+            return try signInPage(context, next: next, username: username, error: "Invalid username or password.", status: .unauthorized)
+                .response(for: request, context: context)
+        case .disabled:
+            return try signInPage(context, next: next, username: username, error: "This account has been disabled. Contact the site's administrators.",
+                                  status: .forbidden).response(for: request, context: context)
+        case .throttled(let retryAfter):
+            let minutes = max(1, (retryAfter + 59) / 60)
+            var response = try signInPage(context, next: next, username: username,
+                                          error: "Too many failed sign-in attempts. Try again in \(minutes) minute\(minutes == 1 ? "" : "s").",
+                                          status: .tooManyRequests).response(for: request, context: context)
+            response.headers.set("Retry-After", String(retryAfter))
+            return response
+        }
+    }
+
+    private func signInPage(_ context: RequestContext, next: String?, username: String, error: String?, status: HTTPStatus = .ok) -> View {
+        Page(context, title: "Sign in", [
+            "next": next.map(MustacheValue.string) ?? .null,
+            "username": .string(String(username.prefix(200))),
+            "error": error.map(MustacheValue.string) ?? .null,
+        ]).view("site/login", status: status)
+    }
+
+    @Sendable func signOut(_ request: Request, context: RequestContext) async throws -> Redirect {
+        context.session.destroy()
+        return Redirect(to: "/")
+    }
+
+    // MARK: Account page
+
+    @Sendable func accountPage(_ request: Request, context: RequestContext) async throws -> View {
+        try await accountView(context, errors: FieldErrors())
+    }
+
+    private func accountView(_ context: RequestContext, errors: FieldErrors, status: HTTPStatus = .ok) async throws -> View {
+        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
+        let now = Clock.now
+        let current = context.session.loadedIDHash
+        let sessions = try await services.database.read { db in try SessionRepository.active(userID: user.id, now: now, in: db) }
+        let sessionValues: [MustacheValue] = sessions.map { session in
+            [
+                "current": .bool(session.idHash == current),
+                "lastSeen": .string(Clock.format(session.lastSeen)),
+                "since": .string(Clock.format(session.createdAt)),
+                "ip": .string(session.remoteIP ?? "unknown"),
+                "agent": .string(session.userAgent.map { String($0.prefix(80)) } ?? "unknown browser"),
+            ]
+        }
+        return Page(context, title: "Your account", [
+            "user": MustacheValue(user),
+            "memberSince": .string(Clock.formatDate(user.createdAt)),
+            "sessions": .list(sessionValues),
+            "otherSessions": .bool(sessions.contains { $0.idHash != current }),
+            "connections": .list([]),
+            "hasConnections": false,
+            "errors": errors.mustacheValue,
+        ]).view("site/account", status: status)
+    }
+
+    @Sendable func changePassword(_ request: Request, context: RequestContext) async throws -> Response {
+        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
+        let form = try request.form()
+        do {
+            try await services.accounts.changePassword(userID: user.id, current: form["current_password"] ?? "",
+                                                       new: form["new_password"] ?? "",
+                                                       confirmation: form["new_password_confirmation"] ?? "",
+                                                       keepingSession: context.session.loadedIDHash,
+                                                       ip: request.clientIP(trustedProxies: trustedProxies))
+        } catch let errors as FieldErrors {
+            return try await accountView(context, errors: errors, status: .unprocessableContent).response(for: request, context: context)
+        }
+        context.session.rotateID()
+        context.session.flash("Your password has been changed, and your other sessions have been signed out.", kind: "success")
+        return Response(status: .seeOther, headers: ["Location": "/account"])
+    }
+
+    @Sendable func endOtherSessions(_ request: Request, context: RequestContext) async throws -> Redirect {
+        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
+        let current = context.session.loadedIDHash
+        let ip = request.clientIP(trustedProxies: trustedProxies)
+        let ended = try await services.database.write { db in
+            let count = try SessionRepository.endAll(userID: user.id, keeping: current, in: db)
+            try AuditLog.record("sessions_ended", actor: user.id, target: user.id, detail: "others=\(count)", ip: ip, now: Clock.now, in: db)
+            return count
+        }
+        context.session.flash(ended == 0 ? "You had no other sessions." : "Signed out of \(ended) other session\(ended == 1 ? "" : "s").", kind: "success")
+        return Redirect(to: "/account")
+    }
+}

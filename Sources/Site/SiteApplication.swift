@@ -1,0 +1,53 @@
+import Foundation
+import Mustache
+import Web
+
+/// The application factory: `latchkey serve` and every site test build the site through here,
+/// with different configurations, so tests exercise exactly what production runs.
+public enum SiteApplication {
+    /// The session cookie's name. It differs from the sibling provider's, because browsers share
+    /// cookies across ports of one host and both often run on 127.0.0.1 in development.
+    public static let sessionCookie = "latchkey_session"
+
+    /// Why the site could not be built at start-up.
+    public enum StartupError: Error, CustomStringConvertible {
+        case templates(String)
+
+        public var description: String {
+            switch self {
+            case .templates(let detail): "cannot load templates: \(detail)"
+            }
+        }
+    }
+
+    /// Builds the site over opened services: templates parsed once, static files indexed once,
+    /// routes registered, middleware in order.
+    public static func make(services: SiteServices, logger: Logger = Logger()) throws -> Application {
+        let configuration = services.configuration
+        let templates: TemplateLibrary
+        do {
+            templates = try TemplateLibrary(directory: configuration.templatesDirectory)
+        } catch {
+            throw StartupError.templates("\(error)")
+        }
+        let router = Router()
+        HomeController().register(on: router)
+        AccountController(services: services).register(on: router)
+        AdminController(services: services).register(on: router)
+
+        // Order matters: the log sees the final status; security headers cover error pages;
+        // static files skip sessions; the inner error page can show who is signed in.
+        let middleware: [any Middleware] = [
+            RequestLogMiddleware(),
+            SecurityHeadersMiddleware(hsts: configuration.isHTTPS),
+            ErrorPageMiddleware(template: "site/error"),
+            FileMiddleware(directory: configuration.publicDirectory, cacheControl: configuration.staticCacheControl),
+            SessionMiddleware(store: services.sessions,
+                              settings: .init(cookieName: sessionCookie, secure: configuration.isHTTPS)),
+            CurrentUserMiddleware(services: services),
+            ErrorPageMiddleware(template: "site/error") { context, values in MustacheValue(Page(context, title: "Error", values)) },
+            CSRFMiddleware(exemptPrefixes: ["/api/"]),
+        ]
+        return Application(responder: router.responder(middleware: middleware), templates: templates, logger: logger)
+    }
+}

@@ -1,0 +1,13 @@
+/// A database reached through a pool of connections. Every call runs on the worker pool, never on
+/// the caller's thread, so event loops only ever await.
+public protocol Database: Sendable {
+    /// The SQL flavour, for the rare query that cannot be portable.
+    var dialect: SQLDialect { get }
+    /// Runs `body` in a read-only transaction, so all its queries see one snapshot.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any Connection) throws -> T) async throws -> T
+    /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any Connection) throws -> T) async throws -> T
+    /// Closes idle connections now and busy ones when they come back; later calls throw
+    /// `unavailable`.
+    func close()
+}

@@ -1,0 +1,92 @@
+/// The column names of one result, shared by all of its rows.
+public final class ResultColumns: Sendable {
+    /// Column names in select-list order.
+    public let names: [String]
+    private let exact: [String: Int]
+    private let folded: [String: Int]
+
+    /// Indexes `names`; when two columns share a name the first one wins.
+    public init(_ names: [String]) {
+        self.names = names
+        var exact: [String: Int] = [:]
+        var folded: [String: Int] = [:]
+        for (index, name) in names.enumerated() {
+            if exact[name] == nil { exact[name] = index }
+            if folded[name.lowercased()] == nil { folded[name.lowercased()] = index }
+        }
+        self.exact = exact
+        self.folded = folded
+    }
+
+    /// The index of `name`. Falls back to a case-insensitive match because PostgreSQL folds unquoted
+    /// identifiers to lower case while SQLite keeps them as written.
+    public func index(of name: String) -> Int? {
+        exact[name] ?? folded[name.lowercased()]
+    }
+}
+
+/// Something that picks a column of a `Row`: a name (`"id"`) or a zero-based index (`0`).
+public protocol ColumnReference: Sendable {
+    /// The index this reference points at in `columns`, if any.
+    func resolve(in columns: ResultColumns) -> Int?
+    /// How the column is named in errors.
+    var columnDescription: String { get }
+}
+
+extension String: ColumnReference {
+    /// Looks the name up.
+    public func resolve(in columns: ResultColumns) -> Int? { columns.index(of: self) }
+    /// The name itself.
+    public var columnDescription: String { self }
+}
+
+extension Int: ColumnReference {
+    /// The index itself, when in range.
+    public func resolve(in columns: ResultColumns) -> Int? {
+        columns.names.indices.contains(self) ? self : nil
+    }
+    /// `#index`.
+    public var columnDescription: String { "#\(self)" }
+}
+
+/// One result row: values in select-list order plus the shared column names.
+public struct Row: Sendable {
+    /// The result's column names.
+    public let columns: ResultColumns
+    /// The values, in the same order as `columns.names`.
+    public let values: [SQLValue]
+
+    /// Makes a row; `values` must have one entry per column.
+    public init(columns: ResultColumns, values: [SQLValue]) {
+        precondition(columns.names.count == values.count, "a row needs one value per column")
+        self.columns = columns
+        self.values = values
+    }
+
+    /// Makes a one-off row from name/value pairs (handy in tests and fakes).
+    public init(_ pairs: KeyValuePairs<String, SQLValue>) {
+        self.init(columns: ResultColumns(pairs.map(\.key)), values: pairs.map(\.value))
+    }
+
+    /// The raw value of `column`, or nil when there is no such column.
+    public subscript(column: some ColumnReference) -> SQLValue? {
+        column.resolve(in: columns).map { values[$0] }
+    }
+
+    /// The raw value of `column`; throws `noSuchColumn` when it does not exist.
+    public func value(_ column: some ColumnReference) throws(DatabaseError) -> SQLValue {
+        guard let index = column.resolve(in: columns) else {
+            throw .noSuchColumn(column.columnDescription)
+        }
+        return values[index]
+    }
+
+    /// The value of `column` converted to `T`; throws `noSuchColumn` or `typeMismatch`.
+    public func get<T: SQLDecodable>(_ column: some ColumnReference, as type: T.Type = T.self) throws(DatabaseError) -> T {
+        let raw = try value(column)
+        guard let decoded = T.decode(from: raw) else {
+            throw .typeMismatch(column: column.columnDescription)
+        }
+        return decoded
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import CSQLite
+
+/// One SQLite connection with its own prepared-statement cache. Only one thread uses it at a time
+/// (the pool guarantees that), hence `SQLITE_OPEN_NOMUTEX` and `@unchecked Sendable`.
+final class SQLiteConnection: Connection, @unchecked Sendable {
+    let dialect = SQLDialect.sqlite
+    let handle: OpaquePointer
+    private var statements: [String: OpaquePointer] = [:]
+    // Hand-written SQL is a fixed set of strings, so this only guards against generated SQL.
+    private static let statementCacheLimit = 256
+
+    /// Opens `path` (a file name or a `file:` URI) with `flags` plus the ones we always need.
+    init(path: String, flags: Int32) throws(DatabaseError) {
+        var handle: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(handle)
+            throw .unavailable("cannot open SQLite database \(path): \(message)")
+        }
+        self.handle = handle
+        sqlite3_extended_result_codes(handle, 1)
+    }
+
+    /// Finalizes cached statements and closes the handle.
+    func close() {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        statements = [:]
+        sqlite3_close_v2(handle)
+    }
+
+    func execute(_ sql: String, _ params: [SQLValue]) throws(DatabaseError) -> Int {
+        try withStatement(sql, params) { statement throws(DatabaseError) in
+            while try step(statement) {}
+            return Int(sqlite3_changes64(handle))
+        }
+    }
+
+    func query(_ sql: String, _ params: [SQLValue]) throws(DatabaseError) -> [Row] {
+        try withStatement(sql, params) { statement throws(DatabaseError) in
+            var rows: [Row] = []
+            var columns: ResultColumns?
+            while try step(statement) {
+                let shared = columns ?? Self.columns(of: statement)
+                columns = shared
+                rows.append(Row(columns: shared, values: Self.values(of: statement, count: shared.names.count)))
+            }
+            return rows
+        }
+    }
+
+    func executeScript(_ sql: String) throws(DatabaseError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &message)
+        defer { sqlite3_free(message) }
+        guard rc == SQLITE_OK else {
+            throw Self.mapError(code: sqlite3_extended_errcode(handle),
+                                message: message.map { String(cString: $0) } ?? lastMessage)
+        }
+    }
+
+    /// Runs `body` between `begin` and `COMMIT`, rolling back when it throws.
+    func transaction<T>(begin: String, _ body: (any Connection) throws -> T) throws -> T {
+        _ = try execute(begin, [])
+        do {
+            let result = try body(self)
+            _ = try execute("COMMIT", [])
+            return result
+        } catch {
+            rollbackIfOpen()
+            throw error
+        }
+    }
+
+    /// Rolls back a transaction left open by a failed body or COMMIT; errors are moot by then.
+    func rollbackIfOpen() {
+        if sqlite3_get_autocommit(handle) == 0 { _ = try? execute("ROLLBACK", []) }
+    }
+
+    // MARK: statements
+
+    private func withStatement<T>(
+        _ sql: String, _ params: [SQLValue], _ body: (OpaquePointer) throws(DatabaseError) -> T
+    ) throws(DatabaseError) -> T {
+        let statement = try prepared(sql)
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        try bind(params, to: statement)
+        return try body(statement)
+    }
+
+    private func prepared(_ sql: String) throws(DatabaseError) -> OpaquePointer {
+        if let cached = statements[sql] { return cached }
+        var statement: OpaquePointer?
+        var tail: UnsafePointer<CChar>?
+        let rc = sql.withCString { text in
+            let rc = sqlite3_prepare_v3(handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, &tail)
+            // Copy the tail now: it points into `text`, which dies with this closure.
+            tail = tail.flatMap { $0.pointee == 0 ? nil : UnsafePointer(strdup($0)) }
+            return rc
+        }
+        defer { free(UnsafeMutablePointer(mutating: tail)) }
+        guard rc == SQLITE_OK else { throw Self.mapError(code: sqlite3_extended_errcode(handle), message: lastMessage) }
+        guard let statement else { throw .sql(code: SQLITE_MISUSE, message: "empty SQL statement") }
+        if let tail, try containsStatement(tail) {
+            sqlite3_finalize(statement)
+            throw .multipleStatements
+        }
+        if statements.count >= Self.statementCacheLimit {
+            for old in statements.values { sqlite3_finalize(old) }
+            statements = [:]
+        }
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Whether `sql` holds another statement rather than only whitespace and comments.
+    private func containsStatement(_ sql: UnsafePointer<CChar>) throws(DatabaseError) -> Bool {
+        var statement: OpaquePointer?
+        let rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        defer { sqlite3_finalize(statement) }
+        return rc != SQLITE_OK || statement != nil
+    }
+
+    /// Advances `statement`: true for a row, false when done.
+    private func step(_ statement: OpaquePointer) throws(DatabaseError) -> Bool {
+        switch sqlite3_step(statement) {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default: throw Self.mapError(code: sqlite3_extended_errcode(handle), message: lastMessage)
+        }
+    }
+
+    var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
+}

@@ -1,0 +1,105 @@
+import CSQLite
+import Foundation
+
+/// SQLite behind the `Database` protocol: one writer connection (writes queue for it) and a small
+/// pool of reader connections that, thanks to WAL, read committed data while a write is under way.
+public final class SQLiteDatabase: Database {
+    /// Always `.sqlite`.
+    public let dialect = SQLDialect.sqlite
+    /// The path or URI the database was opened with.
+    public let path: String
+    private let writer: ConnectionPool<SQLiteConnection>
+    private let readers: ConnectionPool<SQLiteConnection>
+
+    /// Opens (creating if needed) the database at `path`, creating its parent directory too.
+    ///
+    /// `":memory:"` and `file:…?mode=memory` URIs get a single connection for reads and writes,
+    /// because every extra connection would see a different (or a table-locked shared) database.
+    public init(path: String, readers readerCount: Int = 4) throws(DatabaseError) {
+        self.path = path
+        let inMemory = Self.isInMemory(path)
+        if !inMemory { try Self.createParentDirectory(of: path) }
+        let writerConnection = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        do throws(DatabaseError) {
+            try Self.configure(writerConnection, writer: true)
+        } catch {
+            writerConnection.close()
+            throw error
+        }
+        let destroy: @Sendable (SQLiteConnection) -> Void = { $0.close() }
+        writer = ConnectionPool(capacity: 1, initial: [writerConnection], open: { () throws(DatabaseError) in
+            throw DatabaseError.unavailable("the SQLite writer connection was lost")
+        }, destroy: destroy)
+        if inMemory || readerCount < 1 {
+            readers = writer
+        } else {
+            readers = ConnectionPool(capacity: readerCount, open: { () throws(DatabaseError) in
+                let reader = try SQLiteConnection(path: path, flags: SQLITE_OPEN_READWRITE)
+                do throws(DatabaseError) {
+                    try Self.configure(reader, writer: false)
+                } catch {
+                    reader.close()
+                    throw error
+                }
+                return reader
+            }, destroy: destroy)
+        }
+    }
+
+    /// Runs `body` in a deferred transaction on a reader connection: one snapshot, no writes.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any Connection) throws -> T) async throws -> T {
+        let sharesWriter = readers === writer
+        return try await readers.withConnection { connection in
+            let result = Result {
+                // A lone in-memory connection is also the writer, so it is made read-only just here.
+                if sharesWriter { _ = try connection.execute("PRAGMA query_only=ON", []) }
+                defer { if sharesWriter { _ = try? connection.execute("PRAGMA query_only=OFF", []) } }
+                // A deferred BEGIN: the snapshot starts with the first read and holds until COMMIT.
+                return try connection.transaction(begin: "BEGIN", body)
+            }
+            return (result, true)
+        }
+    }
+
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction on the single writer connection.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any Connection) throws -> T) async throws -> T {
+        try await writer.withConnection { connection in
+            // IMMEDIATE takes the write lock up front, so a read-then-write body never fails with
+            // SQLITE_BUSY halfway through when another process writes the same file.
+            (Result { try connection.transaction(begin: "BEGIN IMMEDIATE", body) }, true)
+        }
+    }
+
+    /// Closes every connection; later calls throw `unavailable`.
+    public func close() {
+        writer.close()
+        if readers !== writer { readers.close() }
+    }
+
+    private static func configure(_ connection: SQLiteConnection, writer: Bool) throws(DatabaseError) {
+        sqlite3_busy_timeout(connection.handle, 5000)
+        if writer {
+            _ = try connection.execute("PRAGMA journal_mode=WAL", [])
+        }
+        _ = try connection.execute("PRAGMA foreign_keys=ON", [])
+        _ = try connection.execute("PRAGMA synchronous=NORMAL", [])
+        // Readers refuse writes, so a write slipped into `read` fails loudly instead of racing.
+        if !writer { _ = try connection.execute("PRAGMA query_only=ON", []) }
+    }
+
+    static func isInMemory(_ path: String) -> Bool {
+        path.isEmpty || path == ":memory:" || path.hasPrefix("file::memory:")
+            || (path.hasPrefix("file:") && path.contains("mode=memory"))
+    }
+
+    private static func createParentDirectory(of path: String) throws(DatabaseError) {
+        let file = path.hasPrefix("file:") ? String(path.dropFirst(5).prefix { $0 != "?" }) : path
+        let parent = (file as NSString).deletingLastPathComponent
+        guard !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw .unavailable("cannot create directory \(parent) for the SQLite database: \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Security
+
+/// Loads the session named by the cookie, hands it to the rest of the chain, and saves what
+/// changed. The cookie carries a random 256-bit id; the store only ever sees its SHA-256.
+///
+/// Expiry slides: each visit pushes `expiresAt` forward by `idleTimeout` (written at most once a
+/// minute, so reading pages does not write the database on every request), but never past
+/// `createdAt + absoluteTimeout`. An unknown, malformed, tampered or expired cookie simply means
+/// a fresh, signed-out session.
+public struct SessionMiddleware: Middleware {
+    /// Cookie and lifetime settings.
+    public struct Settings: Sendable {
+        public var cookieName: String
+        /// Adds `Secure` to the cookie (the site is served over HTTPS).
+        public var secure: Bool
+        public var idleTimeout: Int
+        public var absoluteTimeout: Int
+
+        /// Settings with the defaults: two weeks idle, thirty days at most.
+        public init(cookieName: String, secure: Bool = false, idleTimeout: Int = 14 * 86_400, absoluteTimeout: Int = 30 * 86_400) {
+            self.cookieName = cookieName
+            self.secure = secure
+            self.idleTimeout = idleTimeout
+            self.absoluteTimeout = absoluteTimeout
+        }
+    }
+
+    private let store: any SessionStore
+    private let settings: Settings
+    private let now: @Sendable () -> Int
+
+    /// A session middleware over `store`.
+    public init(store: any SessionStore, settings: Settings, now: @escaping @Sendable () -> Int = { Int(Date().timeIntervalSince1970) }) {
+        self.store = store
+        self.settings = settings
+        self.now = now
+    }
+
+    public func handle(_ request: Request, context: RequestContext, next: any Responder) async throws -> Response {
+        let now = now()
+        var record: SessionRecord?
+        if let id = request.cookies[settings.cookieName], Self.isWellFormed(id) {
+            record = try await store.load(idHash: Self.hash(id))
+            if let found = record, found.expiresAt <= now || found.createdAt + settings.absoluteTimeout <= now {
+                try await store.delete(idHash: found.idHash)
+                record = nil
+            }
+        }
+        let session = Session(record: record, now: now)
+        context[SessionKey.self] = session
+        var response = try await next.respond(to: request, context: context)
+        try await persist(session, request: request, response: &response, now: now)
+        return response
+    }
+
+    private func persist(_ session: Session, request: Request, response: inout Response, now: Int) async throws {
+        let client = SessionClient(remoteIP: request.remoteAddress, userAgent: request.headers["User-Agent"])
+        if session.isDestroyed {
+            if let old = session.loadedIDHash { try await store.delete(idHash: old) }
+            response.setCookie(.expired(settings.cookieName, secure: settings.secure))
+            return
+        }
+        let expiresAt = min(now + settings.idleTimeout, session.createdAt + settings.absoluteTimeout)
+        if session.loadedIDHash == nil || session.wantsNewID {
+            guard session.isDirty else { return }
+            if let old = session.loadedIDHash { try await store.delete(idHash: old) }
+            let id = Self.newToken()
+            try await store.save(SessionRecord(idHash: Self.hash(id), userID: session.userID, values: session.values,
+                                               createdAt: session.createdAt, lastSeen: now, expiresAt: expiresAt), client: client)
+            response.setCookie(Cookie(name: settings.cookieName, value: id, maxAge: expiresAt - now, secure: settings.secure))
+        } else if session.isDirty || now - session.lastSeen >= 60 {
+            try await store.save(SessionRecord(idHash: session.loadedIDHash!, userID: session.userID, values: session.values,
+                                               createdAt: session.createdAt, lastSeen: now, expiresAt: expiresAt), client: client)
+        }
+    }
+
+    /// A random 256-bit value, base64url-encoded (43 characters).
+    static func newToken() -> String { SecureRandom.token(byteCount: 32) }
+
+    /// The stored form of a session id.
+    public static func hash(_ id: String) -> String { Hex.encode(SHA256.hash(id)) }
+
+    /// Ids we issue are exactly 43 base64url characters; anything else is not worth a lookup.
+    static func isWellFormed(_ id: String) -> Bool {
+        id.utf8.count == 43 && id.utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Synchronization
+
+/// A session as stored: the id's SHA-256 (never the id itself), the user, the values and times.
+public struct SessionRecord: Sendable, Equatable {
+    public var idHash: String
+    public var userID: Int64?
+    public var values: [String: String]
+    public var createdAt: Int
+    public var lastSeen: Int
+    public var expiresAt: Int
+
+    /// A record from its parts.
+    public init(idHash: String, userID: Int64?, values: [String: String], createdAt: Int, lastSeen: Int, expiresAt: Int) {
+        self.idHash = idHash
+        self.userID = userID
+        self.values = values
+        self.createdAt = createdAt
+        self.lastSeen = lastSeen
+        self.expiresAt = expiresAt
+    }
+}
+
+/// Where sessions live. The site keeps them in its database; framework tests use memory.
+public protocol SessionStore: Sendable {
+    /// The session whose id hashes to `idHash`, if stored (expired ones included: the
+    /// middleware decides).
+    func load(idHash: String) async throws -> SessionRecord?
+    /// Inserts or replaces a session; `client` describes the browser for the account page.
+    func save(_ record: SessionRecord, client: SessionClient) async throws
+    /// Deletes one session.
+    func delete(idHash: String) async throws
+}
+
+/// What the account page shows about a session's browser.
+public struct SessionClient: Sendable {
+    public var remoteIP: String
+    public var userAgent: String?
+
+    /// A client description.
+    public init(remoteIP: String, userAgent: String?) {
+        self.remoteIP = remoteIP
+        self.userAgent = userAgent
+    }
+}
+
+/// Sessions in memory, for framework tests and throwaway servers.
+public final class MemorySessionStore: SessionStore {
+    private let records = Mutex<[String: SessionRecord]>([:])
+
+    /// An empty store.
+    public init() {}
+
+    public func load(idHash: String) async throws -> SessionRecord? { records.withLock { $0[idHash] } }
+    public func save(_ record: SessionRecord, client: SessionClient) async throws { records.withLock { $0[record.idHash] = record } }
+    public func delete(idHash: String) async throws { _ = records.withLock { $0.removeValue(forKey: idHash) } }
+
+    /// Number of stored sessions.
+    public var count: Int { records.withLock { $0.count } }
+}
