@@ -33,6 +33,7 @@ public enum SiteApplication {
         let router = Router()
         HomeController().register(on: router)
         AccountController(services: services).register(on: router)
+        SocialController(services: services).register(on: router)
         AdminController(services: services).register(on: router)
 
         // Order matters: the log sees the final status; security headers cover error pages;

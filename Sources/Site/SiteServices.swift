@@ -12,6 +12,7 @@ public struct SiteServices: Sendable {
     public let keys: KeyRing
     public let accounts: AccountService
     public let sessions: DatabaseSessionStore
+    public let social: SocialAuthService
 
     /// Why the services could not be opened.
     public enum OpenError: Error, CustomStringConvertible {
@@ -35,8 +36,12 @@ public struct SiteServices: Sendable {
         let keys = KeyRing(secret: secret, fallbacks: configuration.secretKeyFallbacks)
         let accounts = AccountService(database: database, hasher: PasswordHasher(logN: configuration.passwordHashCost),
                                       throttle: LoginThrottle(maxFailures: configuration.loginMaxFailures, window: configuration.loginWindow))
+        let http = CurlHTTPClient(connectTimeout: configuration.httpConnectTimeout, totalTimeout: configuration.httpTimeout)
+        let registry = ProviderRegistry(environment: configuration.providerEnvironment, http: http)
+        let social = SocialAuthService(database: database, registry: registry, keys: keys,
+                                       autoLinkVerifiedEmails: configuration.autoLinkVerifiedEmails)
         return SiteServices(configuration: configuration, database: database, keys: keys, accounts: accounts,
-                            sessions: DatabaseSessionStore(database: database))
+                            sessions: DatabaseSessionStore(database: database), social: social)
     }
 
     /// In development, a secret generated once and kept in `db/secret_key` (git-ignored), so
@@ -59,5 +64,23 @@ public struct SiteServices: Sendable {
         }
         logger.warning("SECRET_KEY is not set: generated one in \(path) for development (set SECRET_KEY in production)")
         return secret
+    }
+}
+
+extension SiteServices {
+    /// Logs each provider as enabled (with the callback URL to register with it) or disabled
+    /// with the reason, so "works on localhost, fails in production" shows up at start-up.
+    public func logProviders(_ logger: Logger) {
+        let origin = configuration.baseURL ?? "http://\(configuration.host):\(configuration.port)"
+        for entry in social.registry.entries {
+            if entry.isEnabled {
+                logger.info("provider=\(entry.id) enabled callback_url=\(SocialController.callbackURL(origin: origin, provider: entry.id))")
+            } else {
+                logger.info("provider=\(entry.id) disabled reason=\"\(entry.disabledReason ?? "")\"")
+            }
+        }
+        if configuration.baseURL == nil {
+            logger.info("BASE_URL is not set: callback URLs are built from each request's Host header (set BASE_URL in production)")
+        }
     }
 }

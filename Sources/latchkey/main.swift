@@ -52,6 +52,7 @@ func serve() async {
     let logger = Logger(level: configuration.logLevel)
     do {
         let services = try await SiteServices.open(configuration, logger: logger)
+        services.logProviders(logger)
         let application = try SiteApplication.make(services: services, logger: logger)
         let server = Server(configuration: ServerConfiguration(host: configuration.host, port: configuration.port,
                                                                eventLoops: configuration.eventLoops),

@@ -36,6 +36,13 @@ public struct SiteConfiguration: Sendable {
     public var loginWindow: Int
     /// scrypt cost as log2(N); 15 in production, lower only in tests.
     public var passwordHashCost: Int
+    /// Link a new social account to a local account with the same email when both are verified.
+    public var autoLinkVerifiedEmails: Bool
+    /// Outbound HTTP timeouts (seconds) for provider calls.
+    public var httpConnectTimeout: Double
+    public var httpTimeout: Double
+    /// The whole environment, for the provider registry (`GITHUB_CLIENT_ID`, …).
+    public var providerEnvironment: [String: String]
 
     /// The defaults, in one table: a key's absence from the environment means this value.
     public static let defaults: [String: String] = [
@@ -55,6 +62,9 @@ public struct SiteConfiguration: Sendable {
         "LOGIN_MAX_FAILURES": "5",
         "LOGIN_WINDOW_SECONDS": "900",
         "PASSWORD_HASH_COST": "15",
+        "AUTO_LINK_VERIFIED_EMAILS": "0",
+        "HTTP_CONNECT_TIMEOUT": "5",
+        "HTTP_TIMEOUT": "15",
     ]
 
     /// A configuration error that names the variable at fault.
@@ -120,10 +130,24 @@ public struct SiteConfiguration: Sendable {
         loginMaxFailures = try number("LOGIN_MAX_FAILURES", 1...1000)
         loginWindow = try number("LOGIN_WINDOW_SECONDS", 1...86_400)
         passwordHashCost = try number("PASSWORD_HASH_COST", 8...20)
+        autoLinkVerifiedEmails = ["1", "true", "yes"].contains(value("AUTO_LINK_VERIFIED_EMAILS").lowercased())
+        guard let connect = Double(value("HTTP_CONNECT_TIMEOUT")), connect > 0, let total = Double(value("HTTP_TIMEOUT")), total > 0 else {
+            throw Invalid(variable: "HTTP_TIMEOUT", problem: "and HTTP_CONNECT_TIMEOUT must be positive numbers of seconds")
+        }
+        httpConnectTimeout = connect
+        httpTimeout = total
+        providerEnvironment = env
         if environment == .production {
             if secretKey == nil { throw Invalid(variable: "SECRET_KEY", problem: "must be set when APP_ENV=production (a long random string)") }
             if passwordHashCost < 15 { throw Invalid(variable: "PASSWORD_HASH_COST", problem: "must be at least 15 in production") }
         }
+    }
+
+    /// The origin OAuth callbacks are built on: `BASE_URL`, or the request's own host.
+    public func origin(for request: Request) -> String {
+        if let baseURL { return baseURL }
+        let host = request.headers["Host"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(self.host):\(port)"
+        return "http://" + host
     }
 
     /// Whether pages are served over HTTPS (decides the `Secure` cookie flag and HSTS).

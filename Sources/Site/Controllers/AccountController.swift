@@ -26,7 +26,7 @@ struct AccountController {
 
     @Sendable func signUpForm(_ request: Request, context: RequestContext) async throws -> Response {
         if context.currentUser != nil { return Response(status: .seeOther, headers: ["Location": "/account"]) }
-        return try Page(context, title: "Create an account", ["form": [:], "errors": FieldErrors().mustacheValue])
+        return try Page(context, title: "Create an account", ["form": [:], "errors": FieldErrors().mustacheValue, "providers": providerButtons])
             .view("site/signup").response(for: request, context: context)
     }
 
@@ -43,7 +43,7 @@ struct AccountController {
         } catch let errors as FieldErrors {
             // Re-render with what was typed, except the passwords.
             let typed: MustacheValue = ["username": .string(String(username.prefix(200))), "email": .string(String(email.prefix(300)))]
-            return try Page(context, title: "Create an account", ["form": typed, "errors": errors.mustacheValue])
+            return try Page(context, title: "Create an account", ["form": typed, "errors": errors.mustacheValue, "providers": providerButtons])
                 .view("site/signup", status: .unprocessableContent).response(for: request, context: context)
         }
     }
@@ -83,8 +83,14 @@ struct AccountController {
         }
     }
 
+    /// The enabled providers, for the brand-styled sign-in buttons.
+    private var providerButtons: MustacheValue {
+        .list(services.social.registry.enabled.map { ["id": .string($0.id), "name": .string($0.displayName)] })
+    }
+
     private func signInPage(_ context: RequestContext, next: String?, username: String, error: String?, status: HTTPStatus = .ok) -> View {
         Page(context, title: "Sign in", [
+            "providers": providerButtons,
             "next": next.map(MustacheValue.string) ?? .null,
             "username": .string(String(username.prefix(200))),
             "error": error.map(MustacheValue.string) ?? .null,
@@ -107,6 +113,22 @@ struct AccountController {
         let now = Clock.now
         let current = context.session.loadedIDHash
         let sessions = try await services.database.read { db in try SessionRepository.active(userID: user.id, now: now, in: db) }
+        let connections = try await services.social.connections(userID: user.id)
+        let registry = services.social.registry
+        let connectionValues: [MustacheValue] = connections.map { account in
+            [
+                "id": .int(Int(account.id)),
+                "provider": .string(account.provider),
+                "providerName": .string(registry.entry(account.provider)?.displayName ?? account.provider),
+                "account": .string(account.login ?? account.email ?? account.name ?? account.providerUID),
+                "connectedAt": .string(Clock.formatDate(account.createdAt)),
+                "tokenStatus": .string(account.effectiveTokenStatus(now: now)),
+            ]
+        }
+        let linked = Set(connections.map(\.provider))
+        let connectable: [MustacheValue] = registry.enabled.filter { !linked.contains($0.id) }.map {
+            ["id": .string($0.id), "name": .string($0.displayName)]
+        }
         let sessionValues: [MustacheValue] = sessions.map { session in
             [
                 "current": .bool(session.idHash == current),
@@ -121,8 +143,9 @@ struct AccountController {
             "memberSince": .string(Clock.formatDate(user.createdAt)),
             "sessions": .list(sessionValues),
             "otherSessions": .bool(sessions.contains { $0.idHash != current }),
-            "connections": .list([]),
-            "hasConnections": false,
+            "connections": .list(connectionValues),
+            "hasConnections": .bool(!connections.isEmpty),
+            "connectable": .list(connectable),
             "errors": errors.mustacheValue,
         ]).view("site/account", status: status)
     }

@@ -38,17 +38,26 @@ final class Connection: @unchecked Sendable {
             close()
             return
         }
-        if events & EPOLLOUT.rawValue != 0 && outputOffset < output.count { flush() }
+        if events & EPOLLOUT.rawValue != 0 && outputOffset < output.count {
+            flush()
+            // Serving paused while this output was pending; the socket has room again.
+            if outputOffset >= output.count { readAndServe() }
+        }
         if events & (EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0 { readAndServe() }
     }
 
     // MARK: - Reading
 
     /// Serves whatever requests are buffered, reading more from the socket as needed, until a
-    /// request is in flight or the socket has nothing more to give.
+    /// request is in flight, the socket has nothing more to give, or the last response is still
+    /// waiting for the peer to read it: a client that pipelines without reading must not make us
+    /// queue response after response in memory.
     private func readAndServe() {
-        while !closed && !inFlight && !closeAfterWrite {
+        while !closed && !inFlight && !closeAfterWrite && outputOffset >= output.count {
             if serveNextEvent() { continue }
+            // A protocol error may have just answered and closed the connection; its descriptor
+            // number can already belong to another thread's new socket, so never read it again.
+            if closed || closeAfterWrite { return }
             if peerClosedRead {
                 // Half-closed peer: answer what it sent, then close once nothing is pending.
                 if outputOffset >= output.count { close() }
@@ -80,7 +89,13 @@ final class Connection: @unchecked Sendable {
         }
         switch event {
         case nil:
-            if !parser.isMidRequest { requestStarted = nil }
+            if !parser.isMidRequest {
+                requestStarted = nil
+            } else if requestStarted == nil {
+                // Bytes of the next request arrived with the previous one: its clock starts now,
+                // not at a later read that may never come (which left it to the idle timeout).
+                requestStarted = EventLoop.now()
+            }
             return false
         case .expectsContinue:
             enqueue(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
@@ -97,26 +112,27 @@ final class Connection: @unchecked Sendable {
         inFlight = true
         requestStarted = nil
         let keepAlive = request.head.keepAlive
+        let isHTTP10 = request.head.version.minor == 0
         let isHead = request.method == .head
         let server = loop.server
         let requestID = loop.nextRequestID()
         Task(executorPreference: loop) {
             let response = await server.respond(to: request, requestID: requestID)
             if self.loop.inEventLoop {
-                self.complete(response, keepAlive: keepAlive, isHead: isHead)
+                self.complete(response, keepAlive: keepAlive, isHTTP10: isHTTP10, isHead: isHead)
             } else {
-                self.loop.execute { self.complete(response, keepAlive: keepAlive, isHead: isHead) }
+                self.loop.execute { self.complete(response, keepAlive: keepAlive, isHTTP10: isHTTP10, isHead: isHead) }
             }
         }
     }
 
-    private func complete(_ response: Response, keepAlive: Bool, isHead: Bool) {
+    private func complete(_ response: Response, keepAlive: Bool, isHTTP10: Bool, isHead: Bool) {
         inFlight = false
         guard !closed else { return }
         requestsServed += 1
         lastActivity = EventLoop.now()
         let keepOpen = keepAlive && !loop.draining && !peerClosedRead
-        write(response, keepAlive: keepOpen, omitBody: isHead)
+        write(response, keepAlive: keepOpen, http10: isHTTP10, omitBody: isHead)
         if !keepOpen { closeAfterWrite = true }
         flush()
         if !closed && !closeAfterWrite { readAndServe() }
@@ -124,8 +140,8 @@ final class Connection: @unchecked Sendable {
 
     // MARK: - Writing
 
-    private func write(_ response: Response, keepAlive: Bool, omitBody: Bool) {
-        ResponseWriter.write(response, into: &output, date: loop.dateHeader, keepAlive: keepAlive, omitBody: omitBody)
+    private func write(_ response: Response, keepAlive: Bool, http10: Bool = false, omitBody: Bool) {
+        ResponseWriter.write(response, into: &output, date: loop.dateHeader, keepAlive: keepAlive, http10: http10, omitBody: omitBody)
     }
 
     private func enqueue(_ bytes: [UInt8]) { output.append(contentsOf: bytes) }
@@ -160,7 +176,13 @@ final class Connection: @unchecked Sendable {
         }
         output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
         outputOffset = 0
-        if closeAfterWrite { close() }
+        if closeAfterWrite {
+            close()
+        } else if loop.draining {
+            // A keep-alive response still being written when the drain began: the connection
+            // turns idle only now, and would otherwise hold the drain until the idle timeout.
+            closeIfIdle()
+        }
     }
 
     // MARK: - Lifetime

@@ -13,10 +13,13 @@ enum ResponseWriter {
     private static let crlf: [UInt8] = [13, 10]
     private static let contentLength = Array("Content-Length: ".utf8)
     private static let connectionClose = Array("Connection: close\r\n".utf8)
+    private static let connectionKeepAlive = Array("Connection: keep-alive\r\n".utf8)
 
     /// Appends the status line, the server's headers (`Date`, `Content-Length`, `Connection`),
-    /// the response's headers and, unless omitted, the body.
-    static func write(_ response: Response, into out: inout [UInt8], date: [UInt8], keepAlive: Bool, omitBody: Bool) {
+    /// the response's headers and, unless omitted, the body. `http10` marks an HTTP/1.0 peer,
+    /// which assumes the connection closes unless the response says `keep-alive`.
+    static func write(_ response: Response, into out: inout [UInt8], date: [UInt8], keepAlive: Bool,
+                      http10: Bool = false, omitBody: Bool) {
         let status = response.status
         out.reserveCapacity(out.count + 256 + response.body.count)
         if let line = statusLines[status.code] {
@@ -31,7 +34,11 @@ enum ResponseWriter {
             appendDecimal(response.body.count, to: &out)
             out.append(contentsOf: crlf)
         }
-        if !keepAlive { out.append(contentsOf: connectionClose) }
+        if !keepAlive {
+            out.append(contentsOf: connectionClose)
+        } else if http10 {
+            out.append(contentsOf: connectionKeepAlive)
+        }
         for field in response.headers {
             // A CR or LF in a header would let data from a handler split the response: drop it.
             guard isSafe(field.name), isSafe(field.value),

@@ -76,7 +76,7 @@ public struct SessionMiddleware: Middleware {
     }
 
     /// A random 256-bit value, base64url-encoded (43 characters).
-    static func newToken() -> String { SecureRandom.token(byteCount: 32) }
+    public static func newToken() -> String { SecureRandom.token(byteCount: 32) }
 
     /// The stored form of a session id.
     public static func hash(_ id: String) -> String { Hex.encode(SHA256.hash(id)) }

@@ -1,18 +1,18 @@
 import Foundation
 
 /// Wall-clock time for pages and records: Unix seconds, and how pages print them.
-enum Clock {
-    static var now: Int { Int(Date().timeIntervalSince1970) }
+public enum Clock {
+    public static var now: Int { Int(Date().timeIntervalSince1970) }
 
     /// `2026-11-23 14:05 UTC`.
-    static func format(_ seconds: Int) -> String {
+    public static func format(_ seconds: Int) -> String {
         let date = Date(timeIntervalSince1970: TimeInterval(seconds))
         return date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon))
             .replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
     }
 
     /// `2026-11-23`.
-    static func formatDate(_ seconds: Int) -> String {
+    public static func formatDate(_ seconds: Int) -> String {
         Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(.iso8601.year().month().day().dateSeparator(.dash))
     }
 }

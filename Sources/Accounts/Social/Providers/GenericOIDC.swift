@@ -1,0 +1,40 @@
+import Security
+import Web
+
+/// Any OpenID Connect provider (Google, GitLab, Keycloak…) configured by its discovery URL:
+/// endpoints come from the discovery document, id_tokens are checked against its JWKS, and a
+/// nonce and PKCE are always used.
+extension ProviderDefinition {
+    static func genericOIDC(discovery: JSONValue, displayName: String, scopes: [String]) throws(SocialAuthError) -> ProviderDefinition {
+        guard let issuer = discovery["issuer"]?.nonEmptyString,
+              let authorize = discovery["authorization_endpoint"]?.nonEmptyString,
+              let token = discovery["token_endpoint"]?.nonEmptyString,
+              let jwks = discovery["jwks_uri"]?.nonEmptyString else {
+            throw .providerUnavailable("discovery document lacks issuer, endpoints or jwks_uri")
+        }
+        let userinfo = discovery["userinfo_endpoint"]?.nonEmptyString
+        let revocation = discovery["revocation_endpoint"]?.nonEmptyString
+        let revoke = revocation.map(Self.rfc7009Revoke)
+        let methods = discovery["token_endpoint_auth_methods_supported"]?.arrayValue?.compactMap(\.stringValue) ?? ["client_secret_basic"]
+        return ProviderDefinition(
+            id: "oidc", displayName: displayName, authorizeURL: authorize, tokenURL: token, scopes: scopes,
+            clientAuthentication: methods.contains("client_secret_basic") ? .basic : .secretInBody,
+            usesPKCE: true, openID: OpenIDSettings(issuer: issuer, jwksURL: jwks, checksNonce: true), supportsRefresh: true,
+            fetchProfile: { api, tokens throws(SocialAuthError) in
+                var info: JSONValue?
+                if let userinfo {
+                    info = try await api.getJSON(userinfo, headers: ["Authorization": "Bearer \(tokens.accessToken)"]).json
+                }
+                return try OpenIDProfile.map(userinfo: info, claims: tokens.idClaims)
+            },
+            revoke: revoke)
+    }
+
+    /// An RFC 7009 revocation call to `url`.
+    static func rfc7009Revoke(url: String) -> @Sendable (ProviderAPI, String, String) async throws(SocialAuthError) -> Void {
+        return { api, token, _ throws(SocialAuthError) in
+            let form = [("token", token), ("client_id", api.clientID), ("client_secret", api.clientSecret)]
+            _ = try await api.send(.post(url, form: form))
+        }
+    }
+}

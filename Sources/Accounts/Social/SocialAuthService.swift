@@ -1,0 +1,260 @@
+import Foundation
+import Security
+import Storage
+import Web
+
+/// Social sign-in and account linking, for every provider: starting an authorization, finishing
+/// it from the callback, the linking policy, disconnecting, and handing out valid tokens.
+public struct SocialAuthService: Sendable {
+    /// What the person was doing when they went to the provider.
+    public enum Intent: Sendable, Equatable {
+        case signIn
+        case connect(userID: Int64)
+    }
+
+    /// How a completed authorization ended.
+    public enum Outcome: Sendable {
+        case signedIn(User, created: Bool, returnTo: String?)
+        case connected(User, provider: String, returnTo: String?)
+    }
+
+    /// States live ten minutes.
+    public static let stateLifetime = 600
+
+    public let registry: ProviderRegistry
+    let database: any Database
+    let keys: KeyRing
+    let vault: TokenVault
+    /// Link a new social account to an existing local account with the same email, but only
+    /// when the provider says the email is verified and the local one is verified too. Off by
+    /// default: silent linking on email is how accounts get taken over.
+    let autoLinkVerifiedEmails: Bool
+    let now: @Sendable () -> Int
+
+    public init(database: any Database, registry: ProviderRegistry, keys: KeyRing, autoLinkVerifiedEmails: Bool = false,
+                now: @escaping @Sendable () -> Int = { Clock.now }) {
+        self.database = database
+        self.registry = registry
+        self.keys = keys
+        self.vault = TokenVault(keys: keys)
+        self.autoLinkVerifiedEmails = autoLinkVerifiedEmails
+        self.now = now
+    }
+
+    // MARK: Starting
+
+    /// Stores a fresh, single-use state (with PKCE verifier and nonce) and returns the provider's
+    /// authorize URL. `sessionBinding` is a random value kept in the browser's session: the
+    /// callback must come back with the same one, so a code injected into another browser fails.
+    public func begin(provider id: String, intent: Intent, returnTo: String?, sessionBinding: String,
+                      redirectURI: String) async throws -> String {
+        let (provider, api) = try await registry.resolve(id)
+        let state = SecureRandom.token()
+        let verifier = provider.usesPKCE ? SecureRandom.token(byteCount: 48) : nil
+        let nonce = provider.openID?.checksNonce == true ? SecureRandom.token(byteCount: 16) : nil
+        let now = now()
+        var userID: Int64?
+        if case .connect(let id) = intent { userID = id }
+        let pending = PendingAuthorization(
+            provider: id, intent: userID == nil ? .signIn : .connect, userID: userID,
+            sessionBinding: Self.hash(sessionBinding), codeVerifier: verifier, nonce: nonce,
+            returnTo: LocalRedirect.path(returnTo), redirectURI: redirectURI, expiresAt: now + Self.stateLifetime)
+        let keys = keys
+        try await database.write { db in try OAuthStateRepository.insert(stateHash: Self.hash(state), pending, keys: keys, now: now, in: db) }
+        return OAuthFlow.authorizeURL(provider, clientID: api.clientID, redirectURI: redirectURI, state: state,
+                                      codeChallenge: verifier.map(OAuthFlow.codeChallenge), nonce: nonce)
+    }
+
+    // MARK: Finishing
+
+    /// Handles the provider's redirect back to us: checks the state, exchanges the code, fetches
+    /// the profile and applies the linking policy. Every failure is a `SocialAuthError` and leaves
+    /// no user, link or token behind.
+    public func complete(provider id: String, query: FormData, sessionBinding: String?, ip: String) async throws -> Outcome {
+        // Consume the state first, whatever else the callback says: a state is good once.
+        let pending = try await takeState(query["state"], provider: id, sessionBinding: sessionBinding)
+        if let error = query["error"] {
+            throw error == "access_denied" ? SocialAuthError.cancelled : .providerRejected(String(error.prefix(100)))
+        }
+        guard let code = query["code"], !code.isEmpty, code.utf8.count <= 2048 else { throw SocialAuthError.missingCode }
+        let (provider, api) = try await registry.resolve(id)
+        let now = now()
+        var tokens = try await OAuthFlow.exchange(provider, api: api, code: code, redirectURI: pending.redirectURI,
+                                                  codeVerifier: pending.codeVerifier, now: now)
+        if let after = provider.afterExchange { tokens = try await after(api, tokens) }
+        if let openID = provider.openID {
+            guard let idToken = tokens.idToken else { throw SocialAuthError.invalidIDToken("no id_token in the token reply") }
+            tokens.idClaims = try await registry.jwks.verify(idToken, settings: openID, api: api, nonce: pending.nonce, now: now)
+        }
+        let profile = try await provider.fetchProfile(api, tokens)
+        let intent: Intent = pending.intent == .connect ? .connect(userID: pending.userID ?? -1) : .signIn
+        return try await link(profile, tokens: tokens, provider: provider, intent: intent, returnTo: pending.returnTo, ip: ip)
+    }
+
+    private func takeState(_ state: String?, provider: String, sessionBinding: String?) async throws -> PendingAuthorization {
+        guard let state, !state.isEmpty, state.utf8.count <= 512 else { throw SocialAuthError.invalidState }
+        let keys = keys
+        let hash = Self.hash(state)
+        guard let pending = try await database.write({ db in try OAuthStateRepository.take(stateHash: hash, keys: keys, in: db) }) else {
+            throw SocialAuthError.invalidState
+        }
+        guard pending.provider == provider, let sessionBinding,
+              constantTimeEquals(Array(pending.sessionBinding.utf8), Array(Self.hash(sessionBinding).utf8)) else {
+            throw SocialAuthError.invalidState
+        }
+        guard pending.expiresAt > now() else { throw SocialAuthError.expiredState }
+        return pending
+    }
+
+    // MARK: Linking policy
+
+    /// Applies the linking policy to a verified profile, in one transaction: the user, the link
+    /// and the tokens are written together or not at all. Two simultaneous callbacks for the
+    /// same new account meet at the unique index on (provider, uid): the loser retries and finds
+    /// the winner's user.
+    public func link(_ profile: NormalizedProfile, tokens: TokenSet, provider: ProviderDefinition, intent: Intent,
+                     returnTo: String?, ip: String) async throws -> Outcome {
+        do {
+            return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip)
+        } catch DatabaseError.uniqueViolation {
+            return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip)
+        }
+    }
+
+    private func linkOnce(_ profile: NormalizedProfile, tokens: TokenSet, provider: ProviderDefinition, intent: Intent,
+                          returnTo: String?, ip: String) async throws -> Outcome {
+        let now = now()
+        let vault = vault
+        let autoLink = autoLinkVerifiedEmails
+        let json = String(decoding: (try? JSONEncoder().encode(profile.raw)) ?? Data("{}".utf8), as: UTF8.self)
+        let providerID = provider.id
+        return try await database.write { db -> Outcome in
+            let existing = try SocialAccountRepository.find(provider: providerID, uid: profile.uid, in: db)
+            switch intent {
+            case .connect(let userID):
+                guard let user = try UserRepository.find(id: userID, in: db) else { throw SocialAuthError.invalidState }
+                if let existing {
+                    guard existing.userID == userID else { throw SocialAuthError.linkedToAnotherUser(provider: providerID) }
+                    try SocialAccountRepository.refresh(id: existing.id, profile: profile, profileJSON: json, now: now, in: db)
+                    try vault.store(tokens, accountID: existing.id, now: now, in: db)
+                } else {
+                    let accountID = try SocialAccountRepository.insert(userID: userID, provider: providerID, profile: profile,
+                                                                       profileJSON: json, now: now, in: db)
+                    try vault.store(tokens, accountID: accountID, now: now, in: db)
+                    try AuditLog.record("social_connect", actor: userID, target: userID, detail: providerID, ip: ip, now: now, in: db)
+                }
+                return .connected(user, provider: providerID, returnTo: returnTo)
+
+            case .signIn:
+                if let existing {
+                    guard let user = try UserRepository.find(id: existing.userID, in: db) else { throw SocialAuthError.invalidState }
+                    if user.isDisabled { throw SocialAuthError.accountDisabled }
+                    try SocialAccountRepository.refresh(id: existing.id, profile: profile, profileJSON: json, now: now, in: db)
+                    try vault.store(tokens, accountID: existing.id, now: now, in: db)
+                    try AuditLog.record("login", actor: user.id, target: user.id, detail: providerID, ip: ip, now: now, in: db)
+                    return .signedIn(user, created: false, returnTo: returnTo)
+                }
+                if let email = profile.email, let local = try UserRepository.find(email: email, in: db) {
+                    // Never link silently on an email match; see `autoLinkVerifiedEmails`.
+                    guard autoLink, profile.emailVerified, local.emailVerified, !local.isDisabled else {
+                        throw SocialAuthError.emailBelongsToExistingAccount(provider: providerID)
+                    }
+                    let accountID = try SocialAccountRepository.insert(userID: local.id, provider: providerID, profile: profile,
+                                                                       profileJSON: json, now: now, in: db)
+                    try vault.store(tokens, accountID: accountID, now: now, in: db)
+                    try AuditLog.record("social_autolink", actor: local.id, target: local.id, detail: providerID, ip: ip, now: now, in: db)
+                    return .signedIn(local, created: false, returnTo: returnTo)
+                }
+                let username = try Self.uniqueUsername(for: profile, provider: providerID, in: db)
+                let user = try UserRepository.insert(username: username, email: profile.email, emailVerified: profile.emailVerified,
+                                                     passwordHash: nil, isAdmin: false, now: now, in: db)
+                let accountID = try SocialAccountRepository.insert(userID: user.id, provider: providerID, profile: profile,
+                                                                   profileJSON: json, now: now, in: db)
+                try vault.store(tokens, accountID: accountID, now: now, in: db)
+                try AuditLog.record("social_signup", actor: user.id, target: user.id, detail: providerID, ip: ip, now: now, in: db)
+                return .signedIn(user, created: true, returnTo: returnTo)
+            }
+        }
+    }
+
+    /// A free username from the profile: login, then name, then the email's local part, made of
+    /// allowed characters, with `-2`, `-3`… appended while taken.
+    static func uniqueUsername(for profile: NormalizedProfile, provider: String, in db: any Connection) throws -> String {
+        func clean(_ text: String?) -> String? {
+            guard let text else { return nil }
+            let kept = String(text.unicodeScalars.compactMap { s -> Character? in
+                if s.isASCII && (CharacterSet.alphanumerics.contains(s) || s == "_" || s == "-" || s == ".") { return Character(s) }
+                return s == " " ? "-" : nil
+            }.prefix(24))
+            return kept.count >= 3 ? kept : nil
+        }
+        let base = clean(profile.login) ?? clean(profile.name) ?? clean(profile.email?.split(separator: "@").first.map(String.init))
+            ?? "\(provider)-user"
+        if try UserRepository.find(username: base, in: db) == nil { return base }
+        for n in 2...50 where try UserRepository.find(username: "\(base)-\(n)", in: db) == nil { return "\(base)-\(n)" }
+        return "\(base)-\(SecureRandom.token(byteCount: 3).lowercased())"
+    }
+
+    // MARK: Connections
+
+    /// The user's linked accounts with their token states.
+    public func connections(userID: Int64) async throws -> [SocialAccount] {
+        try await database.read { db in try SocialAccountRepository.forUser(userID, in: db) }
+    }
+
+    /// Unlinks a social account of `userID`, refusing to remove the last way to sign in. The grant
+    /// is revoked upstream afterwards where the provider supports it; a failure there is logged
+    /// by the caller (the returned error), never shown as a failed disconnect.
+    @discardableResult
+    public func disconnect(accountID: Int64, userID: Int64, ip: String) async throws -> (account: SocialAccount, upstreamError: SocialAuthError?) {
+        let vault = vault
+        let now = now()
+        let (account, token) = try await database.write { db -> (SocialAccount, String?) in
+            guard let account = try SocialAccountRepository.find(id: accountID, in: db), account.userID == userID,
+                  let user = try UserRepository.find(id: userID, in: db) else {
+                throw HTTPError(.notFound, "That linked account does not exist.")
+            }
+            let others = try SocialAccountRepository.forUser(userID, in: db).filter { $0.id != accountID }
+            guard user.hasPassword || !others.isEmpty else { throw SocialAuthError.lastSignInMethod }
+            let token = try? vault.load(accountID: accountID, in: db)?.access
+            _ = try SocialAccountRepository.delete(id: accountID, userID: userID, in: db)
+            try AuditLog.record("social_disconnect", actor: userID, target: userID, detail: account.provider, ip: ip, now: now, in: db)
+            return (account, token)
+        }
+        guard let token, let entry = registry.entry(account.provider), entry.isEnabled else { return (account, nil) }
+        do {
+            let (provider, api) = try await registry.resolve(account.provider)
+            try await provider.revoke?(api, token, account.providerUID)
+            return (account, nil)
+        } catch {
+            return (account, error)
+        }
+    }
+
+    // MARK: Tokens
+
+    /// A usable access token for a linked account: the stored one while it has more than a minute
+    /// left, else a refreshed one. When it cannot be refreshed the account is marked
+    /// `reconnect` and `invalidToken` is thrown: the person must connect again.
+    public func validAccessToken(accountID: Int64) async throws -> String {
+        let vault = vault
+        let now = now()
+        let loaded = try await database.read { db in
+            (try SocialAccountRepository.find(id: accountID, in: db), try vault.load(accountID: accountID, in: db))
+        }
+        guard let account = loaded.0, let stored = loaded.1, stored.status != "revoked" else { throw SocialAuthError.invalidToken }
+        if stored.status == "active", (stored.expiresAt ?? Int.max) > now + 60 { return stored.access }
+        do {
+            let (provider, api) = try await registry.resolve(account.provider)
+            guard provider.supportsRefresh, let refresh = stored.refresh else { throw SocialAuthError.invalidToken }
+            let renewed = try await OAuthFlow.refresh(provider, api: api, refreshToken: refresh, now: now)
+            try await database.write { db in try vault.store(renewed, accountID: accountID, now: now, refreshed: true, in: db) }
+            return renewed.accessToken
+        } catch {
+            try await database.write { db in try TokenVault.setStatus("reconnect", accountID: accountID, now: now, in: db) }
+            throw SocialAuthError.invalidToken
+        }
+    }
+
+    static func hash(_ value: String) -> String { Hex.encode(SHA256.hash(value)) }
+}

@@ -1,0 +1,114 @@
+import Accounts
+import Mustache
+import Web
+
+/// Social sign-in and account linking: `POST /auth/:provider` starts (CSRF-checked, so nobody
+/// can sign a visitor in to an account of their choosing), `GET /auth/:provider/callback`
+/// finishes, and `POST /account/connections/:id/delete` unlinks.
+struct SocialController {
+    let services: SiteServices
+    private var social: SocialAuthService { services.social }
+    /// The session value that binds OAuth states to this browser.
+    static let bindingKey = "oauth_binding"
+
+    func register(on router: Router) {
+        router.post("/auth/:provider", use: start)
+        router.get("/auth/:provider/callback", use: callback)
+        router.group("/account", middleware: [RequireUserMiddleware()]).post("/connections/:id/delete", use: disconnect)
+    }
+
+    /// The callback URL to register with a provider.
+    static func callbackURL(origin: String, provider: String) -> String { "\(origin)/auth/\(provider)/callback" }
+
+    @Sendable func start(_ request: Request, context: RequestContext) async throws -> Response {
+        let id = context.parameters["provider"] ?? ""
+        guard let entry = social.registry.entry(id), entry.isEnabled else { throw HTTPError(.notFound, "There is no sign-in provider called \"\(id.prefix(40))\" here.") }
+        let form = try request.form()
+        let intent: SocialAuthService.Intent
+        if form["intent"] == "connect" {
+            guard let user = context.currentUser else { return signInRedirect(for: request) }
+            intent = .connect(userID: user.id)
+        } else {
+            intent = .signIn
+        }
+        let binding = context.session[Self.bindingKey] ?? SessionMiddleware.newToken()
+        context.session[Self.bindingKey] = binding
+        let redirectURI = Self.callbackURL(origin: services.configuration.origin(for: request), provider: id)
+        do {
+            let url = try await social.begin(provider: id, intent: intent, returnTo: form["next"], sessionBinding: binding, redirectURI: redirectURI)
+            return Response(status: .seeOther, headers: ["Location": url, "Cache-Control": "no-store"])
+        } catch let error as SocialAuthError {
+            return try failure(error, providerName: entry.displayName, request: request, context: context)
+        }
+    }
+
+    @Sendable func callback(_ request: Request, context: RequestContext) async throws -> Response {
+        let id = context.parameters["provider"] ?? ""
+        guard let entry = social.registry.entry(id), entry.isEnabled else { throw HTTPError(.notFound, "There is no sign-in provider called \"\(id.prefix(40))\" here.") }
+        do {
+            let outcome = try await social.complete(provider: id, query: try request.query(), sessionBinding: context.session[Self.bindingKey],
+                                                    ip: request.clientIP(trustedProxies: services.configuration.trustedProxies))
+            switch outcome {
+            case .signedIn(let user, let created, let returnTo):
+                context.session.signIn(userID: user.id)
+                context.session.flash(created ? "Welcome, \(user.username)! Your account was created with \(entry.displayName)."
+                                              : "Signed in with \(entry.displayName).", kind: "success")
+                return Response(status: .seeOther, headers: ["Location": returnTo ?? "/account"])
+            case .connected(_, _, let returnTo):
+                context.session.flash("\(entry.displayName) is now connected to your account.", kind: "success")
+                return Response(status: .seeOther, headers: ["Location": returnTo ?? "/account"])
+            }
+        } catch let error as SocialAuthError {
+            context.logger.warning("social_auth_failed provider=\(id) error=\"\(error)\"")
+            return try failure(error, providerName: entry.displayName, request: request, context: context)
+        }
+    }
+
+    @Sendable func disconnect(_ request: Request, context: RequestContext) async throws -> Response {
+        guard let user = context.currentUser, let accountID = context.parameters["id"].flatMap({ Int64($0) }) else {
+            throw HTTPError(.notFound, "That linked account does not exist.")
+        }
+        do {
+            let (account, upstream) = try await social.disconnect(accountID: accountID, userID: user.id,
+                                                                  ip: request.clientIP(trustedProxies: services.configuration.trustedProxies))
+            if let upstream {
+                context.logger.warning("upstream_revoke_failed provider=\(account.provider) error=\"\(upstream)\"")
+            }
+            let name = social.registry.entry(account.provider)?.displayName ?? account.provider
+            context.session.flash("\(name) has been disconnected from your account.", kind: "success")
+        } catch SocialAuthError.lastSignInMethod {
+            context.session.flash("You cannot disconnect your only way to sign in. Set a password or connect another provider first.", kind: "error")
+        }
+        return Response(status: .seeOther, headers: ["Location": "/account"])
+    }
+
+    /// The page people see when social sign-in fails: what happened, in their words, and what to
+    /// do next. Never a 500, never a blank page.
+    private func failure(_ error: SocialAuthError, providerName name: String, request: Request, context: RequestContext) throws -> Response {
+        let (status, title, message): (HTTPStatus, String, String) = switch error {
+        case .cancelled:
+            (.ok, "Sign-in cancelled", "You cancelled signing in with \(name). Nothing was changed.")
+        case .invalidState, .missingCode:
+            (.badRequest, "This sign-in link is not valid", "It was already used, or it was started in another browser. Please start again.")
+        case .expiredState:
+            (.badRequest, "This sign-in link has expired", "Sign-in links are valid for ten minutes. Please start again.")
+        case .providerRejected, .tokenRejected:
+            (.badRequest, "\(name) refused the sign-in", "\(name) did not accept the request. Please start again.")
+        case .providerUnavailable, .invalidProfile, .invalidIDToken:
+            (.badGateway, "\(name) is not answering properly", "We could not complete signing in with \(name). Please try again in a moment.")
+        case .emailBelongsToExistingAccount:
+            (.conflict, "An account with this email already exists",
+             "An account with this email exists: sign in to it (with its password), then connect \(name) from your account page.")
+        case .linkedToAnotherUser:
+            (.conflict, "Already linked to another account", "That \(name) account is already linked to another Latchkey account. Sign in with it to use that account, or disconnect it there first.")
+        case .accountDisabled:
+            (.forbidden, "Account disabled", "The account linked to this \(name) login has been disabled.")
+        case .unknownProvider:
+            (.notFound, "Unknown provider", "There is no sign-in provider by that name here.")
+        case .lastSignInMethod, .wrongAudience, .invalidToken:
+            (.badRequest, "Sign-in failed", "Please start again.")
+        }
+        return try Page(context, title: title, ["heading": .string(title), "message": .string(message), "providerName": .string(name)])
+            .view("site/auth-error", status: status).response(for: request, context: context)
+    }
+}
