@@ -34,8 +34,10 @@ let package = Package(
         // Layer 3: the product.
         .target(name: "Accounts", dependencies: ["Web", "Storage", "Security"], swiftSettings: swiftSettings),
         .target(name: "Site", dependencies: ["Accounts", "Web", "Storage", "Security"], swiftSettings: swiftSettings),
-        .target(name: "Provider", dependencies: ["Web", "Storage", "Security"], swiftSettings: swiftSettings),
+        .target(name: "Provider", dependencies: ["Runtime", "Mustache", "Web", "Storage", "Security"], swiftSettings: swiftSettings),
         .executableTarget(name: "latchkey", dependencies: ["Site", "Provider", "Web", "Storage"], swiftSettings: swiftSettings),
+        // Local fakes of GitHub, Facebook, LinkedIn and an OpenID Connect provider, for tests only.
+        .target(name: "FakeProviders", dependencies: ["Web", "WebTesting", "Security"], path: "Tests/Support/FakeProviders", swiftSettings: swiftSettings),
         // The benchmark's server (scripts/bench): the peer's four routes on our framework.
         .executableTarget(name: "BenchServer", dependencies: ["Web", "Mustache", "Security"], swiftSettings: swiftSettings),
 
@@ -43,8 +45,10 @@ let package = Package(
         .testTarget(name: "MustacheTests", dependencies: ["Mustache"], swiftSettings: swiftSettings),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: swiftSettings),
-        .testTarget(name: "WebTests", dependencies: ["Web", "WebTesting"], swiftSettings: swiftSettings),
-        .testTarget(name: "SiteTests", dependencies: ["Site", "WebTesting"], swiftSettings: swiftSettings),
+        .testTarget(name: "WebTests", dependencies: ["Web", "WebTesting", "Runtime"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "FakeProvidersTests", dependencies: ["FakeProviders", "Web", "Security"], swiftSettings: swiftSettings),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "Accounts", "WebTesting", "FakeProviders", "Storage", "Security"], swiftSettings: swiftSettings),
+        .testTarget(name: "ProviderTests", dependencies: ["Provider", "WebTesting", "Security"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,6 +22,10 @@ public enum AdminAccounts {
                 try AuditLog.record("admin_granted", actor: nil, target: existing.id, detail: "cli", ip: nil, now: now, in: db)
                 return (try UserRepository.find(id: existing.id, in: db)!, false)
             }
+            // A taken email would otherwise surface as a bare unique-constraint error.
+            if try UserRepository.find(email: email, in: db) != nil {
+                throw FieldErrors("email", "An account with that email already exists.")
+            }
             let user = try UserRepository.insert(username: username, email: email, emailVerified: false, passwordHash: hash,
                                                  isAdmin: true, now: now, in: db)
             try AuditLog.record("admin_created", actor: nil, target: user.id, detail: "cli", ip: nil, now: now, in: db)

@@ -1,4 +1,5 @@
 import Foundation
+import Provider
 import Site
 import Storage
 import Web
@@ -15,10 +16,23 @@ commands:
   create-admin --username U --email E [--password-stdin]
                                      create an administrator (or promote an existing user);
                                      the password is prompted for, or read from stdin
+  provider [serve]                   run the sibling OAuth 2.0 / OpenID Connect provider;
+                                     applies its pending migrations first
+  provider migrate                   apply the provider's pending migrations and exit
+  provider create-user --username U --email E [--name N] [--password-stdin] [--admin] [--verified]
+                                     create a provider user; the password is prompted for, or
+                                     read from stdin
+  clients add --name N --redirect-uri URI [--redirect-uri URI2 …] [--public]
+              [--grant authorization_code|refresh_token|client_credentials|password …]
+              [--scope S …] [--skip-consent]
+                                     register a provider client; prints its id and secret (once)
+  clients list                       list the provider's clients
+  clients remove ID                  delete a client and every token issued to it
   help                               show this message
 
 Configuration comes from environment variables (see README.md), e.g. PORT, HOST, DATABASE_URL,
-SECRET_KEY, BASE_URL.
+SECRET_KEY, BASE_URL; the provider's from PROVIDER_PORT, PROVIDER_DATABASE_URL, PROVIDER_BASE_URL
+(see docs/provider.md).
 """
 
 func fail(_ message: String) -> Never {
@@ -122,6 +136,153 @@ func createAdmin(_ arguments: ArraySlice<String>) async {
     }
 }
 
+// MARK: The sibling provider
+
+func loadProviderConfiguration() -> ProviderConfiguration {
+    do { return try ProviderConfiguration(environment: DotEnv.merged()) } catch { fail("\(error)") }
+}
+
+/// Opens the provider's services for a one-shot command; its log goes to stderr, so stdout
+/// carries only the command's result (scripts read client ids from it).
+func openProvider() async -> ProviderServices {
+    let configuration = loadProviderConfiguration()
+    do {
+        return try await ProviderServices.open(configuration, logger: Logger(level: .warning, sink: LogSink(fd: 2)))
+    } catch {
+        fail("\(error)")
+    }
+}
+
+/// Like `options`, but the names in `repeatable` may be given several times.
+func repeatableOptions(_ arguments: ArraySlice<String>, single: Set<String>, repeatable: Set<String>, flags: Set<String>) -> [String: [String]] {
+    var result: [String: [String]] = [:]
+    var rest = arguments
+    while let name = rest.popFirst() {
+        guard name.hasPrefix("--"), single.contains(name) || repeatable.contains(name) || flags.contains(name) else {
+            fail("unknown option \(name)\n\n\(usage)")
+        }
+        guard result[name] == nil || repeatable.contains(name) else { fail("option \(name) given twice") }
+        if flags.contains(name) {
+            result[name] = ["true"]
+        } else {
+            guard let value = rest.popFirst() else { fail("option \(name) needs a value") }
+            result[name, default: []].append(value)
+        }
+    }
+    return result
+}
+
+func providerServe() async {
+    let configuration = loadProviderConfiguration()
+    let logger = Logger(level: configuration.logLevel)
+    do {
+        let services = try await ProviderServices.open(configuration, logger: logger)
+        let application = try ProviderApplication.make(services: services, logger: logger)
+        let server = Server(configuration: ServerConfiguration(host: configuration.host, port: configuration.port,
+                                                               eventLoops: configuration.eventLoops),
+                            application: application)
+        try server.start()
+        logger.info("latchkey provider listening on http://\(configuration.host):\(server.port) issuer=\(configuration.baseURL) env=\(configuration.environment.rawValue)")
+        try await server.run()
+    } catch {
+        LogSink.standardOutput.flush()
+        fail("\(error)")
+    }
+}
+
+func providerMigrate() async {
+    let configuration = loadProviderConfiguration()
+    do {
+        let database = try openDatabase(url: configuration.databaseURL)
+        let migrator = try Migrator(directory: configuration.migrationsDirectory + "/provider")
+        let applied = try await migrator.migrate(database)
+        if applied.isEmpty {
+            print("provider database is up to date (version \(migrator.latestVersion))")
+        } else {
+            for migration in applied { print("applied \(migration.version) \(migration.name)") }
+        }
+        database.close()
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func providerCreateUser(_ arguments: ArraySlice<String>) async {
+    let given = options(arguments, allowed: ["--username", "--email", "--name"], flags: ["--password-stdin", "--admin", "--verified"])
+    guard let username = given["--username"], let email = given["--email"] else { fail("provider create-user needs --username and --email") }
+    let password = readPassword(fromStdin: given["--password-stdin"] != nil)
+    let services = await openProvider()
+    do {
+        let user = try await services.users.create(NewUser(username: username, email: email, name: given["--name"] ?? "",
+                                                           emailVerified: given["--verified"] != nil, isAdmin: given["--admin"] != nil),
+                                                   password: password)
+        print("created provider user \(user.username) (id \(user.id))\(user.isAdmin ? ", administrator" : "")")
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func clientsAdd(_ arguments: ArraySlice<String>) async {
+    let given = repeatableOptions(arguments, single: ["--name"], repeatable: ["--redirect-uri", "--grant", "--scope"],
+                                  flags: ["--public", "--skip-consent"])
+    guard let name = given["--name"]?.first else { fail("clients add needs --name") }
+    var grants: Set<GrantType> = [.authorizationCode, .refreshToken]
+    if let named = given["--grant"] {
+        grants = Set(named.map { value in
+            guard let grant = GrantType(rawValue: value) else {
+                fail("unknown grant \"\(value)\"; use authorization_code, refresh_token, client_credentials or password")
+            }
+            return grant
+        })
+    }
+    var scopes = ScopeSet(ScopeSet.standard)
+    if let named = given["--scope"] {
+        guard let parsed = ScopeSet(parsing: named.joined(separator: " ")) else { fail("a --scope value is not a valid scope") }
+        scopes = parsed
+    }
+    let new = NewClient(name: name, redirectURIs: given["--redirect-uri"] ?? [], grantTypes: grants, scopes: scopes,
+                        isConfidential: given["--public"] == nil, skipsConsent: given["--skip-consent"] != nil)
+    let services = await openProvider()
+    do {
+        let registered = try await services.clients.register(new)
+        print("client_id: \(registered.client.clientID)")
+        if let secret = registered.secret {
+            print("client_secret: \(secret)")
+            FileHandle.standardError.write(Data("latchkey: the secret is shown only now; only its hash is stored\n".utf8))
+        } else {
+            print("client_secret: none (public client: it must use PKCE)")
+        }
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func clientsList() async {
+    let services = await openProvider()
+    do {
+        let clients = try await services.clients.all()
+        if clients.isEmpty { print("no clients registered") }
+        for client in clients {
+            print("\(client.clientID)  \(client.name)  \(client.isConfidential ? "confidential" : "public")\(client.skipsConsent ? " skip-consent" : "")")
+            print("    grants: \(client.grantTypes.sorted().map(\.rawValue).joined(separator: " "))  scopes: \(client.scopes)")
+            for uri in client.redirectURIs { print("    redirect: \(uri)") }
+        }
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func clientsRemove(_ arguments: ArraySlice<String>) async {
+    guard arguments.count == 1, let id = arguments.first else { fail("clients remove needs exactly one client id") }
+    let services = await openProvider()
+    do {
+        guard try await services.clients.remove(id) else { fail("no client with id \(id)") }
+        print("removed client \(id) and every token issued to it")
+    } catch {
+        fail("\(error)")
+    }
+}
+
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "serve", nil:
@@ -130,6 +291,20 @@ case "migrate":
     await migrate()
 case "create-admin":
     await createAdmin(arguments.dropFirst())
+case "provider":
+    switch arguments.dropFirst().first {
+    case "serve", nil: await providerServe()
+    case "migrate": await providerMigrate()
+    case "create-user": await providerCreateUser(arguments.dropFirst(2))
+    default: fail("unknown provider command \"\(arguments.dropFirst().first!)\"\n\n\(usage)")
+    }
+case "clients":
+    switch arguments.dropFirst().first {
+    case "add": await clientsAdd(arguments.dropFirst(2))
+    case "list": await clientsList()
+    case "remove": await clientsRemove(arguments.dropFirst(2))
+    default: fail("clients needs add, list or remove\n\n\(usage)")
+    }
 case "help", "--help", "-h":
     print(usage)
 default:

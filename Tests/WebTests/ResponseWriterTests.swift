@@ -22,6 +22,16 @@ import Testing
             == "HTTP/1.1 404 Not Found\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
     }
 
+    @Test func http10PeerIsToldTheConnectionStaysOpen() {
+        var kept: [UInt8] = []
+        ResponseWriter.write(Response(status: .ok), into: &kept, date: date, keepAlive: true, http10: true, omitBody: false)
+        #expect(String(decoding: kept, as: UTF8.self)
+            == "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n")
+        var closed: [UInt8] = []
+        ResponseWriter.write(Response(status: .ok), into: &closed, date: date, keepAlive: false, http10: true, omitBody: false)
+        #expect(String(decoding: closed, as: UTF8.self).contains("\r\nConnection: close\r\n"))
+    }
+
     @Test func headKeepsTheLengthButOmitsTheBody() {
         let response = Response(status: .ok, body: Array(repeating: 0x41, count: 1234))
         #expect(written(response, omitBody: true)

@@ -4,7 +4,7 @@ import Web
 import WebTesting
 
 @Suite struct ServerBlockingTests {
-    /// `/slow` blocks a worker thread (up to two seconds) until the test opens the latch.
+    /// `/slow/:n` blocks a worker thread (for up to five seconds) until the test opens the latch.
     private func router(inFlight: Beacon, latch: Latch, finished: Flag) -> Router {
         let router = echoRouter()
         router.get("/slow/:n") { _, context in
@@ -18,7 +18,7 @@ import WebTesting
 
     @Test func blockedWorkerNeverStallsTheOnlyEventLoop() async throws {
         let inFlight = Beacon()
-        let latch = Latch(cap: 2)
+        let latch = Latch(cap: 5)
         let finished = Flag()
         let application = quietApplication(router(inFlight: inFlight, latch: latch, finished: finished))
         try await withLiveServer(application, configure: { $0.eventLoops = 1 }) { live in
@@ -45,7 +45,7 @@ import WebTesting
 
     @Test func severalBlockedHandlersAndFastRequestsShareOneLoop() async throws {
         let inFlight = Beacon()
-        let latch = Latch(cap: 2)
+        let latch = Latch(cap: 5)
         let finished = Flag()
         let application = quietApplication(router(inFlight: inFlight, latch: latch, finished: finished))
         try await withLiveServer(application, configure: { $0.eventLoops = 1 }) { live in

@@ -149,6 +149,37 @@ import WebTesting
         #expect(sink.lines.contains { $0.contains("status=400") && $0.contains("error=") })
     }
 
+    @Test func rejectedConnectionsNeverDisturbTheirNeighbours() async throws {
+        // A connection closed after a protocol error must never touch its descriptor again: the
+        // number is reused at once by the next socket any thread opens.
+        try await withLiveServer(quietApplication(echoRouter())) { live in
+            let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for worker in 0..<8 {
+                    group.addTask {
+                        var ok = true
+                        for round in 0..<25 {
+                            let wire = try Wire.open(live)
+                            if worker % 2 == 0 {
+                                try? await wire.send("BROKEN\r\n\r\n")
+                                let status = await wire.response()?.status
+                                if status != 400 { ok = false }
+                            } else {
+                                let target = "/path/\(worker)-\(round)"
+                                let text = try await wire.exchange(rawGet(target, "Connection: close\r\n"))?.text
+                                if text != target { ok = false }
+                            }
+                        }
+                        return ok
+                    }
+                }
+                var outcomes: [Bool] = []
+                for try await outcome in group { outcomes.append(outcome) }
+                return outcomes
+            }
+            #expect(outcomes == Array(repeating: true, count: 8))
+        }
+    }
+
     @Test func garbageOnManyConnectionsNeverTakesTheServerDown() async throws {
         try await withLiveServer(quietApplication(echoRouter())) { live in
             var generator = SystemRandomNumberGenerator()

@@ -62,6 +62,28 @@ import WebTesting
         }
     }
 
+    @Test func clientThatDoesNotReadPausesThePipeline() async throws {
+        let served = Counter()
+        let body = [UInt8](repeating: 0x2E, count: 2 << 20)
+        let router = echoRouter()
+        router.get("/big/:n") { _, _ in
+            served.increment()
+            return Response(status: .ok, body: body)
+        }
+        try await withLiveServer(quietApplication(router)) { live in
+            let wire = try Wire.open(live)
+            try await wire.send((0..<30).map { rawGet("/big/\($0)") }.joined())
+            // Without reading, only as many responses as the socket buffers hold get produced
+            // (a handful); queueing all thirty would let 1 KB of requests pin 60 MB of memory.
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(served.value < 20)
+            for _ in 0..<30 {
+                #expect(await wire.response()?.body.count == body.count)
+            }
+            #expect(served.value == 30)
+        }
+    }
+
     @Test func requestSplitAcrossManyWritesIsReassembled() async throws {
         try await withLiveServer(quietApplication(echoRouter())) { live in
             let wire = try Wire.open(live)

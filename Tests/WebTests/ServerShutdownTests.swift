@@ -21,7 +21,10 @@ import WebTesting
             return String(repeating: "s", count: 10_000)
         }
         // One loop, so the idle connection and the slow one are drained by the same thread.
-        let live = try LiveServer.start(quietApplication(router)) { $0.eventLoops = 1 }
+        let live = try LiveServer.start(quietApplication(router)) {
+            $0.eventLoops = 1
+            $0.shutdownGracePeriod = 5
+        }
         let port = live.port
 
         let idle = try Wire.open(live)
@@ -52,7 +55,7 @@ import WebTesting
             try await Task.sleep(for: .milliseconds(300))
             return "rested"
         }
-        let live = try LiveServer.start(quietApplication(router))
+        let live = try LiveServer.start(quietApplication(router)) { $0.shutdownGracePeriod = 5 }
         let wire = try Wire.open(live)
         try await wire.send(rawGet("/nap"))
         await inFlight.next()
@@ -65,7 +68,7 @@ import WebTesting
     }
 
     @Test func idleServerStopsAtOnce() async throws {
-        let live = try LiveServer.start(quietApplication(echoRouter()))
+        let live = try LiveServer.start(quietApplication(echoRouter())) { $0.shutdownGracePeriod = 5 }
         let port = live.port
         let wire = try Wire.open(live)
         #expect(try await wire.exchange(rawGet("/"))?.status == 200)
@@ -127,7 +130,9 @@ import WebTesting
             $0.shutdownGracePeriod = 30
         }
         let wire = try Wire.open(live)
-        try await wire.send("GET / HTTP/1.1\r\nHo")
+        // The answer to the first request proves the half-sent second one has been read too.
+        try await wire.send(rawGet("/path/first") + "GET / HTTP/1.1\r\nHo")
+        #expect(await wire.response()?.text == "/path/first")
         live.server.shutdown()
         // The request timeout, not the 30 s grace period, ends this connection.
         #expect(await wire.response()?.status == 408)

@@ -96,14 +96,4 @@ import WebTesting
             #expect(response.text == "finished")
         }
     }
-
-    @Test func connectionThatKeepsTalkingOutlivesTheIdleTimeout() async throws {
-        try await withLiveServer(quietApplication(echoRouter()), configure: short) { live in
-            let wire = try Wire.open(live)
-            for index in 0..<6 {
-                #expect(try await wire.exchange(rawGet("/path/\(index)"))?.text == "/path/\(index)")
-                try await Task.sleep(for: .milliseconds(150))
-            }
-        }
-    }
 }

@@ -38,6 +38,17 @@ public struct DatabaseSessionStore: SessionStore {
     public func delete(idHash: String) async throws {
         try await database.write { db in _ = try db.execute("DELETE FROM sessions WHERE id_hash = ?", idHash) }
     }
+
+    public func update(_ record: SessionRecord, client: SessionClient) async throws -> Bool {
+        let data = String(decoding: try JSONEncoder().encode(record.values), as: UTF8.self)
+        let agent = client.userAgent.map { String($0.prefix(300)) }
+        return try await database.write { db in
+            try db.execute("""
+                UPDATE sessions SET user_id = ?, data = ?, last_seen = ?, expires_at = ?, remote_ip = ?, user_agent = ?
+                WHERE id_hash = ?
+                """, record.userID, data, record.lastSeen, record.expiresAt, client.remoteIP, agent, record.idHash) > 0
+        }
+    }
 }
 
 /// A signed-in session as the account page and the admin console list it.

@@ -59,8 +59,9 @@ final class Connection: @unchecked Sendable {
             // number can already belong to another thread's new socket, so never read it again.
             if closed || closeAfterWrite { return }
             if peerClosedRead {
-                // Half-closed peer: answer what it sent, then close once nothing is pending.
-                if outputOffset >= output.count { close() }
+                // Half-closed peer: what it sent is answered and written (the loop only gets here
+                // with no output pending), and nothing more can follow.
+                close()
                 return
             }
             let count = read(fd, loop.readBuffer.baseAddress, loop.readBuffer.count)

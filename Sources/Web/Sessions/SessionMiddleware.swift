@@ -16,13 +16,18 @@ public struct SessionMiddleware: Middleware {
         public var secure: Bool
         public var idleTimeout: Int
         public var absoluteTimeout: Int
+        /// Proxies in front of the site, so the address recorded with a session is the client's
+        /// (see `Request.clientIP(trustedProxies:)`), not the proxy's.
+        public var trustedProxies: Int
 
-        /// Settings with the defaults: two weeks idle, thirty days at most.
-        public init(cookieName: String, secure: Bool = false, idleTimeout: Int = 14 * 86_400, absoluteTimeout: Int = 30 * 86_400) {
+        /// Settings with the defaults: two weeks idle, thirty days at most, no proxies.
+        public init(cookieName: String, secure: Bool = false, idleTimeout: Int = 14 * 86_400, absoluteTimeout: Int = 30 * 86_400,
+                    trustedProxies: Int = 0) {
             self.cookieName = cookieName
             self.secure = secure
             self.idleTimeout = idleTimeout
             self.absoluteTimeout = absoluteTimeout
+            self.trustedProxies = trustedProxies
         }
     }
 
@@ -55,7 +60,7 @@ public struct SessionMiddleware: Middleware {
     }
 
     private func persist(_ session: Session, request: Request, response: inout Response, now: Int) async throws {
-        let client = SessionClient(remoteIP: request.remoteAddress, userAgent: request.headers["User-Agent"])
+        let client = SessionClient(remoteIP: request.clientIP(trustedProxies: settings.trustedProxies), userAgent: request.headers["User-Agent"])
         if session.isDestroyed {
             if let old = session.loadedIDHash { try await store.delete(idHash: old) }
             response.setCookie(.expired(settings.cookieName, secure: settings.secure))
@@ -70,8 +75,10 @@ public struct SessionMiddleware: Middleware {
                                                createdAt: session.createdAt, lastSeen: now, expiresAt: expiresAt), client: client)
             response.setCookie(Cookie(name: settings.cookieName, value: id, maxAge: expiresAt - now, secure: settings.secure))
         } else if session.isDirty || now - session.lastSeen >= 60 {
-            try await store.save(SessionRecord(idHash: session.loadedIDHash!, userID: session.userID, values: session.values,
-                                               createdAt: session.createdAt, lastSeen: now, expiresAt: expiresAt), client: client)
+            let kept = try await store.update(SessionRecord(idHash: session.loadedIDHash!, userID: session.userID, values: session.values,
+                                                            createdAt: session.createdAt, lastSeen: now, expiresAt: expiresAt), client: client)
+            // Ended elsewhere (signed out, password changed) while this request ran: stay ended.
+            if !kept { response.setCookie(.expired(settings.cookieName, secure: settings.secure)) }
         }
     }
 

@@ -29,6 +29,17 @@ public protocol SessionStore: Sendable {
     func save(_ record: SessionRecord, client: SessionClient) async throws
     /// Deletes one session.
     func delete(idHash: String) async throws
+    /// Updates a stored session in place, returning false (and storing nothing) when it has been
+    /// deleted meanwhile, so a request in flight cannot bring back a session ended elsewhere.
+    func update(_ record: SessionRecord, client: SessionClient) async throws -> Bool
+}
+
+extension SessionStore {
+    /// For stores that cannot tell an update from an insert: saves, so the session lives on.
+    public func update(_ record: SessionRecord, client: SessionClient) async throws -> Bool {
+        try await save(record, client: client)
+        return true
+    }
 }
 
 /// What the account page shows about a session's browser.
@@ -53,6 +64,13 @@ public final class MemorySessionStore: SessionStore {
     public func load(idHash: String) async throws -> SessionRecord? { records.withLock { $0[idHash] } }
     public func save(_ record: SessionRecord, client: SessionClient) async throws { records.withLock { $0[record.idHash] = record } }
     public func delete(idHash: String) async throws { _ = records.withLock { $0.removeValue(forKey: idHash) } }
+    public func update(_ record: SessionRecord, client: SessionClient) async throws -> Bool {
+        records.withLock { records in
+            guard records[record.idHash] != nil else { return false }
+            records[record.idHash] = record
+            return true
+        }
+    }
 
     /// Number of stored sessions.
     public var count: Int { records.withLock { $0.count } }

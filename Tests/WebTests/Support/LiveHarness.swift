@@ -8,17 +8,19 @@ func quietApplication(_ router: Router, middleware: [any Middleware] = [], sink:
     Application(responder: router.responder(middleware: middleware), logger: Logger(sink: sink))
 }
 
-/// Runs `body` against a live server on 127.0.0.1:0 with short timeouts, and always stops the
-/// server afterwards. `configure` runs after the test defaults, so it can override them.
+/// Runs `body` against a live server on 127.0.0.1:0, and always stops the server afterwards.
+/// `configure` runs after the test defaults, so it can override them.
 func withLiveServer<T>(
     _ application: Application,
     configure: (inout ServerConfiguration) -> Void = { _ in },
     _ body: (LiveServer) async throws -> T
 ) async throws -> T {
     let live = try LiveServer.start(application) { configuration in
-        configuration.requestTimeout = 3
-        configuration.idleTimeout = 3
-        configuration.writeTimeout = 3
+        // Generous, so a loaded machine cannot make a test's own pauses look like a timeout;
+        // the timeout tests set short ones themselves.
+        configuration.requestTimeout = 10
+        configuration.idleTimeout = 10
+        configuration.writeTimeout = 10
         // A connection a test left mid-request must not hold `stop()` for the production 10 s.
         configuration.shutdownGracePeriod = 1
         configure(&configuration)
@@ -48,7 +50,7 @@ struct Wire: Sendable {
     let raw: RawConnection
 
     /// Connects to `live`; reads give up after `timeout` seconds.
-    static func open(_ live: LiveServer, timeout: Double = 3) throws -> Wire {
+    static func open(_ live: LiveServer, timeout: Double = 5) throws -> Wire {
         Wire(raw: try RawConnection(port: live.port, timeout: timeout))
     }
 

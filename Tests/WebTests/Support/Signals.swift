@@ -60,3 +60,16 @@ final class Trace: Sendable {
     /// Everything recorded so far, in order.
     var all: [String] { entries.withLock { $0 } }
 }
+
+/// A counter bumped from any thread.
+final class Counter: Sendable {
+    private let count = Atomic<Int>(0)
+
+    init() {}
+
+    /// Adds one.
+    func increment() { count.add(1, ordering: .sequentiallyConsistent) }
+
+    /// The current count.
+    var value: Int { count.load(ordering: .sequentiallyConsistent) }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Site
+import Testing
+
+/// Reading the configuration from the environment, and `.env` files.
+@Suite struct ConfigurationTests {
+    private func problem(_ environment: [String: String]) -> SiteConfiguration.Invalid? {
+        do {
+            _ = try SiteConfiguration(environment: environment)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func defaultsNeedNoEnvironment() throws {
+        let configuration = try SiteConfiguration(environment: [:])
+        #expect(configuration.environment == .development)
+        #expect(configuration.port == 8080)
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.baseURL == nil)
+        #expect(!configuration.isHTTPS)
+        #expect(configuration.trustedProxies == 0)
+        #expect(configuration.loginMaxFailures == 5)
+        #expect(configuration.loginWindow == 900)
+        #expect(configuration.passwordHashCost == 15)
+        #expect(configuration.secretKey == nil)
+    }
+
+    @Test(arguments: [
+        ("PORT", "abc"), ("PORT", "70000"), ("PORT", "-1"),
+        ("LOG_LEVEL", "verbose"), ("LOG_LEVEL", "INFO"),
+        ("BASE_URL", "ftp://example.com"), ("BASE_URL", "example.com"), ("BASE_URL", "https://"),
+        ("APP_ENV", "staging"),
+        ("EVENT_LOOPS", "0"), ("TRUSTED_PROXIES", "-1"), ("TRUSTED_PROXIES", "many"),
+        ("LOGIN_MAX_FAILURES", "0"), ("LOGIN_WINDOW_SECONDS", "1e3"), ("PASSWORD_HASH_COST", "4"),
+    ])
+    func badValueIsAnErrorNamingTheVariable(variable: String, value: String) throws {
+        let error = try #require(problem([variable: value]))
+        #expect(error.variable == variable)
+        #expect(error.description.contains(variable))
+    }
+
+    @Test func productionWithoutASecretKeyRefusesToStart() throws {
+        let error = try #require(problem(["APP_ENV": "production"]))
+        #expect(error.variable == "SECRET_KEY")
+        #expect(error.description.contains("SECRET_KEY"))
+    }
+
+    @Test func productionRefusesCheapPasswordHashing() throws {
+        let error = try #require(problem(["APP_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 48), "PASSWORD_HASH_COST": "10"]))
+        #expect(error.variable == "PASSWORD_HASH_COST")
+    }
+
+    @Test func productionWithASecretKeyStarts() throws {
+        let configuration = try SiteConfiguration(environment: ["APP_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 48)])
+        #expect(configuration.environment == .production)
+    }
+
+    @Test func httpsBaseURLTurnsOnSecureCookiesAndLosesItsTrailingSlash() throws {
+        let configuration = try SiteConfiguration(environment: ["BASE_URL": "https://latchkey.example.com/"])
+        #expect(configuration.baseURL == "https://latchkey.example.com")
+        #expect(configuration.isHTTPS)
+    }
+
+    @Test func emptyValueMeansTheDefault() throws {
+        let configuration = try SiteConfiguration(environment: ["PORT": "", "LOG_LEVEL": ""])
+        #expect(configuration.port == 8080)
+    }
+
+    @Test func secretKeyFallbacksAreAListOfKeys() throws {
+        let configuration = try SiteConfiguration(environment: ["SECRET_KEY_FALLBACKS": " old-one , older-one ,, "])
+        #expect(configuration.secretKeyFallbacks == ["old-one", "older-one"])
+    }
+
+    @Test func dotEnvParsesCommentsQuotesAndExports() {
+        let values = DotEnv.parse("""
+            # a comment
+            PORT=9000
+              HOST = 0.0.0.0
+            export LOG_LEVEL=debug
+            SECRET_KEY="a quoted # value"
+            BASE_URL='https://example.com'
+            EMPTY=
+            EQUALS=a=b=c
+            not a line
+            BAD-KEY=x
+            =novalue
+            """)
+        #expect(values == [
+            "PORT": "9000", "HOST": "0.0.0.0", "LOG_LEVEL": "debug", "SECRET_KEY": "a quoted # value",
+            "BASE_URL": "https://example.com", "EMPTY": "", "EQUALS": "a=b=c",
+        ])
+    }
+
+    @Test func dotEnvHandlesWindowsLineEndings() {
+        #expect(DotEnv.parse("PORT=9000\r\nHOST=localhost\r\n") == ["PORT": "9000", "HOST": "localhost"])
+    }
+
+    @Test func processEnvironmentWinsOverTheDotEnvFile() throws {
+        let path = NSTemporaryDirectory() + "latchkey-dotenv-" + UUID().uuidString
+        try "PORT=9000\nHOST=0.0.0.0\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let merged = DotEnv.merged(with: ["PORT": "7000", "OTHER": "x"], path: path)
+        #expect(merged == ["PORT": "7000", "HOST": "0.0.0.0", "OTHER": "x"])
+    }
+
+    @Test func missingDotEnvFileLeavesTheEnvironmentAsIs() {
+        #expect(DotEnv.merged(with: ["PORT": "7000"], path: "/nonexistent/.env") == ["PORT": "7000"])
+    }
+}

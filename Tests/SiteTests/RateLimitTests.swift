@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import Web
+import WebTesting
+
+/// Sign-in rate limits: per account and per client IP, kept in `login_attempts`.
+@Suite struct RateLimitTests {
+    @discardableResult
+    private func failedSignIn(_ site: TestSite, _ username: String, forwardedFor: String? = nil) async -> TestResponse {
+        let client = site.client()
+        if let forwardedFor { client.defaultHeaders.set("X-Forwarded-For", forwardedFor) }
+        return await client.signIn(username, password: "not the password")
+    }
+
+    private func expectThrottled(_ response: TestResponse, minutes: Int = 15) throws {
+        #expect(response.status.code == 429)
+        let retryAfter = try #require(response.headers["Retry-After"].flatMap { Int($0) })
+        #expect(retryAfter > 0)
+        #expect(retryAfter <= minutes * 60)
+        #expect(response.alert == "Too many failed sign-in attempts. Try again in \(minutes) minute\(minutes == 1 ? "" : "s").")
+    }
+
+    @Test func fiveFailuresForOneAccountThrottleItEvenWithTheRightPassword() async throws {
+        let site = try await TestSite.make()
+        try await site.createUser("alice")
+        for _ in 0..<5 { #expect(await failedSignIn(site, "alice").status.code == 401) }
+        let response = await site.client().signIn("alice")
+        try expectThrottled(response)
+        #expect(try await site.query("SELECT COUNT(*) AS n FROM login_attempts WHERE scope = 'account' AND subject = 'alice'").first?.int("n") == 5)
+        #expect(try await site.query("SELECT COUNT(*) AS n FROM login_attempts WHERE scope = 'ip'").first?.int("n") == 5)
+        #expect(try await site.sessionCount(of: "alice") == 0)
+    }
+
+    @Test func accountLimitHoldsAcrossDifferentClientAddresses() async throws {
+        let site = try await TestSite.make(["TRUSTED_PROXIES": "1"])
+        try await site.createUser("alice")
+        for i in 1...5 { #expect(await failedSignIn(site, "Alice", forwardedFor: "203.0.113.\(i)").status.code == 401) }
+        let client = site.client()
+        client.defaultHeaders.set("X-Forwarded-For", "203.0.113.99")
+        try expectThrottled(await client.signIn("alice"))
+        let subjects = try await site.query("SELECT DISTINCT subject FROM login_attempts WHERE scope = 'ip'").map { try $0.string("subject") }
+        #expect(Set(subjects) == Set((1...5).map { "203.0.113.\($0)" }))
+    }
+
+    @Test func ipLimitCoversDifferentAccounts() async throws {
+        let site = try await TestSite.make(["TRUSTED_PROXIES": "1"])
+        try await site.createUser("alice")
+        for i in 1...5 { #expect(await failedSignIn(site, "user\(i)", forwardedFor: "203.0.113.7").status.code == 401) }
+        let client = site.client()
+        client.defaultHeaders.set("X-Forwarded-For", "203.0.113.7")
+        try expectThrottled(await client.signIn("alice"))
+
+        let elsewhere = site.client()
+        elsewhere.defaultHeaders.set("X-Forwarded-For", "203.0.113.8")
+        #expect(await elsewhere.signIn("alice").location == "/account")
+    }
+
+    @Test func spoofedForwardedForDoesNotEscapeTheIPLimitWithoutTrustedProxies() async throws {
+        let site = try await TestSite.make(["TRUSTED_PROXIES": "0"])
+        try await site.createUser("alice")
+        for i in 1...5 { #expect(await failedSignIn(site, "user\(i)", forwardedFor: "198.51.100.\(i)").status.code == 401) }
+        let client = site.client()
+        client.defaultHeaders.set("X-Forwarded-For", "198.51.100.200")
+        try expectThrottled(await client.signIn("alice"))
+        let subjects = try await site.query("SELECT DISTINCT subject FROM login_attempts WHERE scope = 'ip'").map { try $0.string("subject") }
+        #expect(subjects == ["127.0.0.1"])
+    }
+
+    @Test func onlyTheRightmostUntrustedHopCountsBehindOneProxy() async throws {
+        let site = try await TestSite.make(["TRUSTED_PROXIES": "1"])
+        try await site.createUser("alice")
+        // The client prepends a fresh fake address each time; the proxy appends the real one.
+        for i in 1...5 { #expect(await failedSignIn(site, "user\(i)", forwardedFor: "10.9.9.\(i), 203.0.113.50").status.code == 401) }
+        let client = site.client()
+        client.defaultHeaders.set("X-Forwarded-For", "10.9.9.99, 203.0.113.50")
+        try expectThrottled(await client.signIn("alice"))
+    }
+
+    @Test func successfulSignInClearsTheAccountsFailures() async throws {
+        let site = try await TestSite.make(["TRUSTED_PROXIES": "1"])
+        try await site.createUser("alice")
+        for i in 1...4 { await failedSignIn(site, "alice", forwardedFor: "203.0.113.\(i)") }
+        let client = site.client()
+        client.defaultHeaders.set("X-Forwarded-For", "203.0.113.20")
+        #expect(await client.signIn("alice").location == "/account")
+        #expect(try await site.query("SELECT COUNT(*) AS n FROM login_attempts WHERE scope = 'account'").first?.int("n") == 0)
+        for i in 5...8 { #expect(await failedSignIn(site, "alice", forwardedFor: "203.0.113.\(i)").status.code == 401) }
+    }
+
+    @Test func failuresOlderThanTheWindowDoNotCount() async throws {
+        let site = try await TestSite.make()
+        try await site.createUser("alice")
+        let old = Int(Date().timeIntervalSince1970) - 1000
+        try await site.services.database.write { db in
+            for _ in 0..<10 {
+                try db.execute("INSERT INTO login_attempts (scope, subject, created_at) VALUES ('account', 'alice', ?)", old)
+                try db.execute("INSERT INTO login_attempts (scope, subject, created_at) VALUES ('ip', '127.0.0.1', ?)", old)
+            }
+        }
+        #expect(await site.client().signIn("alice").location == "/account")
+    }
+
+    @Test func limitsFollowTheConfiguredCountAndWindow() async throws {
+        let site = try await TestSite.make(["LOGIN_MAX_FAILURES": "2", "LOGIN_WINDOW_SECONDS": "60"])
+        try await site.createUser("alice")
+        #expect(await failedSignIn(site, "alice").status.code == 401)
+        #expect(await failedSignIn(site, "alice").status.code == 401)
+        try expectThrottled(await site.client().signIn("alice"), minutes: 1)
+    }
+
+    @Test func throttledAttemptsAreNotRecordedAsMoreFailures() async throws {
+        let site = try await TestSite.make(["LOGIN_MAX_FAILURES": "2"])
+        try await site.createUser("alice")
+        for _ in 0..<6 { await failedSignIn(site, "alice") }
+        #expect(try await site.count("login_attempts") == 4)
+    }
+}

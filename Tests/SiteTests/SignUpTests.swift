@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+import WebTesting
+
+/// Creating a local account through the sign-up form.
+@Suite struct SignUpTests {
+    private func signUpForm(username: String, email: String, password: String, confirmation: String? = nil) -> [(String, String)] {
+        [("username", username), ("email", email), ("password", password), ("password_confirmation", confirmation ?? password)]
+    }
+
+    @Test func successfulSignUpSignsInAndRedirectsToTheAccountPage() async throws {
+        let site = try await TestSite.make()
+        let client = site.client()
+        let response = await client.submit("/signup", signUpForm(username: "alice", email: "alice@example.com", password: TestSite.password),
+                                           tokenFrom: "/signup")
+        #expect(response.status.code == 303)
+        #expect(response.location == "/account")
+        let account = await client.follow(response)
+        #expect(account.status.code == 200)
+        #expect(account.flashes == ["Welcome to Latchkey, alice!"])
+        #expect(account.text.contains("Signed in as <strong>alice</strong>"))
+        #expect(try await site.count("users") == 1)
+        #expect(try await site.auditCount("signup") == 1)
+        #expect(try await site.sessionCount(of: "alice") == 1)
+    }
+
+    @Test(arguments: [
+        ("short-pw", "short-pw", "Use at least 10 characters."),
+        ("password123", "password123", "That password is too common"),
+        ("Zq9-first-secret", "Zq9-other-secret", "The two passwords do not match."),
+    ])
+    func badPasswordReRendersTheFormWithFieldErrorsAndTypedValues(password: String, confirmation: String, message: String) async throws {
+        let site = try await TestSite.make()
+        let client = site.client()
+        let response = await client.submit("/signup", signUpForm(username: "alice", email: "alice@example.com", password: password,
+                                                                 confirmation: confirmation), tokenFrom: "/signup")
+        #expect(response.status.code == 422)
+        #expect(response.text.contains(message))
+        #expect(response.text.contains("class=\"field-error\""))
+        #expect(response.text.contains("value=\"alice\""))
+        #expect(response.text.contains("value=\"alice@example.com\""))
+        #expect(!response.text.contains(password))
+        #expect(!response.text.contains(confirmation))
+        #expect(try await site.count("users") == 0)
+    }
+
+    @Test func usernameTakenInAnotherCaseIsRefused() async throws {
+        let site = try await TestSite.make()
+        try await site.createUser("Alice")
+        let response = await site.client().submit("/signup", signUpForm(username: "alice", email: "other@example.com", password: TestSite.password),
+                                                  tokenFrom: "/signup")
+        #expect(response.status.code == 422)
+        #expect(response.text.contains("That username is taken."))
+        #expect(try await site.count("users") == 1)
+    }
+
+    @Test func emailTakenInAnotherCaseIsRefused() async throws {
+        let site = try await TestSite.make()
+        try await site.createUser("alice", email: "alice@example.com")
+        let response = await site.client().submit("/signup", signUpForm(username: "bob", email: "ALICE@Example.COM", password: TestSite.password),
+                                                  tokenFrom: "/signup")
+        #expect(response.status.code == 422)
+        #expect(response.text.contains("An account with that email already exists."))
+        #expect(try await site.count("users") == 1)
+    }
+
+    @Test(arguments: [
+        ("username", String(repeating: "a", count: 31), "Use at most 30 characters."),
+        ("email", String(repeating: "a", count: 243) + "@example.com", "That email address is too long."),
+        ("password", String(repeating: "Zq9-", count: 257), "That password is too long"),
+    ])
+    func overlongFieldIsRefusedWithAMessage(field: String, value: String, message: String) async throws {
+        let site = try await TestSite.make()
+        var values = ["username": "alice", "email": "alice@example.com", "password": TestSite.password]
+        values[field] = value
+        let response = await site.client().submit("/signup", signUpForm(username: values["username"]!, email: values["email"]!,
+                                                                         password: values["password"]!), tokenFrom: "/signup")
+        #expect(response.status.code == 422)
+        #expect(response.text.contains(message))
+        #expect(try await site.count("users") == 0)
+    }
+
+    @Test(arguments: ["'; DROP TABLE users; --", "al\"ice", "al\\ice", "al%ice", "x' OR '1'='1"])
+    func usernameWithSQLMetacharactersIsRefusedByValidation(username: String) async throws {
+        let site = try await TestSite.make()
+        let response = await site.client().submit("/signup", signUpForm(username: username, email: "alice@example.com", password: TestSite.password),
+                                                  tokenFrom: "/signup")
+        #expect(response.status.code == 422)
+        #expect(response.text.contains("Use only letters, digits, dots, dashes and underscores."))
+        #expect(try await site.count("users") == 0)
+    }
+
+    @Test func sqlMetacharactersInAcceptedFieldsAreStoredVerbatim() async throws {
+        let site = try await TestSite.make()
+        let username = "under_score_"
+        let email = "o'brien\";DROP_TABLE_users;--\\%_@example.com"
+        let password = "'; DROP TABLE users; -- \"\\%_"
+        let client = site.client()
+        let response = await client.submit("/signup", signUpForm(username: username, email: email, password: password), tokenFrom: "/signup")
+        #expect(response.status.code == 303)
+
+        let rows = try await site.query("SELECT username, email FROM users")
+        #expect(rows.count == 1)
+        #expect(try rows.first?.string("username") == username)
+        #expect(try rows.first?.string("email") == email)
+        #expect(try await site.count("audit_log") == 1)
+
+        // The password survives the trip through the form, the hash and back.
+        let again = site.client()
+        #expect(await again.signIn(username, password: password).location == "/account")
+        #expect(await site.client().signIn(username, password: "' OR '1'='1").status.code == 401)
+        #expect(await site.client().signIn("' OR '1'='1' --", password: "' OR '1'='1").status.code == 401)
+        #expect(try await site.count("users") == 1)
+    }
+
+    @Test func accountPageEscapesMarkupTypedIntoTheEmail() async throws {
+        let site = try await TestSite.make()
+        let client = site.client()
+        let response = await client.submit("/signup", signUpForm(username: "mallory", email: "<b>x</b>@example.com", password: TestSite.password),
+                                           tokenFrom: "/signup")
+        let account = await client.follow(response)
+        #expect(account.status.code == 200)
+        #expect(!account.text.contains("<b>x</b>"))
+        #expect(account.text.contains("&lt;b&gt;x&lt;/b&gt;@example.com"))
+    }
+
+    @Test func concurrentSignUpsForOneUsernameCreateExactlyOneAccount() async throws {
+        let site = try await TestSite.make()
+        var prepared: [(TestClient, String)] = []
+        for _ in 0..<10 {
+            let client = site.client()
+            prepared.append((client, await client.csrfToken(from: "/signup")))
+        }
+        let outcomes = await withTaskGroup(of: (Int, String).self) { group in
+            for (index, (client, token)) in prepared.enumerated() {
+                group.addTask {
+                    let response = await client.post("/signup", form: [("csrf_token", token)]
+                        + self.signUpForm(username: index.isMultiple(of: 2) ? "racer" : "RACER", email: "racer\(index)@example.com",
+                                          password: TestSite.password))
+                    return (response.status.code, response.text)
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0.0 == 303 }.count == 1)
+        let refused = outcomes.filter { $0.0 == 422 }
+        #expect(refused.count == 9)
+        #expect(refused.allSatisfy { $0.1.contains("That username is taken.") })
+        #expect(try await site.count("users") == 1)
+        #expect(try await site.auditCount("signup") == 1)
+        #expect(try await site.query("SELECT COUNT(*) AS n FROM sessions WHERE user_id IS NOT NULL").first?.int("n") == 1)
+    }
+
+    @Test func concurrentSignUpsForOneEmailCreateExactlyOneAccount() async throws {
+        let site = try await TestSite.make()
+        var prepared: [(TestClient, String)] = []
+        for _ in 0..<10 {
+            let client = site.client()
+            prepared.append((client, await client.csrfToken(from: "/signup")))
+        }
+        let outcomes = await withTaskGroup(of: (Int, String).self) { group in
+            for (index, (client, token)) in prepared.enumerated() {
+                group.addTask {
+                    let response = await client.post("/signup", form: [("csrf_token", token)]
+                        + self.signUpForm(username: "racer\(index)", email: "Shared@example.com", password: TestSite.password))
+                    return (response.status.code, response.text)
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0.0 == 303 }.count == 1)
+        #expect(outcomes.filter { $0.0 == 422 && $0.1.contains("An account with that email already exists.") }.count == 9)
+        #expect(try await site.count("users") == 1)
+        #expect(try await site.auditCount("signup") == 1)
+    }
+
+    @Test func signedInVisitorIsSentFromTheSignUpFormToTheAccountPage() async throws {
+        let site = try await TestSite.make()
+        let client = site.client()
+        await client.signUp("alice")
+        let response = await client.get("/signup")
+        #expect(response.status.code == 303)
+        #expect(response.location == "/account")
+    }
+}
