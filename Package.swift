@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "MustacheTests", dependencies: ["Mustache"], swiftSettings: swiftSettings),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: swiftSettings),
-        .testTarget(name: "WebTests", dependencies: ["Web", "WebTesting", "Runtime"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "WebTests", dependencies: ["Web", "WebTesting", "Runtime"], exclude: ["Fixtures", "Corpus"], swiftSettings: swiftSettings),
         .testTarget(name: "FakeProvidersTests", dependencies: ["FakeProviders", "Web", "Security"], swiftSettings: swiftSettings),
         .testTarget(name: "SiteTests", dependencies: ["Site", "Accounts", "WebTesting", "FakeProviders", "Storage", "Security"], swiftSettings: swiftSettings),
         .testTarget(name: "ProviderTests", dependencies: ["Provider", "WebTesting", "Security"], swiftSettings: swiftSettings),

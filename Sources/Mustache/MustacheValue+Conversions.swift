@@ -3,6 +3,9 @@
 extension MustacheValue: MustacheRenderable {
     /// A value is already in the data model.
     public var mustacheValue: MustacheValue { self }
+
+    /// An array of values is already a list.
+    public static func mustacheList(_ elements: [MustacheValue]) -> MustacheValue { .list(elements) }
 }
 
 extension String: MustacheRenderable {
@@ -45,7 +48,7 @@ extension Optional: MustacheRenderable where Wrapped: MustacheRenderable {
 extension Array: MustacheRenderable where Element: MustacheRenderable {
     /// An array renders as a ``MustacheValue/list(_:)``.
     @inlinable public var mustacheValue: MustacheValue {
-        .list(map { element in element.mustacheValue })
+        Element.mustacheList(self)
     }
 }
 

@@ -34,6 +34,11 @@ public enum MustacheValue: Sendable {
     case string(String)
     /// A list: sections iterate over it.
     case list([MustacheValue])
+    /// A list of objects read in place: element `index` answers `key` with `lookup(index, key)`.
+    ///
+    /// Arrays of ``MustacheObject`` values convert to this, so rendering them neither copies nor
+    /// boxes the elements. Otherwise it behaves exactly like a ``list(_:)`` of objects.
+    case objectList(count: Int, lookup: @Sendable (Int, String) -> MustacheValue?)
     /// Keyed data: a function from key to value, `nil` for keys it does not have.
     ///
     /// Build it from a ``MustacheObject`` (`item.mustacheValue`) or a `[String: MustacheValue]`.
@@ -50,6 +55,7 @@ public enum MustacheValue: Sendable {
         case .double(let number): number != 0 && !number.isNaN
         case .string(let text): !text.isEmpty
         case .list(let items): !items.isEmpty
+        case .objectList(let count, _): count > 0
         case .object: true
         }
     }
@@ -70,6 +76,16 @@ public enum MustacheValue: Sendable {
 public protocol MustacheRenderable: Sendable {
     /// This value in the renderer's data model.
     var mustacheValue: MustacheValue { get }
+
+    /// An array of such values in the data model (objects override it to avoid boxing).
+    static func mustacheList(_ elements: [Self]) -> MustacheValue
+}
+
+extension MustacheRenderable {
+    /// A list of each element's ``mustacheValue``.
+    @inlinable public static func mustacheList(_ elements: [Self]) -> MustacheValue {
+        .list(elements.map { element in element.mustacheValue })
+    }
 }
 
 /// Keyed data for templates: adopt it in a struct with a `switch` over the keys a template uses.
@@ -86,7 +102,8 @@ public protocol MustacheRenderable: Sendable {
 /// }
 /// ```
 /// Return `nil` for a key you do not have, so lookup continues further down the context stack.
-/// Converting to ``MustacheValue`` copies the struct into one heap allocation.
+/// Converting one object to ``MustacheValue`` copies it into a heap allocation; converting an
+/// array of objects does not copy the elements (see ``MustacheValue/objectList(count:lookup:)``).
 public protocol MustacheObject: MustacheRenderable {
     /// The value for `key`, or `nil` when this object has no such key.
     func value(forKey key: String) -> MustacheValue?
@@ -96,5 +113,13 @@ extension MustacheObject {
     /// An object renders as a lookup into itself.
     public var mustacheValue: MustacheValue {
         .object { [self] key in value(forKey: key) }
+    }
+
+    /// An ``MustacheValue/objectList(count:lookup:)`` reading the array in place.
+    @inlinable public static func mustacheList(_ elements: [Self]) -> MustacheValue {
+        .objectList(count: elements.count) { index, key in
+            // Through the buffer the element is borrowed; `elements[index]` would copy it first.
+            elements.withUnsafeBufferPointer { buffer in buffer[index].value(forKey: key) }
+        }
     }
 }

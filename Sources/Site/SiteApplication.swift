@@ -30,15 +30,20 @@ public enum SiteApplication {
         } catch {
             throw StartupError.templates("\(error)")
         }
+        // Without these every page is a bare 500, so a wrong TEMPLATES_DIR must stop start-up.
+        for required in ["site/layout", "site/error"] where templates[required] == nil {
+            throw StartupError.templates("\(configuration.templatesDirectory)/\(required).mustache not found (check TEMPLATES_DIR)")
+        }
         let router = Router()
         HomeController().register(on: router)
         AccountController(services: services).register(on: router)
         SocialController(services: services).register(on: router)
         AdminController(services: services).register(on: router)
+        APIController(services: services, limiter: APIRateLimiter(limit: configuration.apiRateLimit)).register(on: router)
 
         // Order matters: the log sees the final status; security headers cover error pages;
         // static files skip sessions; the inner error page can show who is signed in.
-        let middleware: [any Middleware] = [
+        var middleware: [any Middleware] = [
             RequestLogMiddleware(),
             SecurityHeadersMiddleware(hsts: configuration.isHTTPS),
             ErrorPageMiddleware(template: "site/error"),
@@ -49,7 +54,13 @@ public enum SiteApplication {
             CurrentUserMiddleware(services: services),
             ErrorPageMiddleware(template: "site/error") { context, values in MustacheValue(Page(context, title: "Error", values)) },
             CSRFMiddleware(exemptPrefixes: ["/api/"]),
+            // Innermost, so it sees the router's 404/405 for /api paths before the HTML error pages do.
+            APIErrorMiddleware(),
         ]
+        if configuration.forceHTTPS {
+            let host = configuration.baseURL.flatMap { URL(string: $0)?.host }
+            middleware.insert(ForceHTTPSMiddleware(trustedProxies: configuration.trustedProxies, canonicalHost: host), at: 2)
+        }
         return Application(responder: router.responder(middleware: middleware), templates: templates, logger: logger)
     }
 }

@@ -69,7 +69,8 @@ func serve() async {
         services.logProviders(logger)
         let application = try SiteApplication.make(services: services, logger: logger)
         let server = Server(configuration: ServerConfiguration(host: configuration.host, port: configuration.port,
-                                                               eventLoops: configuration.eventLoops),
+                                                               eventLoops: configuration.eventLoops,
+                                                               shutdownGracePeriod: configuration.shutdownGracePeriod),
                             application: application)
         try server.start()
         logger.info("latchkey site listening on http://\(configuration.host):\(server.port) env=\(configuration.environment.rawValue) event_loops=\(configuration.eventLoops)")

@@ -15,24 +15,31 @@ import Testing
         await #expect(throws: Boom.self) { try await blocking { throw Boom() } }
     }
 
+    /// Counts jobs running at once and the most ever seen.
+    final class Gauge: Sendable {
+        private let state = Mutex((running: 0, peak: 0))
+        func enter() { state.withLock { $0.running += 1; $0.peak = max($0.peak, $0.running) } }
+        func leave() { state.withLock { $0.running -= 1 } }
+        var peak: Int { state.withLock { $0.peak } }
+    }
+
     @Test func neverRunsMoreJobsAtOnceThanItHasThreads() async throws {
         let pool = WorkerPool(threadCount: 3, name: "test-bounded")
-        let running = Mutex(0), peak = Mutex(0)
+        let gauge = Gauge()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<12 {
                 group.addTask {
                     try await pool.run {
-                        let now = running.withLock { $0 += 1; return $0 }
-                        peak.withLock { $0 = max($0, now) }
+                        gauge.enter()
                         usleep(20_000)
-                        running.withLock { $0 -= 1 }
+                        gauge.leave()
                     }
                 }
             }
             try await group.waitForAll()
         }
-        #expect(peak.withLock { $0 } <= 3)
-        #expect(peak.withLock { $0 } >= 2)
+        #expect(gauge.peak <= 3)
+        #expect(gauge.peak >= 2)
     }
 
     @Test func queuedWorkAllCompletes() async throws {

@@ -75,7 +75,7 @@ import WebTesting
         #expect(await client.get("/admin").status.code == 200)
     }
 
-    @Test(arguments: ["short", "1234567890", "qwertyuiop", "root-root1"])
+    @Test(arguments: ["short", "1234567890", "qwertyuiop", "Password123"])
     func createRefusesAWeakPassword(password: String) async throws {
         let site = try await TestSite.make()
         await #expect(throws: FieldErrors.self) {

@@ -47,13 +47,20 @@ import Testing
         #expect(error.description.contains("SECRET_KEY"))
     }
 
+    @Test func productionWithoutABaseURLRefusesToStart() throws {
+        let error = try #require(problem(["APP_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 48)]))
+        #expect(error.variable == "BASE_URL")
+    }
+
     @Test func productionRefusesCheapPasswordHashing() throws {
-        let error = try #require(problem(["APP_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 48), "PASSWORD_HASH_COST": "10"]))
+        let error = try #require(problem(["APP_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 48),
+                                          "BASE_URL": "https://latchkey.example.com", "PASSWORD_HASH_COST": "10"]))
         #expect(error.variable == "PASSWORD_HASH_COST")
     }
 
     @Test func productionWithASecretKeyStarts() throws {
-        let configuration = try SiteConfiguration(environment: ["APP_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 48)])
+        let configuration = try SiteConfiguration(environment: ["APP_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 48),
+                                                                "BASE_URL": "https://latchkey.example.com"])
         #expect(configuration.environment == .production)
     }
 

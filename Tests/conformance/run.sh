@@ -39,7 +39,7 @@ if [[ -n "${LATCHKEY_BIN:-}" ]]; then
 else
     say "building latchkey"
     (cd "$root" && timeout 1800 swift build --product latchkey >&2)
-    bin="$root/.build/debug/latchkey"
+    bin="$(cd "$root" && swift build --show-bin-path)/latchkey"
 fi
 [[ -x "$bin" ]] || { say "no latchkey binary at $bin"; exit 1; }
 

@@ -21,6 +21,10 @@ public struct ProviderRegistry: Sendable {
     /// Every known provider, in display order.
     public let entries: [Entry]
     let jwks = JWKSCache()
+    /// The Graph API version every Facebook URL carries (`FACEBOOK_GRAPH_VERSION`).
+    public let facebookGraphVersion: String
+    /// graph.facebook.com, or its configured replacement.
+    let facebookGraphBase: String
 
     /// Providers configured from `environment` (`GITHUB_CLIENT_ID`, …), calling out through `http`.
     public init(environment env: [String: String], http: any HTTPClient) {
@@ -41,6 +45,8 @@ public struct ProviderRegistry: Sendable {
         let github = (value("GITHUB_AUTH_URL", "https://github.com"), value("GITHUB_API_URL", "https://api.github.com"))
         let facebook = (value("FACEBOOK_WWW_URL", "https://www.facebook.com"), value("FACEBOOK_GRAPH_URL", "https://graph.facebook.com"),
                         value("FACEBOOK_GRAPH_VERSION", "v25.0"))
+        facebookGraphBase = facebook.1
+        facebookGraphVersion = facebook.2
         let linkedIn = (value("LINKEDIN_AUTH_URL", "https://www.linkedin.com"), value("LINKEDIN_API_URL", "https://api.linkedin.com"))
         let sibling = value("SIBLING_PROVIDER_URL")
         let siblingName = value("SIBLING_NAME", "Latchkey ID")

@@ -41,6 +41,14 @@ public struct SiteConfiguration: Sendable {
     /// Outbound HTTP timeouts (seconds) for provider calls.
     public var httpConnectTimeout: Double
     public var httpTimeout: Double
+    /// Redirect plain HTTP to HTTPS (behind a trusted, TLS-terminating proxy).
+    public var forceHTTPS: Bool
+    /// How long SIGTERM waits for in-flight requests: 25 s in production (platforms allow 30).
+    public var shutdownGracePeriod: Double
+    /// How long an API bearer token lives, in seconds (30 days by default).
+    public var apiTokenLifetime: Int
+    /// API sign-in attempts allowed per client IP per minute.
+    public var apiRateLimit: Int
     /// The whole environment, for the provider registry (`GITHUB_CLIENT_ID`, …).
     public var providerEnvironment: [String: String]
 
@@ -65,6 +73,9 @@ public struct SiteConfiguration: Sendable {
         "AUTO_LINK_VERIFIED_EMAILS": "0",
         "HTTP_CONNECT_TIMEOUT": "5",
         "HTTP_TIMEOUT": "15",
+        "FORCE_HTTPS": "0",
+        "API_TOKEN_TTL": "2592000",
+        "API_RATE_LIMIT": "30",
     ]
 
     /// A configuration error that names the variable at fault.
@@ -130,6 +141,8 @@ public struct SiteConfiguration: Sendable {
         loginMaxFailures = try number("LOGIN_MAX_FAILURES", 1...1000)
         loginWindow = try number("LOGIN_WINDOW_SECONDS", 1...86_400)
         passwordHashCost = try number("PASSWORD_HASH_COST", 8...20)
+        apiTokenLifetime = try number("API_TOKEN_TTL", 60...31_536_000)
+        apiRateLimit = try number("API_RATE_LIMIT", 1...100_000)
         autoLinkVerifiedEmails = ["1", "true", "yes"].contains(value("AUTO_LINK_VERIFIED_EMAILS").lowercased())
         guard let connect = Double(value("HTTP_CONNECT_TIMEOUT")), connect > 0, let total = Double(value("HTTP_TIMEOUT")), total > 0 else {
             throw Invalid(variable: "HTTP_TIMEOUT", problem: "and HTTP_CONNECT_TIMEOUT must be positive numbers of seconds")
@@ -137,8 +150,11 @@ public struct SiteConfiguration: Sendable {
         httpConnectTimeout = connect
         httpTimeout = total
         providerEnvironment = env
+        forceHTTPS = ["1", "true", "yes"].contains(value("FORCE_HTTPS").lowercased())
+        shutdownGracePeriod = environment == .production ? 25 : 10
         if environment == .production {
             if secretKey == nil { throw Invalid(variable: "SECRET_KEY", problem: "must be set when APP_ENV=production (a long random string)") }
+            if baseURL == nil { throw Invalid(variable: "BASE_URL", problem: "must be set when APP_ENV=production (the public origin, e.g. https://latchkey.example.com)") }
             if passwordHashCost < 15 { throw Invalid(variable: "PASSWORD_HASH_COST", problem: "must be at least 15 in production") }
         }
     }
@@ -146,8 +162,8 @@ public struct SiteConfiguration: Sendable {
     /// The origin OAuth callbacks are built on: `BASE_URL`, or the request's own host.
     public func origin(for request: Request) -> String {
         if let baseURL { return baseURL }
-        let host = request.headers["Host"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(self.host):\(port)"
-        return "http://" + host
+        let host = request.forwardedHost(trustedProxies: trustedProxies) ?? "\(self.host):\(port)"
+        return request.forwardedScheme(trustedProxies: trustedProxies) + "://" + host
     }
 
     /// Whether pages are served over HTTPS (decides the `Secure` cookie flag and HSTS).

@@ -1,21 +1,109 @@
 import Accounts
+import Mustache
 import Storage
 import Web
 
-/// The admin console (admins only; the full console grows here).
+/// The admin console under `/admin`: dashboard, users (search, keyset pagination, detail with
+/// sessions and linked accounts), providers, the site's own provider connections and the audit
+/// log. `RequireAdminMiddleware` guards every route (403 for other users, sign-in for anonymous
+/// visitors); every action is a CSRF-checked POST that writes the audit log.
 struct AdminController {
     let services: SiteServices
 
     func register(on router: Router) {
         let admin = router.group("/admin", middleware: [RequireAdminMiddleware()])
         admin.get("/", use: dashboard)
+        admin.get("/users", use: users)
+        admin.get("/users/:id", use: user)
+        admin.post("/users/:id/sessions/end", use: endSession)
+        admin.post("/users/:id/sessions/end-all", use: endAllSessions)
+        admin.post("/users/:id/accounts/:accountID/refresh", use: refreshToken)
+        admin.post("/users/:id/accounts/:accountID/revoke", use: revokeToken)
+        admin.post("/users/:id/accounts/:accountID/unlink", use: unlink)
+        admin.post("/users/:id/admin/grant", use: grantAdmin)
+        admin.post("/users/:id/admin/revoke", use: revokeAdmin)
+        admin.post("/users/:id/disable", use: disable)
+        admin.post("/users/:id/enable", use: enable)
+        admin.get("/providers", use: providers)
+        admin.get("/site-connections", use: siteConnections)
+        admin.post("/site-connections", use: connectSiteCredential)
+        admin.post("/site-connections/:id/check", use: checkSiteCredential)
+        admin.post("/site-connections/:id/remove", use: removeSiteCredential)
+        admin.get("/audit", use: auditLog)
     }
 
     @Sendable func dashboard(_ request: Request, context: RequestContext) async throws -> View {
-        let (users, admins) = try await services.database.read { db in
-            (try db.queryOne("SELECT COUNT(*) FROM users")?.int(0) ?? 0,
-             try db.queryOne("SELECT COUNT(*) FROM users WHERE is_admin = 1")?.int(0) ?? 0)
+        let now = Clock.now
+        let stats = try await services.database.read { db in try AdminStatistics.read(now: now, in: db) }
+        let registry = services.social.registry
+        func attention(_ items: [AdminStatistics.Attention]) -> MustacheValue {
+            .list(items.map { item in
+                ["userID": .int(Int(item.userID)), "username": .string(item.username),
+                 "provider": .string(registry.entry(item.provider)?.displayName ?? item.provider),
+                 "status": .string(item.status), "expires": .string(item.expiresAt.map(Clock.format) ?? "never")]
+            })
         }
-        return Page(context, title: "Admin", ["userCount": .int(users), "adminCount": .int(admins)]).view("site/admin/dashboard")
+        return Page(context, title: "Admin", [
+            "userCount": .int(stats.users), "adminCount": .int(stats.admins), "disabledCount": .int(stats.disabled),
+            "linked": .list(stats.linkedAccounts.map { ["provider": .string(registry.entry($0.provider)?.displayName ?? $0.provider),
+                                                         "count": .int($0.count)] }),
+            "hasLinked": .bool(!stats.linkedAccounts.isEmpty),
+            "expiringCount": .int(stats.expiringSoon), "expiring": attention(stats.expiringSample),
+            "hasExpiring": .bool(!stats.expiringSample.isEmpty),
+            "reconnectCount": .int(stats.needingReconnection), "reconnect": attention(stats.reconnectionSample),
+            "hasReconnect": .bool(!stats.reconnectionSample.isEmpty),
+        ]).view("site/admin/dashboard")
     }
+
+    // MARK: Shared steps
+
+    /// The signed-in administrator (the middleware guarantees one).
+    func admin(_ context: RequestContext) throws -> User {
+        guard let user = context.currentUser else { throw HTTPError(.forbidden, "This page is for administrators only.") }
+        return user
+    }
+
+    /// The client's address, for the audit log.
+    func ip(_ request: Request) -> String { request.clientIP(trustedProxies: services.configuration.trustedProxies) }
+
+    /// The numeric route parameter `name`, or 404.
+    func id(_ context: RequestContext, _ name: String = "id") throws -> Int64 {
+        guard let value = context.parameters[name].flatMap({ Int64($0) }) else { throw HTTPError(.notFound, "There is no such record.") }
+        return value
+    }
+
+    /// The user named by `:id`, or 404.
+    func targetUser(_ context: RequestContext) async throws -> User {
+        let userID = try id(context)
+        guard let user = try await services.database.read({ db in try UserRepository.find(id: userID, in: db) }) else {
+            throw HTTPError(.notFound, "There is no such user.")
+        }
+        return user
+    }
+
+    /// The linked account `:accountID` of user `:id`; 404 when it is someone else's (so one
+    /// user's URL can never act on another user's account) or does not exist.
+    func targetAccount(_ context: RequestContext) async throws -> SocialAccount {
+        let userID = try id(context), accountID = try id(context, "accountID")
+        let account = try await services.database.read { db in try SocialAccountRepository.find(id: accountID, in: db) }
+        guard let account, account.userID == userID else { throw HTTPError(.notFound, "That linked account does not exist.") }
+        return account
+    }
+
+    /// Records an admin action against `target`.
+    func audit(_ action: String, admin: User, target: Int64?, detail: String = "", request: Request) async throws {
+        let ip = ip(request), now = Clock.now
+        try await services.database.write { db in
+            try AuditLog.record(action, actor: admin.id, target: target, detail: detail, ip: ip, now: now, in: db)
+        }
+    }
+
+    /// Back to the user's page with a message.
+    func back(to userID: Int64, _ message: String, kind: String = "success", context: RequestContext) -> Redirect {
+        context.session.flash(message, kind: kind)
+        return Redirect(to: "/admin/users/\(userID)")
+    }
+
+    /// The display name of provider `id`.
+    func providerName(_ id: String) -> String { services.social.registry.entry(id)?.displayName ?? id }
 }

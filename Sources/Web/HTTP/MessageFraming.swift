@@ -24,6 +24,9 @@ struct MessageFraming: Sendable {
         switch name.count {
         case 4 where HTTPSyntax.equalsIgnoringCase(name, "host"):
             hostCount += 1
+            // A Host that is not host[:port] is a 400 (RFC 9110 §7.2): a proxy in front of us may
+            // route by a different reading of it than ours.
+            guard HTTPSyntax.isAuthority(value) else { throw .badRequest("invalid Host") }
         case 14 where HTTPSyntax.equalsIgnoringCase(name, "content-length"):
             try recordContentLength(value)
         case 17 where HTTPSyntax.equalsIgnoringCase(name, "transfer-encoding"):

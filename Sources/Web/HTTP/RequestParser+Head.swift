@@ -137,8 +137,9 @@ extension RequestParser {
             pathStart += 1
         }
         let authority = UnsafeBufferPointer(rebasing: target[schemeLength..<pathStart])
-        // Userinfo is deprecated in http(s) URIs and only useful for disguising the real host.
-        guard !authority.isEmpty, !authority.contains(HTTPSyntax.at) else {
+        // Userinfo is deprecated in http(s) URIs and only useful for disguising the real host;
+        // `isAuthority` leaves it out, with anything else that is not host[:port].
+        guard !authority.isEmpty, HTTPSyntax.isAuthority(authority) else {
             throw .badRequest("invalid authority in request target")
         }
         head.authority = String(decoding: authority, as: UTF8.self)

@@ -18,6 +18,11 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     private let epoll: Int32
     private let wakeFD: Int32
     private var listenFD: Int32 = -1
+    /// The loops new connections are dealt to, round-robin (set on the accepting loop only).
+    /// One acceptor dealing in turn keeps the loops evenly loaded; per-loop SO_REUSEPORT
+    /// sockets hash connections instead, and an unlucky hash shows up as tail latency.
+    var peers: [EventLoop] = []
+    private var nextPeer = 0
     /// The loop thread's id, published once the thread starts (0 before).
     private let threadID = Atomic<UInt>(0)
 
@@ -57,10 +62,12 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         close(wakeFD)
     }
 
-    /// Starts the loop's thread, accepting on `listenFD`.
-    func start(listening fd: Int32) {
-        listenFD = fd
-        register(fd, events: EPOLLIN.rawValue)
+    /// Starts the loop's thread; the accepting loop is given the listening socket.
+    func start(listening fd: Int32?) {
+        if let fd {
+            listenFD = fd
+            register(fd, events: EPOLLIN.rawValue)
+        }
         let thread = Thread { [self] in self.run() }
         thread.name = "event-loop-\(index)"
         thread.stackSize = 4 << 20
@@ -167,14 +174,30 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
             }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            let connection = Connection(fd: fd, loop: self, remoteAddress: Socket.address(&address), now: Self.now())
-            if Int(fd) >= connections.count {
-                connections.append(contentsOf: repeatElement(nil, count: Int(fd) - connections.count + 1024))
+            let remote = Socket.address(&address)
+            let target = peers.isEmpty ? self : peers[nextPeer % peers.count]
+            nextPeer &+= 1
+            if target === self {
+                adopt(fd, remoteAddress: remote)
+            } else {
+                target.execute { target.adopt(fd, remoteAddress: remote) }
             }
-            connections[Int(fd)] = connection
-            connectionCount += 1
-            register(fd, events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue)
         }
+    }
+
+    /// Takes charge of an accepted socket: from now on only this loop touches it.
+    private func adopt(_ fd: Int32, remoteAddress: String) {
+        if draining {
+            close(fd)
+            return
+        }
+        let connection = Connection(fd: fd, loop: self, remoteAddress: remoteAddress, now: Self.now())
+        if Int(fd) >= connections.count {
+            connections.append(contentsOf: repeatElement(nil, count: Int(fd) - connections.count + 1024))
+        }
+        connections[Int(fd)] = connection
+        connectionCount += 1
+        register(fd, events: EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue | EPOLLET.rawValue)
     }
 
     /// Forgets a connection whose socket was just closed.

@@ -3,8 +3,8 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// Latchkey's HTTP/1.1 server: one epoll event loop per core, each with its own SO_REUSEPORT
-/// listening socket, answering requests through one `Responder`.
+/// Latchkey's HTTP/1.1 server: one epoll event loop per core; the first also accepts and deals
+/// connections to all of them in turn. Requests are answered through one `Application`.
 public final class Server: @unchecked Sendable {
     /// The configuration the server was built with.
     public let configuration: ServerConfiguration
@@ -39,17 +39,14 @@ public final class Server: @unchecked Sendable {
     public func start() throws {
         Socket.raiseFileLimit()
         signal(SIGPIPE, SIG_IGN)
-        var port = configuration.port
-        var loops: [EventLoop] = []
-        for index in 0..<configuration.eventLoops {
-            // The first bind picks the port (maybe 0 → ephemeral); the others share it.
-            let listener = try Socket.listen(host: configuration.host, port: port)
-            port = listener.port
-            let loop = EventLoop(index: index, server: self)
+        let listener = try Socket.listen(host: configuration.host, port: configuration.port)
+        let loops = (0..<configuration.eventLoops).map { EventLoop(index: $0, server: self) }
+        loops[0].peers = loops
+        for loop in loops {
             loop.onStop = { [weak self] in self?.loopStopped() }
-            loops.append(loop)
-            loop.start(listening: listener.fd)
+            loop.start(listening: loop === loops[0] ? listener.fd : nil)
         }
+        let port = listener.port
         state.withLock {
             $0.loops = loops
             $0.running = loops.count

@@ -10,8 +10,8 @@ enum Socket {
         var description: String { "\(operation): \(String(cString: strerror(code)))" }
     }
 
-    /// A non-blocking IPv4/IPv6 listening socket with SO_REUSEPORT, so each event loop can have
-    /// its own and the kernel spreads connections across them.
+    /// A non-blocking IPv4/IPv6 listening socket. No SO_REUSEPORT: a second server started on
+    /// the same port by mistake should fail loudly, not silently share the traffic.
     static func listen(host: String, port: Int, backlog: Int32 = 4096) throws(Failure) -> (fd: Int32, port: Int) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
@@ -26,7 +26,6 @@ enum Socket {
         guard fd >= 0 else { throw Failure(operation: "socket", code: errno) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
         guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
             let code = errno
             close(fd)

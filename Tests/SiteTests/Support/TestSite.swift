@@ -7,11 +7,15 @@ import WebTesting
 /// A fresh site for one test: its own SQLite file in a temporary folder, the repository's real
 /// templates, migrations and static files, and cheap password hashing. Built through the same
 /// factory as `latchkey serve`.
-struct TestSite {
+struct TestSite: Sendable {
     let services: SiteServices
     let application: Application
     let directory: String
     let logs: LogSink
+
+    // No explicit close: the database's pool closes its connections when the last holder (this
+    // site, its application, a client) is gone, which keeps the shared CI PostgreSQL server
+    // from running out of connections.
 
     /// The repository root, found from this file's path.
     static let root: String = {
@@ -33,8 +37,8 @@ struct TestSite {
             "SECRET_KEY": "test-secret-key-0123456789abcdef0123456789",
             "PASSWORD_HASH_COST": "10",
         ]
-        if let postgres = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], environment["DATABASE_URL"] == nil {
-            env["DATABASE_URL"] = postgres
+        if let postgres = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !postgres.isEmpty, environment["DATABASE_URL"] == nil {
+            env["DATABASE_URL"] = try await freshSchema(in: postgres)
         }
         for (key, value) in environment { env[key] = value }
         let configuration = try SiteConfiguration(environment: env)
@@ -43,6 +47,17 @@ struct TestSite {
         let services = try await SiteServices.open(configuration, logger: logger)
         let application = try SiteApplication.make(services: services, logger: logger)
         return TestSite(services: services, application: application, directory: directory, logs: logs)
+    }
+
+    /// A PostgreSQL URL confined to a new, empty schema (through `search_path`), so every test
+    /// gets a database of its own on the shared CI server, as it does with SQLite files.
+    static func freshSchema(in base: String) async throws -> String {
+        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let admin = try openDatabase(url: base)
+        try await admin.write { db in _ = try db.execute("CREATE SCHEMA \(schema)") }
+        admin.close()
+        let separator = base.contains("?") ? "&" : "?"
+        return base + separator + "pool=4&options=-c%20search_path%3D\(schema)"
     }
 
     /// A new in-process browser with an empty cookie jar.

@@ -63,6 +63,7 @@ CREATE TABLE refresh_tokens (
     revoked_at      BIGINT
 );
 CREATE INDEX refresh_tokens_family ON refresh_tokens(family_id);
+CREATE INDEX refresh_tokens_expiry ON refresh_tokens(expires_at);
 
 -- What a user has allowed a client; a request within these scopes skips the consent page.
 CREATE TABLE consents (

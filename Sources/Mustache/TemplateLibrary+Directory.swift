@@ -1,0 +1,49 @@
+import Foundation
+
+extension TemplateLibrary {
+    /// Why a template directory could not be loaded (template syntax errors throw ``ParseError``).
+    public enum LoadError: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The directory does not exist or cannot be listed.
+        case unreadableDirectory(String)
+        /// A template file cannot be read as UTF-8 text.
+        case unreadableFile(String)
+
+        /// A short human-readable message.
+        public var description: String {
+            switch self {
+            case .unreadableDirectory(let path): "cannot list template directory \(path)"
+            case .unreadableFile(let path): "cannot read template file \(path) as UTF-8"
+            }
+        }
+    }
+
+    /// Loads every `*.fileExtension` file under `directory`, recursively, naming each by its path
+    /// relative to `directory` without the extension (`site/layout.mustache` is `site/layout`).
+    ///
+    /// Throws ``LoadError`` for unreadable files or directories and ``ParseError`` (naming the
+    /// file, like `site/layout.mustache:12:5`) for templates that do not parse.
+    public init(directory: String, fileExtension: String = "mustache") throws {
+        let root = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue,
+              let enumerator = FileManager.default.enumerator(atPath: root.path)
+        else { throw LoadError.unreadableDirectory(directory) }
+
+        let suffix = "." + fileExtension
+        var templates: [Template] = []
+        while let relativePath = enumerator.nextObject() as? String {
+            guard relativePath.hasSuffix(suffix) else { continue }
+            let path = root.appendingPathComponent(relativePath).path
+            guard let data = FileManager.default.contents(atPath: path),
+                  let source = String(data: data, encoding: .utf8)
+            else {
+                var isFolder: ObjCBool = false
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { continue }
+                throw LoadError.unreadableFile(path)
+            }
+            let name = String(relativePath.dropLast(suffix.count))
+            templates.append(try Template(source, name: name, errorName: relativePath))
+        }
+        self.init(templates)
+    }
+}

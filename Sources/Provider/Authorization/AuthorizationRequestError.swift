@@ -1,0 +1,48 @@
+/// Why an authorization request was refused. The first group concerns the client or its
+/// redirect URI, which therefore cannot be trusted with a redirect: those are shown on an error
+/// page. The rest are sent back to the (now trusted) redirect URI with an RFC 6749 §4.1.2.1 code.
+public enum AuthorizationRequestError: Error, Sendable, Equatable {
+    // Shown on a page.
+    case missingClientID
+    case unknownClient
+    /// `client_id` or `redirect_uri` given more than once.
+    case duplicateClientParameter(String)
+    /// No `redirect_uri`, and the client has several registered.
+    case missingRedirectURI
+    /// A `redirect_uri` that is not exactly one of the client's.
+    case redirectURIMismatch
+
+    // Redirected back to the client.
+    case duplicateParameter(String)
+    /// A parameter longer than anything legitimate.
+    case oversizedParameter(String)
+    case missingResponseType
+    case unsupportedResponseType(String)
+    case unsupportedResponseMode(String)
+    /// The client is not allowed the authorization code grant.
+    case grantNotAllowed
+    case malformedScope
+    /// A scope the client was not registered for (or none at all).
+    case scopeNotAllowed(String)
+    /// A public client without a PKCE challenge.
+    case pkceRequired
+    /// `plain`, or a challenge without a method (which RFC 7636 reads as `plain`).
+    case unsupportedChallengeMethod(String)
+    case malformedChallenge
+    /// `prompt=none` with other values, or a value we do not know.
+    case malformedPrompt
+    /// The user said no.
+    case accessDenied
+    /// `prompt=none`, but nobody is signed in.
+    case loginRequired
+    /// `prompt=none`, but the user has not consented yet.
+    case consentRequired
+
+    /// Whether the error may be sent to the redirect URI (false: show a page).
+    public var isRedirectable: Bool {
+        switch self {
+        case .missingClientID, .unknownClient, .duplicateClientParameter, .missingRedirectURI, .redirectURIMismatch: false
+        default: true
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import Storage
+
+/// SQL for the `clients` table.
+enum ClientRepository {
+    static let columns = "client_id, name, redirect_uris, grant_types, scopes, confidential, skip_consent, created_at"
+
+    static func find(clientID: String, in db: any Connection) throws -> Client? {
+        try db.queryOne("SELECT \(columns) FROM clients WHERE client_id = ?", clientID).map(Client.init)
+    }
+
+    /// The client and its secret's hash (nil for public clients), for authentication only.
+    static func credentials(clientID: String, in db: any Connection) throws -> (Client, String?)? {
+        guard let row = try db.queryOne("SELECT \(columns), secret_hash FROM clients WHERE client_id = ?", clientID) else { return nil }
+        return (try Client(row: row), try row.optionalString("secret_hash"))
+    }
+
+    static func all(in db: any Connection) throws -> [Client] {
+        try db.query("SELECT \(columns) FROM clients ORDER BY created_at, name").map(Client.init)
+    }
+
+    static func insert(clientID: String, secretHash: String?, _ new: NewClient, now: Int, in db: any Connection) throws {
+        _ = try db.execute("""
+            INSERT INTO clients (client_id, secret_hash, name, redirect_uris, grant_types, scopes, confidential, skip_consent, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, clientID, secretHash, new.name, new.redirectURIs.joined(separator: " "),
+            new.grantTypes.sorted().map(\.rawValue).joined(separator: " "), new.scopes.description,
+            new.isConfidential, new.skipsConsent, now)
+    }
+
+    /// Deletes a client; its codes, tokens and consents go with it (ON DELETE CASCADE).
+    static func delete(clientID: String, in db: any Connection) throws -> Bool {
+        try db.execute("DELETE FROM clients WHERE client_id = ?", clientID) > 0
+    }
+}

@@ -1,0 +1,13 @@
+/// The OAuth 2.0 grants the provider implements; a client may use only those it was given.
+public enum GrantType: String, Sendable, CaseIterable, Comparable {
+    case authorizationCode = "authorization_code"
+    case refreshToken = "refresh_token"
+    case clientCredentials = "client_credentials"
+    /// The resource owner password grant: only for clients explicitly granted it.
+    case password
+
+    /// Declaration order, so listings read the same everywhere.
+    public static func < (a: GrantType, b: GrantType) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}

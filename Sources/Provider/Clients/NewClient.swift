@@ -1,0 +1,62 @@
+import Foundation
+
+/// What it takes to register a client, from the admin page or `latchkey clients add`.
+public struct NewClient: Sendable {
+    /// What users see on the consent page.
+    public var name: String
+    /// Where codes may be sent, matched exactly.
+    public var redirectURIs: [String]
+    /// The grants the client may use.
+    public var grantTypes: Set<GrantType>
+    /// The scopes the client may ask for.
+    public var scopes: ScopeSet
+    /// Whether the client gets a secret (false: a public client, PKCE only).
+    public var isConfidential: Bool
+    /// Whether users are spared the consent page (first-party clients).
+    public var skipsConsent: Bool
+
+    /// A client description; the defaults suit a server-side web application signing users in.
+    public init(name: String, redirectURIs: [String], grantTypes: Set<GrantType> = [.authorizationCode, .refreshToken],
+                scopes: ScopeSet = ScopeSet(ScopeSet.standard), isConfidential: Bool = true, skipsConsent: Bool = false) {
+        self.name = name
+        self.redirectURIs = redirectURIs
+        self.grantTypes = grantTypes
+        self.scopes = scopes
+        self.isConfidential = isConfidential
+        self.skipsConsent = skipsConsent
+    }
+
+    /// Every problem with the description, by field (`name`, `redirect_uris`, `grant_types`, `scopes`).
+    func problems() -> FormErrors {
+        var errors = FormErrors()
+        let trimmed = name.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { errors["name"] = "Give the client a name its users will recognise." }
+        if trimmed.count > 100 { errors["name"] = "Use at most 100 characters." }
+        if grantTypes.isEmpty { errors["grant_types"] = "Choose at least one grant type." }
+        if grantTypes.contains(.clientCredentials) && !isConfidential {
+            errors["grant_types"] = "The client_credentials grant needs a confidential client (one with a secret)."
+        }
+        if grantTypes.contains(.authorizationCode) && redirectURIs.isEmpty {
+            errors["redirect_uris"] = "The authorization_code grant needs at least one redirect URI."
+        }
+        for uri in redirectURIs {
+            if let problem = Self.redirectURIProblem(uri) { errors["redirect_uris"] = "\(uri): \(problem)" }
+        }
+        if scopes.isEmpty { errors["scopes"] = "Choose at least one scope." }
+        return errors
+    }
+
+    /// Why `uri` cannot be a redirect URI: it must be absolute, without a fragment (RFC 6749
+    /// §3.1.2), without whitespace (they are stored space-separated), and http(s) ones need a host.
+    static func redirectURIProblem(_ uri: String) -> String? {
+        guard uri.utf8.count <= 2000 else { return "too long" }
+        guard !uri.isEmpty, uri.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F }) else {
+            return "use printable ASCII without spaces"
+        }
+        guard let url = URL(string: uri), let scheme = url.scheme?.lowercased() else { return "must be an absolute URI" }
+        if uri.contains("#") { return "must not contain a fragment (#)" }
+        if ["http", "https"].contains(scheme), url.host?.isEmpty ?? true { return "needs a host" }
+        if ["javascript", "data", "file", "vbscript"].contains(scheme) { return "that scheme is not allowed" }
+        return nil
+    }
+}

@@ -1,0 +1,112 @@
+import Mustache
+import Web
+
+/// The provider's own pages for people: home, sign-up, sign-in, sign-out, and the health check.
+struct AccountController {
+    let services: ProviderServices
+
+    func register(on router: Router) {
+        router.get("/", use: home)
+        router.get("/healthz", use: health)
+        router.get("/signup", use: signUpForm)
+        router.post("/signup", use: signUp)
+        router.get("/login", use: signInForm)
+        router.post("/login", use: signIn)
+        router.post("/logout", use: signOut)
+    }
+
+    private var trustedProxies: Int { services.configuration.trustedProxies }
+
+    @Sendable func home(_ request: Request, context: RequestContext) async throws -> View {
+        Page(context, title: "Latchkey ID", ["issuer": .string(services.configuration.baseURL)]).view("provider/home")
+    }
+
+    /// For load balancers: cheap, no database, no session.
+    @Sendable func health(_ request: Request, context: RequestContext) async throws -> Response {
+        Response(status: .ok, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"], body: Array(#"{"status":"ok"}"#.utf8))
+    }
+
+    // MARK: Sign-up
+
+    @Sendable func signUpForm(_ request: Request, context: RequestContext) async throws -> Response {
+        let next = ReturnPath.validated(try request.query()["next"])
+        if context.currentUser != nil { return Response(status: .seeOther, headers: ["Location": next ?? "/"]) }
+        return try signUpPage(context, next: next, typed: [:], errors: FormErrors()).response(for: request, context: context)
+    }
+
+    @Sendable func signUp(_ request: Request, context: RequestContext) async throws -> Response {
+        let form = try request.form()
+        let next = ReturnPath.validated(form["next"])
+        let new = NewUser(username: form["username"] ?? "", email: form["email"] ?? "", name: form["name"] ?? "")
+        do {
+            let user = try await services.users.signUp(new, password: form["password"] ?? "", confirmation: form["password_confirmation"] ?? "")
+            signIn(user, context: context)
+            context.session.flash("Welcome, \(user.username)! Your provider account is ready.", kind: "success")
+            return Response(status: .seeOther, headers: ["Location": next ?? "/"])
+        } catch let errors as FormErrors {
+            // Re-render with what was typed, except the passwords.
+            let typed: [String: MustacheValue] = ["username": .string(String(new.username.prefix(200))),
+                                                  "email": .string(String(new.email.prefix(300))), "name": .string(String(new.name.prefix(200)))]
+            return try signUpPage(context, next: next, typed: typed, errors: errors, status: .unprocessableContent)
+                .response(for: request, context: context)
+        }
+    }
+
+    private func signUpPage(_ context: RequestContext, next: String?, typed: [String: MustacheValue], errors: FormErrors,
+                            status: HTTPStatus = .ok) -> View {
+        Page(context, title: "Create a provider account", [
+            "form": MustacheValue(typed), "errors": errors.mustacheValue, "next": next.map(MustacheValue.string) ?? .null,
+        ]).view("provider/signup", status: status)
+    }
+
+    // MARK: Sign-in
+
+    @Sendable func signInForm(_ request: Request, context: RequestContext) async throws -> Response {
+        let next = ReturnPath.validated(try request.query()["next"])
+        if context.currentUser != nil { return Response(status: .seeOther, headers: ["Location": next ?? "/"]) }
+        return try signInPage(context, next: next, username: "", error: nil).response(for: request, context: context)
+    }
+
+    @Sendable func signIn(_ request: Request, context: RequestContext) async throws -> Response {
+        let form = try request.form()
+        let username = form["username"] ?? ""
+        let next = ReturnPath.validated(form["next"])
+        switch try await services.users.signIn(username: username, password: form["password"] ?? "",
+                                               ip: request.clientIP(trustedProxies: trustedProxies)) {
+        case .success(let user):
+            signIn(user, context: context)
+            return Response(status: .seeOther, headers: ["Location": next ?? "/"])
+        case .invalidCredentials:
+            return try signInPage(context, next: next, username: username, error: "Invalid username or password.", status: .unauthorized)
+                .response(for: request, context: context)
+        case .throttled(let retryAfter):
+            let minutes = max(1, (retryAfter + 59) / 60)
+            var response = try signInPage(context, next: next, username: username,
+                                          error: "Too many failed sign-in attempts. Try again in \(minutes) minute\(minutes == 1 ? "" : "s").",
+                                          status: .tooManyRequests).response(for: request, context: context)
+            response.headers.set("Retry-After", String(retryAfter))
+            return response
+        }
+    }
+
+    /// Starts a signed-in session (with a new id) and notes when, for id_tokens' `auth_time`.
+    private func signIn(_ user: ProviderUser, context: RequestContext) {
+        context.session.signIn(userID: user.id)
+        context.session["auth_time"] = String(services.clock.now())
+        context.logger.info("signed_in user_id=\(user.id)")
+    }
+
+    private func signInPage(_ context: RequestContext, next: String?, username: String, error: String?, status: HTTPStatus = .ok) -> View {
+        Page(context, title: "Sign in", [
+            "next": next.map(MustacheValue.string) ?? .null,
+            "signupLink": .string("/signup" + (next.map { "?next=" + FormData.encode($0) } ?? "")),
+            "username": .string(String(username.prefix(200))),
+            "error": error.map(MustacheValue.string) ?? .null,
+        ]).view("provider/login", status: status)
+    }
+
+    @Sendable func signOut(_ request: Request, context: RequestContext) async throws -> Redirect {
+        context.session.destroy()
+        return Redirect(to: "/")
+    }
+}

@@ -1,0 +1,88 @@
+import Mustache
+import Web
+
+/// `/admin/clients`: provider administrators list, register and delete clients. A new client's
+/// secret is shown once, on the page that answers the creation, and never again.
+struct AdminClientsController {
+    let services: ProviderServices
+
+    func register(on router: Router) {
+        let admin = router.group("/admin", middleware: [RequireAdminMiddleware()])
+        admin.get("/clients", use: list)
+        admin.post("/clients", use: create)
+        admin.post("/clients/:id/delete", use: delete)
+    }
+
+    @Sendable func list(_ request: Request, context: RequestContext) async throws -> View {
+        try await page(context, typed: Self.defaults, errors: FormErrors())
+    }
+
+    @Sendable func create(_ request: Request, context: RequestContext) async throws -> Response {
+        let form = try request.form()
+        let uris = (form["redirect_uris"] ?? "").split(whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == " " }).map(String.init)
+        let grants = Set(form.all("grant_types").compactMap(GrantType.init(rawValue:)))
+        let scopeText = form["scopes"] ?? ""
+        guard let scopes = ScopeSet(parsing: scopeText) else {
+            return try await page(context, typed: Self.typed(form), errors: FormErrors("scopes", "Use scope names separated by spaces."),
+                                  status: .unprocessableContent).response(for: request, context: context)
+        }
+        let new = NewClient(name: form["name"] ?? "", redirectURIs: uris, grantTypes: grants, scopes: scopes,
+                            isConfidential: form["confidential"] == "on", skipsConsent: form["skip_consent"] == "on")
+        do {
+            let registered = try await services.clients.register(new)
+            context.logger.info("client_registered client_id=\(registered.client.clientID) by=\(context.currentUser?.id ?? 0)")
+            var response = try Page(context, title: "Client registered", [
+                "client": MustacheValue(registered.client),
+                "secret": registered.secret.map(MustacheValue.string) ?? .null,
+            ]).view("provider/admin/client_created", status: .created).response(for: request, context: context)
+            response.headers.set("Cache-Control", "no-store")
+            return response
+        } catch let errors as FormErrors {
+            return try await page(context, typed: Self.typed(form), errors: errors, status: .unprocessableContent)
+                .response(for: request, context: context)
+        }
+    }
+
+    @Sendable func delete(_ request: Request, context: RequestContext) async throws -> Redirect {
+        guard let id = context.parameters["id"] else { throw HTTPError(.notFound) }
+        if try await services.clients.remove(id) {
+            context.logger.info("client_removed client_id=\(id) by=\(context.currentUser?.id ?? 0)")
+            context.session.flash("The client was deleted, with every token issued to it.", kind: "success")
+        } else {
+            context.session.flash("That client no longer exists.", kind: "error")
+        }
+        return Redirect(to: "/admin/clients")
+    }
+
+    private func page(_ context: RequestContext, typed: [String: MustacheValue], errors: FormErrors, status: HTTPStatus = .ok) async throws -> View {
+        let clients = try await services.clients.all()
+        return Page(context, title: "Clients", [
+            "clients": .list(clients.map { MustacheValue($0) }),
+            "hasClients": .bool(!clients.isEmpty),
+            "form": MustacheValue(typed),
+            "errors": errors.mustacheValue,
+        ]).view("provider/admin/clients", status: status)
+    }
+
+    /// The form as first shown: a confidential web application signing users in.
+    static let defaults: [String: MustacheValue] = [
+        "scopes": .string(ScopeSet.standard.joined(separator: " ")), "confidential": true,
+        "grant_authorization_code": true, "grant_refresh_token": true,
+    ]
+
+    /// What was typed, to fill the form again after a refusal.
+    private static func typed(_ form: FormData) -> [String: MustacheValue] {
+        let grants = Set(form.all("grant_types"))
+        return [
+            "name": .string(String((form["name"] ?? "").prefix(200))),
+            "redirect_uris": .string(String((form["redirect_uris"] ?? "").prefix(4000))),
+            "scopes": .string(String((form["scopes"] ?? "").prefix(500))),
+            "confidential": .bool(form["confidential"] == "on"),
+            "skip_consent": .bool(form["skip_consent"] == "on"),
+            "grant_authorization_code": .bool(grants.contains("authorization_code")),
+            "grant_refresh_token": .bool(grants.contains("refresh_token")),
+            "grant_client_credentials": .bool(grants.contains("client_credentials")),
+            "grant_password": .bool(grants.contains("password")),
+        ]
+    }
+}

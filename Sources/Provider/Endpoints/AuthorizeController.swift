@@ -1,0 +1,115 @@
+import Mustache
+import Web
+
+/// `/oauth/authorize` (RFC 6749 §4.1.1–§4.1.2): GET validates the request, sends anonymous
+/// visitors to sign in first, and shows the consent page unless consent is already on record
+/// (or the client skips it); POST takes the user's decision, behind the CSRF check.
+struct AuthorizeController {
+    let services: ProviderServices
+
+    func register(on router: Router) {
+        router.get("/oauth/authorize", use: show)
+        router.post("/oauth/authorize", use: decide)
+    }
+
+    @Sendable func show(_ request: Request, context: RequestContext) async throws -> Response {
+        let authorization: AuthorizationRequest
+        do {
+            authorization = try await AuthorizationRequest.validate(try request.query(), clients: services.clients)
+        } catch let rejection as AuthorizationRequest.Rejection {
+            return try reject(rejection)
+        }
+        guard let user = context.currentUser else {
+            if authorization.prompt.contains("none") { return try reject(authorization, .loginRequired) }
+            return ReturnPath.signInRedirect(for: request)
+        }
+        let consented = try await services.consents.covers(userID: user.id, clientID: authorization.client.clientID, scope: authorization.scope)
+        if authorization.client.skipsConsent || (consented && !authorization.prompt.contains("consent")) {
+            return try await approve(authorization, user: user, context: context)
+        }
+        if authorization.prompt.contains("none") { return try reject(authorization, .consentRequired) }
+        return try consentPage(authorization, context: context).response(for: request, context: context)
+    }
+
+    @Sendable func decide(_ request: Request, context: RequestContext) async throws -> Response {
+        let form = try request.form()
+        let authorization: AuthorizationRequest
+        do {
+            authorization = try await AuthorizationRequest.validate(form, clients: services.clients)
+        } catch let rejection as AuthorizationRequest.Rejection {
+            return try reject(rejection)
+        }
+        guard let user = context.currentUser else {
+            // The session ended between showing the page and the click: sign in, then ask again.
+            let again = ReturnPath.authorizePrefix + FormData(authorization.formFields.map { ($0.name, $0.value) }).encoded
+            return Response(status: .seeOther, headers: ["Location": "/login?next=" + FormData.encode(again)])
+        }
+        guard form["decision"] == "allow" else {
+            context.logger.info("authorization_denied client_id=\(authorization.client.clientID)")
+            return try reject(authorization, .accessDenied)
+        }
+        try await services.consents.record(userID: user.id, clientID: authorization.client.clientID, scope: authorization.scope)
+        return try await approve(authorization, user: user, context: context)
+    }
+
+    /// Issues a code and sends it to the client (§4.1.2), with `state` and the issuer (RFC 9207).
+    private func approve(_ authorization: AuthorizationRequest, user: ProviderUser, context: RequestContext) async throws -> Response {
+        let authTime = context.session["auth_time"].flatMap { Int($0) } ?? context.session.createdAt
+        let code = try await services.tokens.issueCode(for: authorization, userID: user.id, authTime: authTime)
+        context.logger.info("authorization_granted client_id=\(authorization.client.clientID)")
+        return redirect(to: authorization.redirectURI, [("code", code)], state: authorization.state)
+    }
+
+    private func reject(_ authorization: AuthorizationRequest, _ reason: AuthorizationRequestError) throws -> Response {
+        try reject(AuthorizationRequest.Rejection(reason: reason, redirectURI: authorization.redirectURI, state: authorization.state))
+    }
+
+    /// Sends a refusal to the client, or, when the redirect URI cannot be trusted, shows it on
+    /// an error page instead (§4.1.2.1: "MUST NOT automatically redirect").
+    private func reject(_ rejection: AuthorizationRequest.Rejection) throws -> Response {
+        guard rejection.reason.isRedirectable, let uri = rejection.redirectURI else {
+            throw HTTPError(.badRequest, Self.pageMessage(rejection.reason))
+        }
+        let error = OAuthError(rejection.reason)
+        return redirect(to: uri, [("error", error.code.rawValue), ("error_description", error.description)], state: rejection.state)
+    }
+
+    private func redirect(to uri: String, _ parameters: [(String, String)], state: String?) -> Response {
+        var query = FormData(parameters)
+        if let state { query.append("state", state) }
+        query.append("iss", services.configuration.baseURL)
+        let separator = uri.contains("?") ? "&" : "?"
+        return Response(status: .found, headers: ["Location": uri + separator + query.encoded, "Cache-Control": "no-store"])
+    }
+
+    private func consentPage(_ authorization: AuthorizationRequest, context: RequestContext) throws -> View {
+        let scopes: [MustacheValue] = authorization.scope.values.map { scope in
+            ["name": .string(scope), "description": .string(Self.scopeDescriptions[scope] ?? "Use the “\(scope)” permission")]
+        }
+        let fields: [MustacheValue] = authorization.formFields.map { ["name": .string($0.name), "value": .string($0.value)] }
+        let host = URLHost.of(authorization.redirectURI)
+        return Page(context, title: "Allow \(authorization.client.name)?", [
+            "client": MustacheValue(authorization.client),
+            "scopes": .list(scopes),
+            "fields": .list(fields),
+            "returnHost": .string(host),
+        ]).view("provider/consent")
+    }
+
+    static let scopeDescriptions: [String: String] = [
+        "openid": "Know who you are on this provider (your account number)",
+        "profile": "See your username and name",
+        "email": "See your email address and whether it is verified",
+    ]
+
+    static func pageMessage(_ reason: AuthorizationRequestError) -> String {
+        switch reason {
+        case .missingClientID: "This sign-in link does not say which application it is for (client_id is missing)."
+        case .unknownClient: "This sign-in link names an application that is not registered with this provider."
+        case .duplicateClientParameter(let name): "This sign-in link is malformed: \(name) appears more than once."
+        case .missingRedirectURI: "This sign-in link does not say where to return (redirect_uri is missing)."
+        case .redirectURIMismatch: "This sign-in link would send you to an address the application has not registered, so it was stopped."
+        default: "This sign-in request is not valid."
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import Web
+
+/// The bearer token check for resource endpoints (RFC 6750 §2.1 and §3).
+struct BearerAuthentication {
+    let services: ProviderServices
+
+    /// The grant behind the request's `Authorization: Bearer` token, or the 401 to answer with:
+    /// `Bearer realm=…` when there is no token at all, `error="invalid_token"` when there is one
+    /// that is malformed, unknown, expired or revoked.
+    func grant(for request: Request) async throws -> AccessGrant {
+        guard let header = request.headers["Authorization"] else {
+            throw OAuthError(.invalidRequest, "An access token is required.", status: .unauthorized,
+                             headers: ["WWW-Authenticate": "Bearer realm=\"\(services.configuration.baseURL)\""])
+        }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer",
+              let grant = try await services.tokens.verifyAccessToken(parts[1].trimmingCharacters(in: .whitespaces)) else {
+            throw Self.invalidToken
+        }
+        return grant
+    }
+
+    /// The grant, which must act for a user.
+    func userGrant(for request: Request) async throws -> (AccessGrant, ProviderUser) {
+        let grant = try await grant(for: request)
+        guard let user = grant.user else { throw Self.invalidToken }
+        return (grant, user)
+    }
+
+    static let invalidToken = OAuthError(
+        .invalidToken, "The access token is invalid, expired or revoked.", status: .unauthorized,
+        headers: ["WWW-Authenticate": "Bearer error=\"invalid_token\", error_description=\"The access token is invalid, expired or revoked.\""])
+}

@@ -1,0 +1,14 @@
+import Security
+
+/// The token endpoint's success reply.
+extension IssuedTokens {
+    /// RFC 6749 §5.1, plus OpenID Connect's `id_token`.
+    var json: JSONValue {
+        var fields: [String: JSONValue] = [
+            "access_token": .string(accessToken), "token_type": "Bearer", "expires_in": .int(expiresIn), "scope": .string(scope.description),
+        ]
+        if let refreshToken { fields["refresh_token"] = .string(refreshToken) }
+        if let idToken { fields["id_token"] = .string(idToken) }
+        return .object(fields)
+    }
+}

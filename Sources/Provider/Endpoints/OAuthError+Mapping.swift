@@ -1,0 +1,72 @@
+import Web
+
+/// Where each domain refusal lands among RFC 6749's codes.
+extension OAuthError {
+    /// Grant refusals: mostly `invalid_grant` (§5.2), scope problems `invalid_scope`.
+    init(_ error: GrantError) {
+        switch error {
+        case .codeUnknown: self.init(.invalidGrant, "The authorization code is invalid.")
+        case .codeExpired: self.init(.invalidGrant, "The authorization code has expired.")
+        case .codeReused: self.init(.invalidGrant, "The authorization code has already been used; tokens issued from it are revoked.")
+        case .codeIssuedToAnotherClient: self.init(.invalidGrant, "The authorization code was issued to another client.")
+        case .redirectURIMismatch: self.init(.invalidGrant, "redirect_uri does not match the authorization request.")
+        case .redirectURIMissing: self.init(.invalidGrant, "redirect_uri is required: the authorization request included it.")
+        case .verifierMissing: self.init(.invalidGrant, "code_verifier is required for this code.")
+        case .verifierMismatch: self.init(.invalidGrant, "code_verifier does not match the code_challenge.")
+        case .verifierUnexpected: self.init(.invalidGrant, "code_verifier was sent for a code issued without a code_challenge.")
+        case .refreshTokenUnknown: self.init(.invalidGrant, "The refresh token is invalid.")
+        case .refreshTokenExpired: self.init(.invalidGrant, "The refresh token has expired.")
+        case .refreshTokenRevoked: self.init(.invalidGrant, "The refresh token has been revoked.")
+        case .refreshTokenReused: self.init(.invalidGrant, "The refresh token has already been used; its grant is revoked.")
+        case .refreshTokenIssuedToAnotherClient: self.init(.invalidGrant, "The refresh token was issued to another client.")
+        case .invalidCredentials: self.init(.invalidGrant, "Invalid username or password.")
+        case .throttled(let wait):
+            self.init(.invalidGrant, "Too many failed sign-in attempts; try again later.", headers: ["Retry-After": String(wait)])
+        case .scopeNotAllowed(let scope): self.init(.invalidScope, "The scope \(Self.printable(scope)) is not available to this grant.")
+        case .scopeNeedsUser: self.init(.invalidScope, "The openid scope needs a user; client_credentials has none.")
+        }
+    }
+
+    /// Client authentication refusals: `invalid_client` with 401, and `WWW-Authenticate` when
+    /// the client tried HTTP Basic (§5.2); credentials sent two ways are `invalid_request`.
+    init(_ error: ClientAuthenticationError, usedBasic: Bool, realm: String) {
+        let headers: HTTPHeaders = usedBasic ? ["WWW-Authenticate": "Basic realm=\"\(realm)\""] : HTTPHeaders()
+        func invalidClient(_ description: String) -> OAuthError { OAuthError(.invalidClient, description, status: .unauthorized, headers: headers) }
+        switch error {
+        case .multipleMethods:
+            self.init(.invalidRequest, "Client credentials were sent both in the Authorization header and in the body; use one.")
+        case .missing: self = invalidClient("Client authentication is required.")
+        case .malformedBasic: self = invalidClient("The Authorization header is not valid HTTP Basic credentials.")
+        case .conflictingClientIDs: self = invalidClient("The Authorization header and the body name different clients.")
+        case .unknownClient, .wrongSecret, .unexpectedSecret: self = invalidClient("Client authentication failed.")
+        }
+    }
+
+    /// Authorization request refusals that are redirected back to the client (§4.1.2.1).
+    init(_ error: AuthorizationRequestError) {
+        switch error {
+        case .duplicateParameter(let name): self.init(.invalidRequest, "The parameter \(name) was given more than once.")
+        case .oversizedParameter(let name): self.init(.invalidRequest, "The parameter \(name) is too long.")
+        case .missingResponseType: self.init(.invalidRequest, "response_type is required.")
+        case .unsupportedResponseType: self.init(.unsupportedResponseType, "Only response_type=code is supported.")
+        case .unsupportedResponseMode: self.init(.invalidRequest, "Only response_mode=query is supported.")
+        case .grantNotAllowed: self.init(.unauthorizedClient, "This client may not use the authorization code grant.")
+        case .malformedScope: self.init(.invalidScope, "The scope parameter is malformed.")
+        case .scopeNotAllowed(let scope): self.init(.invalidScope, "The scope \(Self.printable(scope)) is not available to this client.")
+        case .pkceRequired: self.init(.invalidRequest, "Public clients must send a PKCE code_challenge (S256).")
+        case .unsupportedChallengeMethod: self.init(.invalidRequest, "code_challenge_method must be S256.")
+        case .malformedChallenge: self.init(.invalidRequest, "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~] with code_challenge_method=S256.")
+        case .malformedPrompt: self.init(.invalidRequest, "The prompt parameter is not valid.")
+        case .accessDenied: self.init(.accessDenied, "The user denied the request.")
+        case .loginRequired: self.init(.loginRequired, "The user is not signed in.")
+        case .consentRequired: self.init(.consentRequired, "The user has not allowed this client yet.")
+        case .missingClientID, .unknownClient, .duplicateClientParameter, .missingRedirectURI, .redirectURIMismatch:
+            self.init(.invalidRequest, "The client or its redirect URI is not valid.")
+        }
+    }
+
+    /// Client-supplied text made safe for `error_description` (printable ASCII without `"` and `\`).
+    static func printable(_ text: String) -> String {
+        String(text.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" }.prefix(64))
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Security
+import Web
+
+/// An error reply in RFC 6749's vocabulary (§4.1.2.1, §5.2), RFC 6750's (§3.1) and OpenID
+/// Connect's. Domain errors (`GrantError`, `ClientAuthenticationError`, …) are mapped to one of
+/// these only here, at the edge.
+struct OAuthError: Error, Sendable {
+    /// The registered error codes we use.
+    enum Code: String, Sendable {
+        case invalidRequest = "invalid_request"
+        case invalidClient = "invalid_client"
+        case invalidGrant = "invalid_grant"
+        case unauthorizedClient = "unauthorized_client"
+        case unsupportedGrantType = "unsupported_grant_type"
+        case invalidScope = "invalid_scope"
+        case accessDenied = "access_denied"
+        case unsupportedResponseType = "unsupported_response_type"
+        case serverError = "server_error"
+        case loginRequired = "login_required"
+        case consentRequired = "consent_required"
+        case invalidToken = "invalid_token"
+        case insufficientScope = "insufficient_scope"
+    }
+
+    var code: Code
+    /// A human-readable `error_description`: ASCII, no quotes or backslashes (RFC 6749 §5.2).
+    var description: String
+    var status: HTTPStatus
+    var headers: HTTPHeaders
+
+    init(_ code: Code, _ description: String, status: HTTPStatus = .badRequest, headers: HTTPHeaders = HTTPHeaders()) {
+        self.code = code
+        self.description = description
+        self.status = status
+        self.headers = headers
+    }
+
+    /// The JSON reply, uncacheable like every token endpoint reply.
+    var response: Response {
+        var response = OAuthReply.json(["error": .string(code.rawValue), "error_description": .string(description)], status: status)
+        for field in headers { response.headers.add(field.name, field.value) }
+        return response
+    }
+}
+
+/// JSON replies for the OAuth endpoints.
+enum OAuthReply {
+    /// `value` as JSON with `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749 §5.1):
+    /// replies carry tokens, or say something about them.
+    static func json(_ value: JSONValue, status: HTTPStatus = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: ["Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store",
+                                                  "Pragma": "no-cache"], body: Array(body))
+    }
+
+    /// Runs an endpoint's body, turning every refusal into its RFC reply. Anything unexpected is
+    /// logged by type and answered as `server_error`, still in JSON: these endpoints are called
+    /// by programs, which an HTML error page would only confuse.
+    static func run(_ context: RequestContext, _ body: () async throws -> Response) async -> Response {
+        do {
+            return try await body()
+        } catch let error as OAuthError {
+            return error.response
+        } catch let error as GrantError {
+            return OAuthError(error).response
+        } catch let error as HTTPError {
+            return OAuthError(.invalidRequest, error.message, status: error.status).response
+        } catch {
+            context.logger.error("oauth_endpoint_error error=\(String(reflecting: type(of: error))) detail=\"\(error)\"")
+            return OAuthError(.serverError, "The server could not complete the request.", status: .internalServerError).response
+        }
+    }
+}

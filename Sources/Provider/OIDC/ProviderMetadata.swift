@@ -1,0 +1,34 @@
+import Security
+
+/// The server metadata document (RFC 8414), also served as OpenID Connect Discovery's
+/// `openid-configuration`: one document, so the two can never disagree.
+enum ProviderMetadata {
+    static func document(issuer: String) -> JSONValue {
+        let authMethods: JSONValue = ["client_secret_basic", "client_secret_post", "none"]
+        return [
+            "issuer": .string(issuer),
+            "authorization_endpoint": .string(issuer + "/oauth/authorize"),
+            "token_endpoint": .string(issuer + "/oauth/token"),
+            "revocation_endpoint": .string(issuer + "/oauth/revoke"),
+            "introspection_endpoint": .string(issuer + "/oauth/introspect"),
+            "userinfo_endpoint": .string(issuer + "/oauth/userinfo"),
+            "jwks_uri": .string(issuer + "/.well-known/jwks.json"),
+            "scopes_supported": .array(ScopeSet.standard.map(JSONValue.string)),
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": .array(GrantType.allCases.map { .string($0.rawValue) }),
+            "token_endpoint_auth_methods_supported": authMethods,
+            "revocation_endpoint_auth_methods_supported": authMethods,
+            "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "code_challenge_methods_supported": ["S256"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
+                                 "preferred_username", "name", "email", "email_verified"],
+            "prompt_values_supported": ["none", "login", "consent", "select_account"],
+            "authorization_response_iss_parameter_supported": true,
+            "request_parameter_supported": false,
+            "request_uri_parameter_supported": false,
+        ]
+    }
+}

@@ -1,0 +1,59 @@
+import Mustache
+import Web
+
+/// The application factory: `latchkey provider` and every provider test build the provider
+/// through here, with different configurations, so tests exercise exactly what production runs.
+public enum ProviderApplication {
+    /// The session cookie's name. It differs from the site's (`latchkey_session`), because
+    /// browsers share cookies across ports of one host and both often run on 127.0.0.1.
+    public static let sessionCookie = "latchkey_provider_session"
+
+    /// Paths called by programs with their own credentials (client authentication or bearer
+    /// tokens), never by a browser's cookie, so the CSRF check does not apply to them.
+    public static let csrfExemptPrefixes = ["/oauth/token", "/oauth/revoke", "/oauth/introspect", "/oauth/userinfo", "/api/"]
+
+    /// Why the provider could not be built at start-up.
+    public enum StartupError: Error, CustomStringConvertible {
+        case templates(String)
+
+        public var description: String {
+            switch self {
+            case .templates(let detail): "cannot load templates: \(detail)"
+            }
+        }
+    }
+
+    /// Builds the provider over opened services: templates parsed once, static files indexed
+    /// once, routes registered, middleware in order.
+    public static func make(services: ProviderServices, logger: Logger = Logger()) throws -> Application {
+        let configuration = services.configuration
+        let templates: TemplateLibrary
+        do {
+            templates = try TemplateLibrary(directory: configuration.templatesDirectory)
+        } catch {
+            throw StartupError.templates("\(error)")
+        }
+        let router = Router()
+        AccountController(services: services).register(on: router)
+        AuthorizeController(services: services).register(on: router)
+        TokenController(services: services).register(on: router)
+        RevocationController(services: services).register(on: router)
+        ResourceController(services: services).register(on: router)
+        DiscoveryController(services: services).register(on: router)
+        AdminClientsController(services: services).register(on: router)
+
+        // Order matters: the log sees the final status; security headers cover error pages;
+        // static files skip sessions; the inner error page can show who is signed in.
+        let middleware: [any Middleware] = [
+            RequestLogMiddleware(),
+            SecurityHeadersMiddleware(hsts: configuration.isHTTPS),
+            ErrorPageMiddleware(template: "provider/error"),
+            FileMiddleware(directory: configuration.publicDirectory, cacheControl: configuration.staticCacheControl),
+            SessionMiddleware(store: services.sessions, settings: .init(cookieName: sessionCookie, secure: configuration.isHTTPS)),
+            CurrentUserMiddleware(services: services),
+            ErrorPageMiddleware(template: "provider/error") { context, values in MustacheValue(Page(context, title: "Error", values)) },
+            CSRFMiddleware(exemptPrefixes: csrfExemptPrefixes),
+        ]
+        return Application(responder: router.responder(middleware: middleware), templates: templates, logger: logger)
+    }
+}

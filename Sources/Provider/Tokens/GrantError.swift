@@ -1,0 +1,32 @@
+/// Why a grant was refused at the token endpoint. Named for what happened; the endpoint maps
+/// each to its RFC 6749 §5.2 code (`invalid_grant`, `invalid_scope`, …) and nothing else does.
+public enum GrantError: Error, Sendable, Equatable {
+    case codeUnknown
+    case codeExpired
+    /// A second use: every token issued from the code has just been revoked.
+    case codeReused
+    case codeIssuedToAnotherClient
+    /// The token request's `redirect_uri` differs from the authorization request's.
+    case redirectURIMismatch
+    /// The authorization request named a `redirect_uri` and the token request did not.
+    case redirectURIMissing
+    /// The code was bound to a PKCE challenge and no verifier came.
+    case verifierMissing
+    case verifierMismatch
+    /// A verifier for a code that was issued without a challenge.
+    case verifierUnexpected
+    case refreshTokenUnknown
+    case refreshTokenExpired
+    case refreshTokenRevoked
+    /// A rotated-away refresh token came back: the whole family has just been revoked.
+    case refreshTokenReused
+    case refreshTokenIssuedToAnotherClient
+    /// The password grant's username and password do not match.
+    case invalidCredentials
+    /// Too many failed password grants for the account or address.
+    case throttled(retryAfter: Int)
+    /// A scope the grant never carried, or the client may not ask for.
+    case scopeNotAllowed(String)
+    /// `openid` without a user (client_credentials).
+    case scopeNeedsUser
+}

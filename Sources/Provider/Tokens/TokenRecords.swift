@@ -1,0 +1,86 @@
+import Storage
+
+/// An authorization code as stored (the code itself is not: only its hash).
+struct StoredCode: Sendable {
+    let codeHash: String
+    let clientID: String
+    let userID: Int64
+    let redirectURI: String
+    let redirectURISent: Bool
+    let scope: ScopeSet
+    let codeChallenge: String?
+    let nonce: String?
+    let authTime: Int
+    let familyID: String
+    let expiresAt: Int
+    let usedAt: Int?
+
+    init(row: Row) throws {
+        codeHash = try row.string("code_hash")
+        clientID = try row.string("client_id")
+        userID = try row.int64("user_id")
+        redirectURI = try row.string("redirect_uri")
+        redirectURISent = try row.bool("redirect_uri_sent")
+        scope = ScopeSet(trusted: try row.string("scope"))
+        codeChallenge = try row.optionalString("code_challenge")
+        nonce = try row.optionalString("nonce")
+        authTime = try row.int("auth_time")
+        familyID = try row.string("family_id")
+        expiresAt = try row.int("expires_at")
+        usedAt = try row.optionalInt("used_at")
+    }
+}
+
+/// An access token as stored.
+struct StoredAccessToken: Sendable {
+    let tokenHash: String
+    let clientID: String
+    let userID: Int64?
+    let scope: ScopeSet
+    let familyID: String
+    let issuedAt: Int
+    let expiresAt: Int
+    let revokedAt: Int?
+
+    init(row: Row) throws {
+        tokenHash = try row.string("token_hash")
+        clientID = try row.string("client_id")
+        userID = try row.optionalInt64("user_id")
+        scope = ScopeSet(trusted: try row.string("scope"))
+        familyID = try row.string("family_id")
+        issuedAt = try row.int("issued_at")
+        expiresAt = try row.int("expires_at")
+        revokedAt = try row.optionalInt("revoked_at")
+    }
+
+    func isActive(now: Int) -> Bool { revokedAt == nil && now < expiresAt }
+}
+
+/// A refresh token as stored.
+struct StoredRefreshToken: Sendable {
+    let tokenHash: String
+    let clientID: String
+    let userID: Int64
+    let scope: ScopeSet
+    let familyID: String
+    let authTime: Int
+    let issuedAt: Int
+    let expiresAt: Int
+    let rotatedAt: Int?
+    let revokedAt: Int?
+
+    init(row: Row) throws {
+        tokenHash = try row.string("token_hash")
+        clientID = try row.string("client_id")
+        userID = try row.int64("user_id")
+        scope = ScopeSet(trusted: try row.string("scope"))
+        familyID = try row.string("family_id")
+        authTime = try row.int("auth_time")
+        issuedAt = try row.int("issued_at")
+        expiresAt = try row.int("expires_at")
+        rotatedAt = try row.optionalInt("rotated_at")
+        revokedAt = try row.optionalInt("revoked_at")
+    }
+
+    func isActive(now: Int) -> Bool { revokedAt == nil && rotatedAt == nil && now < expiresAt }
+}

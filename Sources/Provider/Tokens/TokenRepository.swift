@@ -1,0 +1,95 @@
+import Storage
+
+/// SQL for codes, access tokens and refresh tokens. Every lookup is by hash; every state change
+/// that must happen once (using a code, rotating a refresh token) is a conditional UPDATE whose
+/// row count says whether this caller won, so two simultaneous requests cannot both succeed.
+enum TokenRepository {
+    // MARK: Codes
+
+    static func insertCode(hash: String, request: AuthorizationRequest, userID: Int64, authTime: Int, familyID: String,
+                           now: Int, expiresAt: Int, in db: any Connection) throws {
+        _ = try db.execute("""
+            INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, redirect_uri_sent, scope, code_challenge,
+                nonce, auth_time, family_id, created_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, hash, request.client.clientID, userID, request.redirectURI, request.redirectURISent, request.scope.description,
+            request.codeChallenge, request.nonce, authTime, familyID, now, expiresAt)
+    }
+
+    static func code(hash: String, in db: any Connection) throws -> StoredCode? {
+        try db.queryOne("""
+            SELECT code_hash, client_id, user_id, redirect_uri, redirect_uri_sent, scope, code_challenge, nonce, auth_time,
+                family_id, expires_at, used_at FROM authorization_codes WHERE code_hash = ?
+            """, hash).map(StoredCode.init)
+    }
+
+    /// Marks the code used; false when another request used it first.
+    static func useCode(hash: String, now: Int, in db: any Connection) throws -> Bool {
+        try db.execute("UPDATE authorization_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL", now, hash) == 1
+    }
+
+    /// Removes codes that expired long enough ago that a replay would be refused as unknown
+    /// anyway. Used codes are kept until then, so a replay within that time revokes the family.
+    static func purgeCodes(before cutoff: Int, in db: any Connection) throws {
+        _ = try db.execute("DELETE FROM authorization_codes WHERE expires_at < ?", cutoff)
+    }
+
+    /// Removes tokens that expired before `cutoff`: past their expiry they are refused anyway,
+    /// and a rotated-away refresh token only matters (for reuse detection) until it expires.
+    static func purgeTokens(before cutoff: Int, in db: any Connection) throws {
+        _ = try db.execute("DELETE FROM access_tokens WHERE expires_at < ?", cutoff)
+        _ = try db.execute("DELETE FROM refresh_tokens WHERE expires_at < ?", cutoff)
+    }
+
+    // MARK: Access tokens
+
+    static func insertAccessToken(hash: String, clientID: String, userID: Int64?, scope: ScopeSet, familyID: String,
+                                  now: Int, expiresAt: Int, in db: any Connection) throws {
+        _ = try db.execute("""
+            INSERT INTO access_tokens (token_hash, client_id, user_id, scope, family_id, issued_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, hash, clientID, userID, scope.description, familyID, now, expiresAt)
+    }
+
+    static func accessToken(hash: String, in db: any Connection) throws -> StoredAccessToken? {
+        try db.queryOne("""
+            SELECT token_hash, client_id, user_id, scope, family_id, issued_at, expires_at, revoked_at
+            FROM access_tokens WHERE token_hash = ?
+            """, hash).map(StoredAccessToken.init)
+    }
+
+    static func revokeAccessToken(hash: String, now: Int, in db: any Connection) throws {
+        _ = try db.execute("UPDATE access_tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL", now, hash)
+    }
+
+    // MARK: Refresh tokens
+
+    static func insertRefreshToken(hash: String, clientID: String, userID: Int64, scope: ScopeSet, familyID: String,
+                                   rotatedFrom: String?, authTime: Int, now: Int, expiresAt: Int, in db: any Connection) throws {
+        _ = try db.execute("""
+            INSERT INTO refresh_tokens (token_hash, client_id, user_id, scope, family_id, rotated_from, auth_time, issued_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, hash, clientID, userID, scope.description, familyID, rotatedFrom, authTime, now, expiresAt)
+    }
+
+    static func refreshToken(hash: String, in db: any Connection) throws -> StoredRefreshToken? {
+        try db.queryOne("""
+            SELECT token_hash, client_id, user_id, scope, family_id, auth_time, issued_at, expires_at, rotated_at, revoked_at
+            FROM refresh_tokens WHERE token_hash = ?
+            """, hash).map(StoredRefreshToken.init)
+    }
+
+    /// Marks a live refresh token rotated; false when it was already rotated or revoked.
+    static func rotateRefreshToken(hash: String, now: Int, in db: any Connection) throws -> Bool {
+        try db.execute("UPDATE refresh_tokens SET rotated_at = ? WHERE token_hash = ? AND rotated_at IS NULL AND revoked_at IS NULL",
+                       now, hash) == 1
+    }
+
+    // MARK: Families
+
+    /// Revokes every access and refresh token issued from one grant (a code and its refreshes).
+    static func revokeFamily(_ familyID: String, now: Int, in db: any Connection) throws {
+        _ = try db.execute("UPDATE access_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", now, familyID)
+        _ = try db.execute("UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", now, familyID)
+    }
+}

@@ -1,0 +1,183 @@
+import Storage
+
+/// Codes and tokens: issuing, exchanging, refreshing with rotation, revoking and describing
+/// them. Everything here speaks in domain terms (`GrantError`); the endpoints translate to
+/// RFC 6749 codes.
+public struct TokenService: Sendable {
+    let database: any Database
+    let clock: ProviderClock
+    let lifetimes: TokenLifetimes
+    let idTokens: IDTokenIssuer
+    let users: UserService
+
+    /// What a write transaction decided: tokens, or a refusal to throw once it has committed
+    /// (throwing inside would roll back the revocations a refusal may carry).
+    enum Outcome: Sendable {
+        case issued(Minted, user: ProviderUser?, nonce: String?, authTime: Int)
+        case refused(GrantError)
+    }
+
+    /// Raw tokens as created inside a transaction.
+    struct Minted: Sendable {
+        let accessToken: String
+        let refreshToken: String?
+        let scope: ScopeSet
+    }
+
+    // MARK: Authorization codes
+
+    /// A new single-use code for an approved request, bound to its client, redirect URI and
+    /// PKCE challenge.
+    public func issueCode(for request: AuthorizationRequest, userID: Int64, authTime: Int) async throws -> String {
+        let code = TokenHash.newToken()
+        let now = clock.now(), expiresAt = now + lifetimes.authorizationCode
+        try await database.write { db in
+            try TokenRepository.insertCode(hash: TokenHash.of(code), request: request, userID: userID, authTime: authTime,
+                                           familyID: TokenHash.newToken(), now: now, expiresAt: expiresAt, in: db)
+            // Housekeeping rides on a frequent write rather than a scheduler of its own.
+            try TokenRepository.purgeCodes(before: now - 86_400, in: db)
+            try TokenRepository.purgeTokens(before: now - 86_400, in: db)
+        }
+        return code
+    }
+
+    /// Exchanges a code (RFC 6749 §4.1.3, RFC 7636 §4.6). A code presented a second time
+    /// revokes every token issued from it, since one of the two presenters stole it.
+    public func exchangeCode(_ code: String, client: Client, redirectURI: String?, verifier: String?) async throws -> IssuedTokens {
+        guard TokenHash.isPlausible(code) else { throw GrantError.codeUnknown }
+        let hash = TokenHash.of(code), now = clock.now(), lifetimes = lifetimes
+        let outcome: Outcome = try await database.write { db in
+            guard let stored = try TokenRepository.code(hash: hash, in: db) else { return .refused(.codeUnknown) }
+            if stored.usedAt != nil {
+                try TokenRepository.revokeFamily(stored.familyID, now: now, in: db)
+                return .refused(.codeReused)
+            }
+            guard stored.clientID == client.clientID else { return .refused(.codeIssuedToAnotherClient) }
+            guard now < stored.expiresAt else { return .refused(.codeExpired) }
+            if stored.redirectURISent && redirectURI == nil { return .refused(.redirectURIMissing) }
+            if let redirectURI, redirectURI != stored.redirectURI { return .refused(.redirectURIMismatch) }
+            switch (stored.codeChallenge, verifier) {
+            case (nil, nil): break
+            case (nil, .some): return .refused(.verifierUnexpected)
+            case (.some, nil): return .refused(.verifierMissing)
+            case (.some(let challenge), .some(let verifier)):
+                guard PKCE.verify(verifier, against: challenge) else { return .refused(.verifierMismatch) }
+            }
+            guard try TokenRepository.useCode(hash: hash, now: now, in: db) else {
+                try TokenRepository.revokeFamily(stored.familyID, now: now, in: db)
+                return .refused(.codeReused)
+            }
+            guard let user = try UserRepository.find(id: stored.userID, in: db) else { return .refused(.codeUnknown) }
+            let minted = try Self.mint(in: db, client: client, userID: user.id, scope: stored.scope, familyID: stored.familyID,
+                                       rotatedFrom: nil, authTime: stored.authTime, now: now, lifetimes: lifetimes)
+            return .issued(minted, user: user, nonce: stored.nonce, authTime: stored.authTime)
+        }
+        return try finish(outcome, client: client, now: now)
+    }
+
+    // MARK: Refresh
+
+    /// Uses a refresh token (RFC 6749 §6): the old one is rotated away and a new one issued in
+    /// the same family. Presenting a rotated-away token revokes the family.
+    public func refresh(_ token: String, client: Client, scope requested: ScopeSet?) async throws -> IssuedTokens {
+        guard TokenHash.isPlausible(token) else { throw GrantError.refreshTokenUnknown }
+        let hash = TokenHash.of(token), now = clock.now(), lifetimes = lifetimes
+        let outcome: Outcome = try await database.write { db in
+            guard let stored = try TokenRepository.refreshToken(hash: hash, in: db) else { return .refused(.refreshTokenUnknown) }
+            guard stored.clientID == client.clientID else { return .refused(.refreshTokenIssuedToAnotherClient) }
+            if stored.revokedAt != nil { return .refused(.refreshTokenRevoked) }
+            if stored.rotatedAt != nil {
+                try TokenRepository.revokeFamily(stored.familyID, now: now, in: db)
+                return .refused(.refreshTokenReused)
+            }
+            guard now < stored.expiresAt else { return .refused(.refreshTokenExpired) }
+            let scope = requested ?? stored.scope
+            if let extra = scope.values.first(where: { !stored.scope.contains($0) }) { return .refused(.scopeNotAllowed(extra)) }
+            guard try TokenRepository.rotateRefreshToken(hash: hash, now: now, in: db) else {
+                try TokenRepository.revokeFamily(stored.familyID, now: now, in: db)
+                return .refused(.refreshTokenReused)
+            }
+            guard let user = try UserRepository.find(id: stored.userID, in: db) else { return .refused(.refreshTokenUnknown) }
+            // The new refresh token keeps the family's full scope (RFC 6749 §6); only the access
+            // token is narrowed to what was asked for.
+            let minted = try Self.mint(in: db, client: client, userID: user.id, scope: scope, refreshScope: stored.scope,
+                                       familyID: stored.familyID, rotatedFrom: hash, authTime: stored.authTime, now: now,
+                                       lifetimes: lifetimes)
+            return .issued(minted, user: user, nonce: nil, authTime: stored.authTime)
+        }
+        return try finish(outcome, client: client, now: now)
+    }
+
+    // MARK: Grants without a code
+
+    /// The client acting for itself (RFC 6749 §4.4): no user, no refresh token, no `openid`.
+    public func clientCredentials(client: Client, scope requested: ScopeSet?) async throws -> IssuedTokens {
+        let scope = requested ?? ScopeSet(client.scopes.values.filter { !ScopeSet.standard.contains($0) })
+        if scope.contains("openid") { throw GrantError.scopeNeedsUser }
+        if let extra = scope.values.first(where: { !client.scopes.contains($0) }) { throw GrantError.scopeNotAllowed(extra) }
+        let now = clock.now(), lifetimes = lifetimes
+        let minted = try await database.write { db in
+            let access = TokenHash.newToken()
+            try TokenRepository.insertAccessToken(hash: TokenHash.of(access), clientID: client.clientID, userID: nil, scope: scope,
+                                                  familyID: TokenHash.newToken(), now: now, expiresAt: now + lifetimes.accessToken, in: db)
+            return Minted(accessToken: access, refreshToken: nil, scope: scope)
+        }
+        return try finish(.issued(minted, user: nil, nonce: nil, authTime: now), client: client, now: now)
+    }
+
+    /// The resource owner password grant (RFC 6749 §4.3), for clients explicitly allowed it.
+    /// Failures count towards the same sign-in limits as the sign-in page.
+    public func password(client: Client, username: String, password: String, scope requested: ScopeSet?, ip: String) async throws -> IssuedTokens {
+        let scope = requested ?? client.scopes
+        if let extra = scope.values.first(where: { !client.scopes.contains($0) }) { throw GrantError.scopeNotAllowed(extra) }
+        let user: ProviderUser
+        switch try await users.signIn(username: username, password: password, ip: ip) {
+        case .success(let found): user = found
+        case .invalidCredentials: throw GrantError.invalidCredentials
+        case .throttled(let wait): throw GrantError.throttled(retryAfter: wait)
+        }
+        let now = clock.now(), lifetimes = lifetimes
+        let minted = try await database.write { db in
+            try Self.mint(in: db, client: client, userID: user.id, scope: scope, familyID: TokenHash.newToken(), rotatedFrom: nil,
+                          authTime: now, now: now, lifetimes: lifetimes)
+        }
+        return try finish(.issued(minted, user: user, nonce: nil, authTime: now), client: client, now: now)
+    }
+
+    // MARK: Helpers
+
+    /// Creates an access token for `scope`, and a refresh token for `refreshScope` (the same by
+    /// default) when the client may refresh.
+    static func mint(in db: any Connection, client: Client, userID: Int64, scope: ScopeSet, refreshScope: ScopeSet? = nil,
+                     familyID: String, rotatedFrom: String?, authTime: Int, now: Int, lifetimes: TokenLifetimes) throws -> Minted {
+        let access = TokenHash.newToken()
+        try TokenRepository.insertAccessToken(hash: TokenHash.of(access), clientID: client.clientID, userID: userID, scope: scope,
+                                              familyID: familyID, now: now, expiresAt: now + lifetimes.accessToken, in: db)
+        var refresh: String?
+        if client.allows(.refreshToken) {
+            let token = TokenHash.newToken()
+            try TokenRepository.insertRefreshToken(hash: TokenHash.of(token), clientID: client.clientID, userID: userID,
+                                                   scope: refreshScope ?? scope,
+                                                   familyID: familyID, rotatedFrom: rotatedFrom, authTime: authTime, now: now,
+                                                   expiresAt: now + lifetimes.refreshToken, in: db)
+            refresh = token
+        }
+        return Minted(accessToken: access, refreshToken: refresh, scope: scope)
+    }
+
+    /// Throws a refusal, or signs the id_token (outside the transaction) and packs the reply.
+    private func finish(_ outcome: Outcome, client: Client, now: Int) throws -> IssuedTokens {
+        switch outcome {
+        case .refused(let error):
+            throw error
+        case .issued(let minted, let user, let nonce, let authTime):
+            var idToken: String?
+            if let user, minted.scope.contains("openid") {
+                idToken = try idTokens.sign(user: user, clientID: client.clientID, scope: minted.scope, authTime: authTime, nonce: nonce,
+                                            accessToken: minted.accessToken, now: now)
+            }
+            return IssuedTokens(accessToken: minted.accessToken, expiresIn: lifetimes.accessToken, refreshToken: minted.refreshToken,
+                                scope: minted.scope, idToken: idToken)
+        }
+    }
+}

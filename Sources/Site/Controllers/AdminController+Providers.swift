@@ -1,0 +1,94 @@
+import Accounts
+import Mustache
+import Storage
+import Web
+
+/// The providers page (what is configured, and exactly what to register with each provider) and
+/// the site's own provider connections (a Facebook Page token the site acts with).
+extension AdminController {
+    @Sendable func providers(_ request: Request, context: RequestContext) async throws -> View {
+        let origin = services.configuration.origin(for: request)
+        var rows: [MustacheValue] = []
+        for entry in services.social.registry.entries {
+            var scopes = ""
+            if entry.isEnabled, let definition = try? await services.social.definition(of: entry.id) {
+                scopes = definition.scopes.joined(separator: " ")
+            }
+            rows.append(["id": .string(entry.id), "name": .string(entry.displayName), "enabled": .bool(entry.isEnabled),
+                         "reason": entry.disabledReason.map(MustacheValue.string) ?? .null,
+                         "callbackURL": .string(SocialController.callbackURL(origin: origin, provider: entry.id)),
+                         "scopes": .string(scopes), "isFacebook": .bool(entry.id == "facebook")])
+        }
+        return Page(context, title: "Providers", [
+            "providers": .list(rows), "graphVersion": .string(services.social.registry.facebookGraphVersion),
+            "baseURLSet": .bool(services.configuration.baseURL != nil),
+        ]).view("site/admin/providers")
+    }
+
+    private var credentials: SiteCredentialService {
+        SiteCredentialService(database: services.database, keys: services.keys, registry: services.social.registry)
+    }
+
+    @Sendable func siteConnections(_ request: Request, context: RequestContext) async throws -> View {
+        let credentials = credentials
+        let now = Clock.now
+        var rows: [MustacheValue] = []
+        for stored in try await credentials.all() {
+            // Asked live, so the page shows what Facebook says now; an unreachable Facebook shows the last answer.
+            var current = stored
+            var checkFailed = false
+            do { current = try await credentials.check(id: stored.id, now: now) } catch { checkFailed = true }
+            rows.append(["id": .int(Int(current.id)), "provider": .string(providerName(current.provider)), "pageID": .string(current.externalID),
+                         "valid": .bool(current.isValid), "type": .string(current.tokenType ?? "unknown"),
+                         "expires": .string(current.expiresAt.map(Clock.format) ?? "never"),
+                         "checked": .string(current.checkedAt.map(Clock.format) ?? "never"), "checkFailed": .bool(checkFailed),
+                         "token": .string((try? await credentials.maskedToken(id: current.id)) ?? "unreadable")])
+        }
+        return Page(context, title: "Site connections", [
+            "connections": .list(rows), "hasConnections": .bool(!rows.isEmpty),
+            "facebookEnabled": .bool(services.social.registry.entry("facebook")?.isEnabled == true),
+        ]).view("site/admin/site-connections")
+    }
+
+    @Sendable func connectSiteCredential(_ request: Request, context: RequestContext) async throws -> Redirect {
+        let admin = try admin(context)
+        let form = try request.form()
+        let pageID = (form["page_id"] ?? "").trimmingCharacters(in: .whitespaces)
+        let token = (form["access_token"] ?? "").trimmingCharacters(in: .whitespaces)
+        do {
+            let stored = try await credentials.connectFacebookPage(pageID: pageID, token: token, actor: admin.id, ip: ip(request), now: Clock.now)
+            context.session.flash("Connected Facebook Page \(stored.externalID).", kind: "success")
+        } catch let error as SiteCredentialError {
+            context.session.flash("Not connected: \(error).", kind: "error")
+        } catch let error as SocialAuthError {
+            context.logger.warning("site_credential_check_failed error=\"\(error)\"")
+            context.session.flash("Not connected: Facebook could not check the token. Try again later.", kind: "error")
+        }
+        return Redirect(to: "/admin/site-connections")
+    }
+
+    @Sendable func checkSiteCredential(_ request: Request, context: RequestContext) async throws -> Redirect {
+        let admin = try admin(context), credentialID = try id(context)
+        do {
+            let checked = try await credentials.check(id: credentialID, now: Clock.now)
+            try await audit("site_credential_checked", admin: admin, target: nil, detail: "valid=\(checked.isValid)", request: request)
+            context.session.flash(checked.isValid ? "The token is valid." : "The token is no longer valid: reconnect it.",
+                                  kind: checked.isValid ? "success" : "error")
+        } catch SiteCredentialError.notFound {
+            throw HTTPError(.notFound, "There is no such connection.")
+        } catch let error as SocialAuthError {
+            context.logger.warning("site_credential_check_failed error=\"\(error)\"")
+            context.session.flash("Facebook could not check the token. Try again later.", kind: "error")
+        }
+        return Redirect(to: "/admin/site-connections")
+    }
+
+    @Sendable func removeSiteCredential(_ request: Request, context: RequestContext) async throws -> Redirect {
+        let admin = try admin(context), credentialID = try id(context)
+        guard try await credentials.remove(id: credentialID, actor: admin.id, ip: ip(request), now: Clock.now) else {
+            throw HTTPError(.notFound, "There is no such connection.")
+        }
+        context.session.flash("Removed the connection.", kind: "success")
+        return Redirect(to: "/admin/site-connections")
+    }
+}

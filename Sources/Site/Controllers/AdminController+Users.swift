@@ -1,0 +1,78 @@
+import Accounts
+import Mustache
+import Storage
+import Web
+
+/// The users list (search and keyset pagination) and a user's page.
+extension AdminController {
+    @Sendable func users(_ request: Request, context: RequestContext) async throws -> View {
+        let query = try request.query()
+        let text = String((query["q"] ?? "").prefix(200))
+        let after = query["after"].flatMap { Int64($0) }
+        let (page, providers) = try await services.database.read { db in
+            let page = try UserDirectory.search(text, after: after, in: db)
+            return (page, try UserDirectory.providers(of: page.users.map(\.id), in: db))
+        }
+        let rows: [MustacheValue] = page.users.map { user in
+            ["id": .int(Int(user.id)), "username": .string(user.username), "email": user.email.map(MustacheValue.string) ?? .null,
+             "isAdmin": .bool(user.isAdmin), "isDisabled": .bool(user.isDisabled), "joined": .string(Clock.formatDate(user.createdAt)),
+             "providers": .string((providers[user.id] ?? []).map(providerName).joined(separator: ", "))]
+        }
+        var next: MustacheValue = .null
+        if let cursor = page.nextAfter {
+            var pairs = [("after", String(cursor))]
+            if !text.isEmpty { pairs.insert(("q", text), at: 0) }
+            next = .string("/admin/users?" + FormData(pairs).encoded)
+        }
+        return Page(context, title: "Users", [
+            "q": .string(text), "users": .list(rows), "hasUsers": .bool(!rows.isEmpty), "next": next,
+            "isFirstPage": .bool(after == nil), "searching": .bool(!text.isEmpty),
+        ]).view("site/admin/users")
+    }
+
+    @Sendable func user(_ request: Request, context: RequestContext) async throws -> View {
+        let user = try await targetUser(context)
+        let now = Clock.now
+        let (sessions, accounts, apiTokens, history) = try await services.database.read { db in
+            (try SessionRepository.active(userID: user.id, now: now, in: db),
+             try SocialAccountRepository.forUser(user.id, in: db),
+             try APITokenRepository.liveCount(userID: user.id, now: now, in: db),
+             try AuditLog.page(before: nil, limit: 20, targetUser: user.id, in: db).entries)
+        }
+        let masked = try await services.social.maskedTokens(userID: user.id)
+        let sessionRows: [MustacheValue] = sessions.map { session in
+            ["idHash": .string(session.idHash), "ip": .string(session.remoteIP ?? "unknown"),
+             "agent": .string(session.userAgent.map { String($0.prefix(80)) } ?? "unknown browser"),
+             "since": .string(Clock.format(session.createdAt)), "lastSeen": .string(Clock.format(session.lastSeen))]
+        }
+        let accountRows: [MustacheValue] = accounts.map { account in
+            ["id": .int(Int(account.id)), "provider": .string(providerName(account.provider)), "uid": .string(account.providerUID),
+             "login": account.login.map(MustacheValue.string) ?? .null, "email": account.email.map(MustacheValue.string) ?? .null,
+             "emailVerified": .bool(account.emailVerified), "scopes": .string(account.tokenScopes ?? ""),
+             "status": .string(account.effectiveTokenStatus(now: now)),
+             "expires": .string(account.tokenExpiresAt.map(Clock.format) ?? "never"),
+             "lastRefresh": .string(account.tokenLastRefreshAt.map(Clock.format) ?? "never"),
+             "lastSignIn": .string(account.lastLoginAt.map(Clock.format) ?? "never"),
+             "token": .string(masked[account.id] ?? "none")]
+        }
+        let isSelf = (try? admin(context).id) == user.id
+        return Page(context, title: user.username, [
+            "user": MustacheValue(user), "joined": .string(Clock.format(user.createdAt)), "isSelf": .bool(isSelf),
+            "sessions": .list(sessionRows), "hasSessions": .bool(!sessionRows.isEmpty),
+            "accounts": .list(accountRows), "hasAccounts": .bool(!accountRows.isEmpty),
+            "apiTokens": .int(apiTokens), "history": AdminController.auditRows(history),
+        ]).view("site/admin/user")
+    }
+
+    /// Audit entries as template rows.
+    static func auditRows(_ entries: [AuditEntry]) -> MustacheValue {
+        .list(entries.map { entry in
+            ["id": .int(Int(entry.id)), "action": .string(entry.action), "when": .string(Clock.format(entry.createdAt)),
+             "actor": .string(entry.actorName ?? entry.actorID.map { "#\($0)" } ?? "system"),
+             "actorID": entry.actorID.map { .int(Int($0)) } ?? .null,
+             "target": entry.targetName.map(MustacheValue.string) ?? entry.targetID.map { .string("#\($0)") } ?? .null,
+             "targetID": entry.targetID.map { .int(Int($0)) } ?? .null,
+             "detail": .string(entry.detail), "ip": .string(entry.remoteIP ?? "")]
+        })
+    }
+}

@@ -1,0 +1,89 @@
+import Testing
+import Web
+import WebTesting
+@testable import Provider
+
+/// Bearer-protected endpoints: `/api/profile`, `/oauth/userinfo`, and `/api/verify`.
+@Suite struct ResourceTests {
+    func setUp() async throws -> (TestProvider, TestClient, TestOAuthClient) {
+        let provider = try await TestProvider.make()
+        try await provider.createUser("alice", name: "Alice")
+        let client = try await provider.registerClient(grants: [.password, .clientCredentials], scopes: "openid profile email api")
+        return (provider, provider.browser(), client)
+    }
+
+    func bearer(_ token: String) -> HTTPHeaders { ["Authorization": "Bearer \(token)"] }
+
+    @Test func noTokenIs401WithARealm() async throws {
+        let (_, http, _) = try await setUp()
+        let reply = await http.get("/api/profile")
+        #expect(reply.status == .unauthorized)
+        #expect(reply.headers["WWW-Authenticate"] == "Bearer realm=\"\(TestProvider.issuer)\"")
+    }
+
+    @Test func unknownTokenIs401InvalidToken() async throws {
+        let (_, http, _) = try await setUp()
+        for header in ["Bearer not-a-token", "Bearer", "Basic abc", "bearer    "] {
+            let reply = await http.get("/api/profile", headers: ["Authorization": header])
+            #expect(reply.status == .unauthorized, "\(header)")
+            #expect(reply.headers["WWW-Authenticate"]?.hasPrefix("Bearer error=\"invalid_token\"") == true, "\(header)")
+        }
+    }
+
+    @Test func expiredTokenIs401() async throws {
+        let (provider, http, client) = try await setUp()
+        let tokens = try await provider.userTokens(client)
+        provider.clock.advance(3600)
+        #expect(await http.get("/api/profile", headers: bearer(tokens.access)).status == .unauthorized)
+    }
+
+    @Test func clientCredentialsTokensActForNoUser() async throws {
+        let (_, http, client) = try await setUp()
+        let reply = await http.token([("grant_type", "client_credentials"), ("scope", "api")], headers: client.basic)
+        let token = try #require(reply.fields["access_token"] as? String)
+        #expect(await http.get("/api/profile", headers: bearer(token)).status == .unauthorized)
+        #expect(await http.post("/api/verify", form: [("token", token)]).status == .forbidden)
+    }
+
+    @Test func userinfoReturnsClaimsAsTheScopesAllow() async throws {
+        let (provider, http, client) = try await setUp()
+        let full = try await provider.userTokens(client, scope: "openid profile email")
+        let claims = await http.get("/oauth/userinfo", headers: bearer(full.access)).fields
+        #expect(claims["preferred_username"] as? String == "alice")
+        #expect(claims["name"] as? String == "Alice")
+        #expect(claims["email"] as? String == "alice@example.com")
+        #expect(claims["email_verified"] as? Bool == true)
+        #expect(claims["sub"] is String)
+
+        let narrow = try await provider.userTokens(client, scope: "openid")
+        let fewer = await http.post("/oauth/userinfo", form: [], headers: bearer(narrow.access)).fields
+        #expect(fewer["sub"] is String)
+        #expect(fewer["email"] == nil)
+        #expect(fewer["preferred_username"] == nil)
+    }
+
+    @Test func userinfoNeedsTheOpenIDScope() async throws {
+        let (provider, http, client) = try await setUp()
+        let tokens = try await provider.userTokens(client, scope: "profile")
+        let reply = await http.get("/oauth/userinfo", headers: bearer(tokens.access))
+        #expect(reply.status == .forbidden)
+        #expect(reply.headers["WWW-Authenticate"]?.contains("insufficient_scope") == true)
+    }
+
+    @Test func verifyNamesTheTokensUser() async throws {
+        let (provider, http, client) = try await setUp()
+        let tokens = try await provider.userTokens(client)
+        let reply = await http.post("/api/verify", form: [("token", tokens.access)])
+        #expect(reply.status == .ok)
+        #expect(reply.text == #"{"user":"alice"}"#)
+    }
+
+    @Test func verifyRefusesAnythingElseWith403() async throws {
+        let (_, http, _) = try await setUp()
+        for reply in [await http.post("/api/verify", form: [("token", "bogus")]), await http.post("/api/verify", form: []),
+                      await http.postJSON("/api/verify", json: #"{"token":"x"}"#)] {
+            #expect(reply.status == .forbidden)
+            #expect(reply.text == #"{"error":"invalid_request"}"#)
+        }
+    }
+}

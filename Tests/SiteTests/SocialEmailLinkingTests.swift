@@ -1,0 +1,102 @@
+import Accounts
+import FakeProviders
+import Foundation
+import Testing
+import WebTesting
+
+/// A provider account whose email matches a local account is never linked to it silently
+/// (incumbent failure 1: account takeover through an unverified email). Linking on email
+/// happens only with AUTO_LINK_VERIFIED_EMAILS=1 and both addresses verified.
+@Suite struct SocialEmailLinkingTests {
+    /// Marks the local account's email as verified, as an email confirmation would.
+    private func verifyEmail(of user: User, on social: SocialSite) async throws {
+        let id = user.id
+        _ = try await social.site.services.database.write { db in try db.execute("UPDATE users SET email_verified = 1 WHERE id = ?", id) }
+    }
+
+    /// Signs in with `provider` on a fresh browser and checks it ended on the conflict page with
+    /// nothing written but the local account.
+    private func expectConflictPage(_ social: SocialSite, provider: String) async throws {
+        let client = social.site.client()
+        let response = try await social.signIn(with: provider, client)
+        #expect(response.status.code == 409)
+        #expect(response.text.contains("An account with this email exists"))
+        #expect(try await social.rows() == SocialSite.Rows(users: 1, links: 0, tokens: 0))
+        #expect(await social.signedInUsername(client) == nil)
+    }
+
+    @Test func unverifiedGitHubEmailIsNotLinkedEvenWithAutoLinkOn() async throws {
+        try await SocialSite.with([.github], environment: ["AUTO_LINK_VERIFIED_EMAILS": "1"]) { social in
+            let alice = try await social.site.createUser("alice", email: "octocat@example.com")
+            try await verifyEmail(of: alice, on: social)
+            social.github.updateUser(id: GitHubFake.personID) { user in
+                user.publicEmail = "octocat@example.com"
+                user.emails = [GitHubEmail(email: "octocat@example.com", primary: true, verified: false)]
+            }
+            try await expectConflictPage(social, provider: "github")
+        }
+    }
+
+    @Test func facebookEmailIsNeverTrustedForLinking() async throws {
+        try await SocialSite.with([.facebook], environment: ["AUTO_LINK_VERIFIED_EMAILS": "1"]) { social in
+            let alice = try await social.site.createUser("alice", email: "mark@example.com")
+            try await verifyEmail(of: alice, on: social)
+            try await expectConflictPage(social, provider: "facebook")
+        }
+    }
+
+    @Test func linkedInEmailMarkedUnverifiedIsNotLinked() async throws {
+        try await SocialSite.with([.linkedin], environment: ["AUTO_LINK_VERIFIED_EMAILS": "1"]) { social in
+            let alice = try await social.site.createUser("alice", email: "lin@example.com")
+            try await verifyEmail(of: alice, on: social)
+            social.linkedIn.updateUser(sub: LinkedInFake.personSub) { $0.emailVerified = false }
+            try await expectConflictPage(social, provider: "linkedin")
+        }
+    }
+
+    @Test func verifiedEmailsAreNotLinkedWhileAutoLinkIsOff() async throws {
+        try await SocialSite.with([.github]) { social in
+            let alice = try await social.site.createUser("alice", email: "octocat@example.com")
+            try await verifyEmail(of: alice, on: social)
+            try await expectConflictPage(social, provider: "github")
+        }
+    }
+
+    @Test func autoLinkNeedsTheLocalEmailVerifiedToo() async throws {
+        try await SocialSite.with([.github], environment: ["AUTO_LINK_VERIFIED_EMAILS": "1"]) { social in
+            try await social.site.createUser("alice", email: "octocat@example.com")
+            try await expectConflictPage(social, provider: "github")
+        }
+    }
+
+    @Test func autoLinkSignsIntoTheExistingAccountWhenBothEmailsAreVerified() async throws {
+        try await SocialSite.with([.github, .oidc], environment: ["AUTO_LINK_VERIFIED_EMAILS": "1"]) { social in
+            let alice = try await social.site.createUser("alice", email: "Octocat@Example.com")
+            try await verifyEmail(of: alice, on: social)
+            let client = social.site.client()
+            let response = try await social.signIn(with: "github", client)
+            #expect(response.location == "/account")
+            #expect(await client.follow(response).flashes == ["Signed in with GitHub."])
+            #expect(await social.signedInUsername(client) == "alice")
+            let link = try #require(try await social.link("github", uid: social.github.person.uid))
+            #expect(link.userID == alice.id)
+            #expect(try await social.rows() == SocialSite.Rows(users: 1, links: 1, tokens: 1))
+            #expect(try await social.site.auditCount("social_autolink") == 1)
+        }
+    }
+
+    @Test func conflictPageTellsThePersonHowToConnectInstead() async throws {
+        try await SocialSite.with([.github]) { social in
+            try await social.site.createUser("alice", email: "octocat@example.com")
+            let conflict = try await social.signIn(with: "github", social.site.client())
+            #expect(conflict.text.contains("then connect GitHub from your account page"))
+
+            // Doing exactly that works: sign in with the password, connect from the account page.
+            let client = social.site.client()
+            await client.signIn("alice")
+            let connected = try await social.connect("github", client)
+            #expect(connected.location == "/account")
+            #expect(try await social.rows() == SocialSite.Rows(users: 1, links: 1, tokens: 1))
+        }
+    }
+}
