@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: swiftSettings),
         .testTarget(name: "WebTests", dependencies: ["Web", "WebTesting", "Runtime"], exclude: ["Fixtures", "Corpus"], swiftSettings: swiftSettings),
         .testTarget(name: "FakeProvidersTests", dependencies: ["FakeProviders", "Web", "Security"], swiftSettings: swiftSettings),
-        .testTarget(name: "SiteTests", dependencies: ["Site", "Accounts", "WebTesting", "FakeProviders", "Storage", "Security"], swiftSettings: swiftSettings),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "Accounts", "Provider", "WebTesting", "FakeProviders", "Storage", "Security"], swiftSettings: swiftSettings),
         .testTarget(name: "ProviderTests", dependencies: ["Provider", "WebTesting", "Security"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]

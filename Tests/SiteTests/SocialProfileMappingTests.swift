@@ -51,9 +51,23 @@ import Testing
         #expect(!profile.emailVerified)
     }
 
-    @Test func userinfoWithoutASubjectIsRefused() throws {
+    @Test func userinfoWithoutASubjectIsRefusedEvenWithAVerifiedIDToken() throws {
+        let claims = Claims(["sub": .string("abc"), "email": .string("id@example.com")])
         #expect(throws: SocialAuthError.self) {
-            try OpenIDProfile.map(userinfo: try json(#"{"email": "l@example.com", "email_verified": true}"#), claims: nil)
+            try OpenIDProfile.map(userinfo: try json(#"{"email": "other@example.com", "email_verified": true}"#), claims: claims)
         }
+    }
+
+    @Test func userinfoForAnotherSubjectIsRefused() throws {
+        #expect(throws: SocialAuthError.self) {
+            try OpenIDProfile.map(userinfo: try json(#"{"sub": "someone-else"}"#), claims: Claims(["sub": .string("abc")]))
+        }
+    }
+
+    @Test func idTokenClaimsAloneAreEnoughWithoutAUserinfoEndpoint() throws {
+        let profile = try OpenIDProfile.map(userinfo: nil, claims: Claims(["sub": .string("abc"), "email": .string("id@example.com"),
+                                                                            "email_verified": .bool(true)]))
+        #expect(profile.uid == "abc")
+        #expect(profile.emailVerified)
     }
 }

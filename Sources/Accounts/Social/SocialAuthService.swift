@@ -21,6 +21,10 @@ public struct SocialAuthService: Sendable {
     /// States live ten minutes.
     public static let stateLifetime = 600
 
+    /// The `error` values providers send when the person pressed Cancel or Deny: the standard one,
+    /// and LinkedIn's own.
+    static let cancellationErrors: Set<String> = ["access_denied", "user_cancelled_authorize", "user_cancelled_login"]
+
     public let registry: ProviderRegistry
     let database: any Database
     let keys: KeyRing
@@ -74,7 +78,7 @@ public struct SocialAuthService: Sendable {
         // Consume the state first, whatever else the callback says: a state is good once.
         let pending = try await takeState(query["state"], provider: id, sessionBinding: sessionBinding)
         if let error = query["error"] {
-            throw error == "access_denied" ? SocialAuthError.cancelled : .providerRejected(String(error.prefix(100)))
+            throw Self.cancellationErrors.contains(error) ? SocialAuthError.cancelled : .providerRejected(String(error.prefix(100)))
         }
         guard let code = query["code"], !code.isEmpty, code.utf8.count <= 2048 else { throw SocialAuthError.missingCode }
         let (provider, api) = try await registry.resolve(id)

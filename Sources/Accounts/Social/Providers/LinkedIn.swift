@@ -29,6 +29,9 @@ public enum OpenIDProfile {
     public static func map(userinfo: JSONValue?, claims: Claims?) throws(SocialAuthError) -> NormalizedProfile {
         let info = userinfo?.objectValue ?? [:]
         let idSub = claims?.string("sub")
+        // OpenID Connect Core §5.3.2: userinfo always carries `sub`; without it, nothing ties its
+        // claims (the email above all) to the person the id_token names.
+        if userinfo != nil, info["sub"]?.idString == nil { throw .invalidProfile("userinfo has no sub") }
         guard let sub = info["sub"]?.idString ?? idSub else { throw .invalidProfile("no sub claim") }
         if let idSub, idSub != sub { throw .invalidProfile("userinfo sub does not match the id_token") }
         func text(_ key: String) -> String? { info[key]?.nonEmptyString ?? claims?.string(key).flatMap { $0.isEmpty ? nil : $0 } }
