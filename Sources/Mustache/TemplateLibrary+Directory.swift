@@ -23,7 +23,8 @@ extension TemplateLibrary {
     /// Throws ``LoadError`` for unreadable files or directories and ``ParseError`` (naming the
     /// file, like `site/layout.mustache:12:5`) for templates that do not parse.
     public init(directory: String, fileExtension: String = "mustache") throws {
-        let root = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
+        // Resolve a symlinked folder first: the enumerator does not descend into a link.
+        let root = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL.resolvingSymlinksInPath()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue,
               let enumerator = FileManager.default.enumerator(atPath: root.path)

@@ -91,14 +91,14 @@ import WebTesting
             for i in 1...2 {
                 let browser = CurlBrowser(baseURL: server.baseURL)
                 let page = try await browser.get("/login")
-                let token = TestClientHiddenField.value("csrf_token", in: page.text) ?? ""
+                let token = TestClient.hiddenField("csrf_token", in: page.text) ?? ""
                 let response = try await browser.post("/login", form: [("csrf_token", token), ("username", "user\(i)"), ("password", "wrong password")],
                                                        headers: ["X-Forwarded-For": "198.51.100.\(i)"])
                 #expect(response.status == 401)
             }
             let browser = CurlBrowser(baseURL: server.baseURL)
             let page = try await browser.get("/login")
-            let token = TestClientHiddenField.value("csrf_token", in: page.text) ?? ""
+            let token = TestClient.hiddenField("csrf_token", in: page.text) ?? ""
             let response = try await browser.post("/login", form: [("csrf_token", token), ("username", "alice"), ("password", TestSite.password)],
                                                    headers: ["X-Forwarded-For": "198.51.100.77"])
             #expect(response.status == 429)

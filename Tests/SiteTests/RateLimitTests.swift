@@ -93,8 +93,8 @@ import WebTesting
         let old = Int(Date().timeIntervalSince1970) - 1000
         try await site.services.database.write { db in
             for _ in 0..<10 {
-                try db.execute("INSERT INTO login_attempts (scope, subject, created_at) VALUES ('account', 'alice', ?)", old)
-                try db.execute("INSERT INTO login_attempts (scope, subject, created_at) VALUES ('ip', '127.0.0.1', ?)", old)
+                _ = try db.execute("INSERT INTO login_attempts (scope, subject, created_at) VALUES ('account', 'alice', ?)", old)
+                _ = try db.execute("INSERT INTO login_attempts (scope, subject, created_at) VALUES ('ip', '127.0.0.1', ?)", old)
             }
         }
         #expect(await site.client().signIn("alice").location == "/account")

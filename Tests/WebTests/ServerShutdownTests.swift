@@ -11,7 +11,7 @@ import WebTesting
 
     @Test func drainFinishesInFlightRequestClosesIdleOnesAndRefusesNewOnes() async throws {
         let inFlight = Beacon()
-        let latch = Latch(cap: 5)
+        let latch = Latch(cap: 60)
         let finished = Flag()
         let router = echoRouter()
         router.get("/slow") { _, _ in
@@ -104,7 +104,7 @@ import WebTesting
 
     @Test func gracePeriodEndsRequestsThatNeverFinish() async throws {
         let inFlight = Beacon()
-        let latch = Latch(cap: 5)
+        let latch = Latch(cap: 60)
         let finished = Flag()
         let router = echoRouter()
         router.get("/stuck") { _, _ in

@@ -254,6 +254,9 @@ public struct SocialAuthService: Sendable {
             let renewed = try await OAuthFlow.refresh(provider, api: api, refreshToken: refresh, now: now)
             try await database.write { db in try vault.store(renewed, accountID: accountID, now: now, refreshed: true, in: db) }
             return renewed.accessToken
+        } catch SocialAuthError.providerUnavailable(let reason) {
+            // An outage says nothing about the grant: keep the status, let the caller retry.
+            throw SocialAuthError.providerUnavailable(reason)
         } catch {
             try await database.write { db in try TokenVault.setStatus("reconnect", accountID: accountID, now: now, in: db) }
             throw SocialAuthError.invalidToken

@@ -83,3 +83,15 @@ enum APIFrontEnd {
         ])))
     }
 }
+
+extension SocialSite {
+    /// The requests the fake of `kind` received for its profile endpoint.
+    func profileRequests(_ kind: SocialProviderKind) -> [RecordedRequest] {
+        switch kind {
+        case .github: github.requests(to: "/user")
+        case .facebook: facebook.requests(to: "/\(facebook.graphVersion)/me")
+        case .linkedin: linkedIn.requests(to: "/v2/userinfo")
+        case .oidc: oidc.requests(to: "/userinfo")
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Web
+import WebTesting
 
 /// A browser over real sockets for live tests: libcurl for the transfer (redirects are never
 /// followed), plus a cookie jar and the CSRF-token scraping the in-process client does.
@@ -24,7 +25,7 @@ final class CurlBrowser: @unchecked Sendable {
     /// POSTs `fields` with the CSRF token scraped from the form at `page`.
     func submit(_ path: String, _ fields: [(String, String)], tokenFrom page: String) async throws -> ClientResponse {
         let form = try await get(page)
-        let token = TestClientHiddenField.value("csrf_token", in: form.text) ?? ""
+        let token = TestClient.hiddenField("csrf_token", in: form.text) ?? ""
         return try await post(path, form: [("csrf_token", token)] + fields)
     }
 
@@ -44,16 +45,5 @@ final class CurlBrowser: @unchecked Sendable {
         var all = headers
         if !cookies.isEmpty { all.set("Cookie", cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
         return all
-    }
-}
-
-/// Hidden-field scraping shared by both test browsers.
-enum TestClientHiddenField {
-    /// The value of the hidden input `name` in `html`.
-    static func value(_ name: String, in html: String) -> String? {
-        guard let nameRange = html.range(of: "name=\"\(name)\" value=\"") else { return nil }
-        let rest = html[nameRange.upperBound...]
-        guard let end = rest.firstIndex(of: "\"") else { return nil }
-        return String(rest[..<end])
     }
 }
