@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Security", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "Storage", dependencies: ["Runtime", "CSQLite", "CPostgres"], swiftSettings: swiftSettings),
         // Layer 2: the web framework and its test helpers.
-        .target(name: "Web", dependencies: ["Runtime", "Mustache", "Security", "CCurl", "CLinux"], swiftSettings: swiftSettings),
+        .target(name: "Web", dependencies: ["Runtime", "Mustache", "Security", "Storage", "CCurl", "CLinux"], swiftSettings: swiftSettings),
         .target(name: "WebTesting", dependencies: ["Web"], swiftSettings: swiftSettings),
         // Layer 3: the product.
         .target(name: "Accounts", dependencies: ["Web", "Storage", "Security"], swiftSettings: swiftSettings),
@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "FakeProviders", dependencies: ["Web", "WebTesting", "Security"], path: "Tests/Support/FakeProviders", swiftSettings: swiftSettings),
         // The benchmark's server (scripts/bench): the peer's four routes on our framework.
         .executableTarget(name: "BenchServer", dependencies: ["Web", "Mustache", "Security"], swiftSettings: swiftSettings),
+        // Seeds a database with N users and times the queries that must stay fast (scripts/seed-data, scripts/scale-check).
+        .executableTarget(name: "SeedData", dependencies: ["Accounts", "Storage", "Security", "Web"], swiftSettings: swiftSettings),
 
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: swiftSettings),
         .testTarget(name: "MustacheTests", dependencies: ["Mustache"], swiftSettings: swiftSettings),

@@ -25,7 +25,7 @@ public struct ProviderServices: Sendable {
     /// The id_token signing keys.
     public let signingKeys: SigningKeys
     /// Browser sessions.
-    public let sessions: ProviderSessionStore
+    public let sessions: DatabaseSessionStore
 
     /// Why the services could not be opened.
     public enum OpenError: Error, CustomStringConvertible {
@@ -62,7 +62,7 @@ public struct ProviderServices: Sendable {
                 configuration: configuration, database: database, keys: keys, clock: clock, users: users,
                 clients: ClientRegistry(database: database, clock: clock), consents: ConsentStore(database: database, clock: clock),
                 tokens: TokenService(database: database, clock: clock, lifetimes: lifetimes, idTokens: issuer, users: users),
-                signingKeys: signingKeys, sessions: ProviderSessionStore(database: database))
+                signingKeys: signingKeys, sessions: DatabaseSessionStore(database: database))
         } catch {
             database.close()
             throw error

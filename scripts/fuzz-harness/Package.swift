@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Mustache", swiftSettings: swiftSettings),
         .target(name: "Security", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "Storage", dependencies: ["Runtime", "CSQLite", "CPostgres"], swiftSettings: swiftSettings),
-        .target(name: "Web", dependencies: ["Runtime", "Mustache", "Security", "CCurl", "CLinux"], swiftSettings: swiftSettings),
+        .target(name: "Web", dependencies: ["Runtime", "Mustache", "Security", "Storage", "CCurl", "CLinux"], swiftSettings: swiftSettings),
         .target(name: "Accounts", dependencies: ["Web", "Storage", "Security"], swiftSettings: swiftSettings),
 
         fuzzTarget("http-parser", ["Web"]),

@@ -1,10 +1,10 @@
 import Foundation
 import Storage
-import Web
 
-/// Browser sessions in the provider's own database (`sessions`), so any instance can serve any
-/// visitor and signing out on one ends the session everywhere.
-public struct ProviderSessionStore: SessionStore {
+/// Sessions in an application's database (a `sessions` table, created by the site's and the
+/// provider's own migrations), so any instance can serve any visitor and signing out on one
+/// ends the session everywhere.
+public struct DatabaseSessionStore: SessionStore {
     let database: any Database
 
     /// A store over `database`.
@@ -24,7 +24,7 @@ public struct ProviderSessionStore: SessionStore {
     public func save(_ record: SessionRecord, client: SessionClient) async throws {
         let data = String(decoding: try JSONEncoder().encode(record.values), as: UTF8.self)
         let agent = client.userAgent.map { String($0.prefix(300)) }
-        _ = try await database.write { db in
+        try await database.write { db in
             try db.execute("""
                 INSERT INTO sessions (id_hash, user_id, data, created_at, last_seen, expires_at, remote_ip, user_agent)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -37,5 +37,16 @@ public struct ProviderSessionStore: SessionStore {
 
     public func delete(idHash: String) async throws {
         try await database.write { db in _ = try db.execute("DELETE FROM sessions WHERE id_hash = ?", idHash) }
+    }
+
+    public func update(_ record: SessionRecord, client: SessionClient) async throws -> Bool {
+        let data = String(decoding: try JSONEncoder().encode(record.values), as: UTF8.self)
+        let agent = client.userAgent.map { String($0.prefix(300)) }
+        return try await database.write { db in
+            try db.execute("""
+                UPDATE sessions SET user_id = ?, data = ?, last_seen = ?, expires_at = ?, remote_ip = ?, user_agent = ?
+                WHERE id_hash = ?
+                """, record.userID, data, record.lastSeen, record.expiresAt, client.remoteIP, agent, record.idHash) > 0
+        }
     }
 }
