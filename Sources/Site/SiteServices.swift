@@ -29,7 +29,9 @@ public struct SiteServices: Sendable {
         let database = try openDatabase(url: configuration.databaseURL)
         if migrate {
             let migrator = try Migrator(directory: configuration.migrationsDirectory + "/site")
-            let applied = try await migrator.migrate(database)
+            let applied = try await retryingWhileUnavailable(attempts: configuration.databaseConnectAttempts, logger: logger) {
+                try await migrator.migrate(database)
+            }
             for migration in applied { logger.info("applied migration \(migration.version) \(migration.name)") }
         }
         let secret = try configuration.secretKey ?? developmentSecret(near: configuration.databaseURL, logger: logger)
@@ -42,6 +44,22 @@ public struct SiteServices: Sendable {
                                        autoLinkVerifiedEmails: configuration.autoLinkVerifiedEmails)
         return SiteServices(configuration: configuration, database: database, keys: keys, accounts: accounts,
                             sessions: DatabaseSessionStore(database: database), social: social)
+    }
+
+    /// Runs `body`, retrying with a growing pause (1, 2, 4… s, at most 10) while the database is
+    /// unreachable: on a platform the database may come up a little after the web process.
+    static func retryingWhileUnavailable<T>(attempts: Int, logger: Logger, _ body: () async throws -> T) async throws -> T {
+        var pause = 1.0
+        for attempt in 1...max(1, attempts) {
+            do {
+                return try await body()
+            } catch DatabaseError.unavailable(let reason) where attempt < attempts {
+                logger.warning("database unreachable (attempt \(attempt) of \(attempts)): \(reason); retrying in \(Int(pause)) s")
+                try await Task.sleep(nanoseconds: UInt64(pause * 1e9))
+                pause = min(pause * 2, 10)
+            }
+        }
+        preconditionFailure("unreachable: the last attempt returns or throws")
     }
 
     /// In development, a secret generated once and kept in `db/secret_key` (git-ignored), so

@@ -1,26 +1,36 @@
 #!/usr/bin/env python3
 """The crash test's driver (see scripts/crash-test, which starts the provider and passes the
-site's command line): starts the site, runs sign-ups and social links concurrently over HTTP as
-browsers would, kills the site with SIGKILL partway, checks the database it left, restarts the
-site on it, checks that it serves new sign-ups, and checks again.
+site's command line). Three rounds on one SQLite database; each starts the site, releases every
+flow at once (one thread each, over HTTP as browsers would, CSRF tokens included), SIGKILLs the
+site partway and checks the database it left:
+  round 1  SIGNUPS sign-ups with CONNECTS connects and SOCIAL_SIGNUPS social sign-ups;
+           killed once KILL_AFTER of the sign-ups have been answered (sign-ups in flight)
+  round 2  a fifth as many sign-ups and as many links; killed once KILL_AFTER of the links are
+           in the database (the driver reads it): link transactions in flight
+  round 3  the same; killed once KILL_AFTER of the links have been answered (many acknowledged
+           links, whose rows must all be there)
+Then the site restarts on the database, must serve new sign-ups and social sign-ups, and the
+checks run once more.
 
-Flows, all released at once, one thread each:
-  signup          GET /signup, POST /signup                              → 303 /account
-  signup+connect  the same, then GET /account, POST /auth/sibling (intent=connect),
-                  GET the provider's /oauth/authorize, GET /auth/sibling/callback  → 303 /account
-  social signup   GET /login, POST /auth/sibling (intent=signin), authorize, callback → 303 /account
+Flows:
+  signup         GET /signup, POST /signup                                            → 303 /account
+  connect        a local user (signed up before the storm) connects the sibling: GET /account,
+                 POST /auth/sibling (intent=connect), GET the provider's /oauth/authorize,
+                 GET /auth/sibling/callback                                           → 303 /account
+  social signup  GET /login, POST /auth/sibling (intent=signin), authorize, callback  → 303 /account
 Each social flow uses its own provider user, created and signed in at the provider (over HTTP)
 before the storm, so the browser arrives at the provider already signed in; the client is
 registered with --skip-consent.
 
-A request counts as a success only when its final response is the 303 the flow expects. After
-the kill, every success must have its rows (user; social_accounts with its social_tokens), and
-no row set may be half written: no user without password and without linked account, no linked
-account without its token row, no user without the audit row written with it.
+A flow counts as a success only when its final response is the 303 it expects. After each kill:
+PRAGMA integrity_check and foreign_key_check; every success has its rows (user; social_accounts
+with its social_tokens); no row set is half written (no user without password and without linked
+account, no linked account without its token row, no user without the audit row written with it,
+no connected account without its social_connect audit row).
 
 Environment: SITE_URL, PROVIDER_URL, SITE_DB (the SQLite file), SITE_LOG, SIGNUPS (500),
-CONNECTS (of those, how many also connect; 150), SOCIAL_SIGNUPS (150), KILL_AFTER (fraction of
-sign-ups answered before the kill; 0.4). Arguments: the site's command line.
+CONNECTS (150), SOCIAL_SIGNUPS (150), KILL_AFTER (0.4), FIGURES (a JSON file for the figures).
+Arguments: the site's command line.
 """
 import http.client
 import json
@@ -43,6 +53,7 @@ CONNECTS = int(os.environ.get("CONNECTS", "150"))
 SOCIAL_SIGNUPS = int(os.environ.get("SOCIAL_SIGNUPS", "150"))
 KILL_AFTER = float(os.environ.get("KILL_AFTER", "0.4"))
 AFTER_SIGNUPS, AFTER_SOCIAL = 20, 5
+KINDS = ("signup", "connect", "social signup")
 RUN = secrets.token_hex(3)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -109,10 +120,22 @@ def sibling_round_trip(browser, csrf, intent):
     browser.expect(status, location, SITE + "/account", "callback")
 
 
+def sign_up(browser, username, answered=None):
+    """A local sign-up through the form: GET /signup for the CSRF token, POST /signup, 303 /account."""
+    csrf = browser.csrf(SITE + "/signup")
+    password = secrets.token_urlsafe(12)
+    status, location, _ = browser.send("POST", SITE + "/signup", {
+        "csrf_token": csrf, "username": username, "email": f"{username}@site.example",
+        "password": password, "password_confirmation": password})
+    if answered:
+        answered()
+    browser.expect(status, location, SITE + "/account", "sign-up")
+
+
 def provider_user(index):
-    """Creates provider user number index over HTTP; returns its signed-in browser and username."""
+    """Creates a provider user over HTTP; returns its signed-in browser and username."""
     browser = Browser()
-    username = f"p{RUN}x{index:04d}"
+    username = f"p{RUN}x{index}"
     csrf = browser.csrf(PROVIDER + "/signup")
     password = secrets.token_urlsafe(12)
     status, location, text = browser.send("POST", PROVIDER + "/signup", {
@@ -123,46 +146,63 @@ def provider_user(index):
 
 
 class Storm:
-    def __init__(self):
-        self.results = []      # dicts: kind, username, provider_user, ok, error, phase
+    """Flows released together, and the kill: fired by the flow whose answer makes `due` true,
+    so that the moment does not depend on when the driver's own thread gets to run."""
+
+    def __init__(self, site=None, due=None):
+        self.results = []      # dicts: kind, username or provider_user, ok, error
         self.lock = threading.Lock()
         self.answered_signups = 0
+        self.links = {"connect": 0, "social signup": 0}
         self.go = threading.Event()
+        self.site, self.due = site, due
+        self.killed_at = None
+
+    def kill(self):
+        """SIGKILL: no shutdown, no checkpoint, mid-transaction. Once; call with the lock held."""
+        if self.killed_at is None and self.site is not None:
+            self.site.kill()
+            self.killed_at = time.monotonic()
+
+    def progressed(self):
+        if self.due is not None and self.due(self):
+            self.kill()
 
     def record(self, result):
         with self.lock:
             self.results.append(result)
+            if result["ok"] and result["kind"] != "signup":
+                self.links[result["kind"]] += 1
+            self.progressed()
 
-    def signup(self, index, connect_with=None, phase="storm"):
-        browser = Browser() if connect_with is None else connect_with[0]
-        username = f"u{RUN}x{phase[0]}{index:04d}"
-        result = {"kind": "signup", "username": username, "ok": False, "phase": phase}
+    def signup(self, index, phase):
+        username = f"u{RUN}x{phase}x{index:04d}"
+        result = {"kind": "signup", "username": username, "ok": False}
         self.go.wait()
         try:
-            csrf = browser.csrf(SITE + "/signup")
-            password = secrets.token_urlsafe(12)
-            status, location, _ = browser.send("POST", SITE + "/signup", {
-                "csrf_token": csrf, "username": username, "email": f"{username}@site.example",
-                "password": password, "password_confirmation": password})
-            with self.lock:
-                self.answered_signups += 1
-            browser.expect(status, location, SITE + "/account", "sign-up")
+            sign_up(Browser(), username, answered=self.answered)
             result["ok"] = True
         except FlowError as error:
             result["error"] = str(error)
         self.record(result)
-        if connect_with is None or not result["ok"]:
-            return
-        link = {"kind": "connect", "username": username, "provider_user": connect_with[1], "ok": False, "phase": phase}
+
+    def answered(self):
+        with self.lock:
+            self.answered_signups += 1
+            self.progressed()
+
+    def connect(self, browser, username, provider_username):
+        result = {"kind": "connect", "username": username, "provider_user": provider_username, "ok": False}
+        self.go.wait()
         try:
             sibling_round_trip(browser, browser.csrf(SITE + "/account"), "connect")
-            link["ok"] = True
+            result["ok"] = True
         except FlowError as error:
-            link["error"] = str(error)
-        self.record(link)
+            result["error"] = str(error)
+        self.record(result)
 
-    def social_signup(self, browser, provider_username, phase="storm"):
-        result = {"kind": "social signup", "provider_user": provider_username, "ok": False, "phase": phase}
+    def social_signup(self, browser, provider_username):
+        result = {"kind": "social signup", "provider_user": provider_username, "ok": False}
         self.go.wait()
         try:
             sibling_round_trip(browser, browser.csrf(SITE + "/login"), "signin")
@@ -252,56 +292,110 @@ def check(results, label):
     users, password_users = one("SELECT count(*), count(password_hash) FROM users")
     accounts, tokens = one("SELECT count(*) FROM social_accounts")[0], one("SELECT count(*) FROM social_tokens")[0]
     acknowledged = {k: sum(1 for r in results if r["kind"] == k and r["ok"]) for k in missing}
+    storm_users = one("SELECT count(*) FROM users WHERE username_key LIKE ?", f"u{RUN}x%")[0]
+    links = one("SELECT count(*) FROM social_accounts WHERE login LIKE ?", f"p{RUN}x%")[0]
+    storm_ok = sum(1 for r in results if r["ok"] and r["kind"] == "signup")
+    links_ok = sum(1 for r in results if r["ok"] and r["kind"] != "signup")
     print(f"{label}: integrity_check {integrity[0] if len(integrity) == 1 else 'FAILED'}, foreign_key_check {len(foreign)} rows; "
           f"users {users} ({password_users} with password, {users - password_users} social only), "
           f"social_accounts {accounts}, social_tokens {tokens}; acknowledged and present: "
-          + ", ".join(f"{acknowledged[k] - missing[k]}/{acknowledged[k]} {k}" for k in missing))
+          + ", ".join(f"{acknowledged[k] - missing[k]}/{acknowledged[k]} {k}" for k in missing)
+          + f"; committed but cut off before the answer: {storm_users - storm_ok} sign-ups, {links - links_ok} links")
     db.close()
     return problems
 
 
-def main():
-    command = sys.argv[1:]
-    site = start_site(command)
-    storm = Storm()
-    spare = SOCIAL_SIGNUPS + CONNECTS + AFTER_SOCIAL
-    started = time.monotonic()
-    providers = [provider_user(i) for i in range(spare)]
-    print(f"created and signed in {spare} provider users in {time.monotonic() - started:.1f}s")
+def prepare(round_name, connects, socials):
+    """Provider users (signed in there) for the round's links, and the local users that will connect."""
+    socials_ready = [provider_user(f"{round_name}s{i}") for i in range(socials)]
+    linkers = []
+    for i in range(connects):
+        browser, provider_username = provider_user(f"{round_name}c{i}")
+        username = f"c{RUN}x{round_name}{i:04d}"
+        sign_up(browser, username)
+        linkers.append((browser, username, provider_username))
+    return socials_ready, linkers
 
-    threads = []
-    for i in range(SIGNUPS):
-        connect = providers[SOCIAL_SIGNUPS + i] if i < CONNECTS else None
-        threads.append(threading.Thread(target=storm.signup, args=(i, connect), daemon=True))
-    for i in range(SOCIAL_SIGNUPS):
-        threads.append(threading.Thread(target=storm.social_signup, args=providers[i], daemon=True))
+
+def storm_round(command, round_name, signups, connects, socials, describe, due=None, links_written=None):
+    """Starts the site, releases every flow at once, and SIGKILLs the site when due(storm) says so
+    or when links_written social_accounts rows have appeared since the start."""
+    started = time.monotonic()
+    site = start_site(command)
+    socials_ready, linkers = prepare(round_name, connects, socials)
+    print(f"round {round_name}: {describe}; prepared {socials + connects} provider users and {connects} local users "
+          f"in {time.monotonic() - started:.1f}s")
+    storm = Storm(site, due)
+    threads = [threading.Thread(target=storm.signup, args=(i, round_name), daemon=True) for i in range(signups)]
+    threads += [threading.Thread(target=storm.connect, args=linker, daemon=True) for linker in linkers]
+    threads += [threading.Thread(target=storm.social_signup, args=ready, daemon=True) for ready in socials_ready]
     threads.sort(key=lambda t: secrets.randbelow(1 << 30))  # interleave the kinds
+    db = sqlite3.connect(DB, timeout=5)
+    baseline = db.execute("SELECT count(*) FROM social_accounts").fetchone()[0]
     started = run(storm, threads)
-    threshold = int(SIGNUPS * KILL_AFTER)
-    while storm.answered_signups < threshold and any(t.is_alive() for t in threads):
-        time.sleep(0.005)
-    site.kill()  # SIGKILL: no shutdown, no checkpoint, mid-transaction
-    killed_at = time.monotonic() - started
-    site.wait()
+    while storm.killed_at is None and any(t.is_alive() for t in threads):
+        if links_written is not None and db.execute("SELECT count(*) FROM social_accounts").fetchone()[0] - baseline >= links_written:
+            break
+        time.sleep(0.002)
     with storm.lock:
-        before_kill = {k: sum(1 for r in storm.results if r["kind"] == k and r["ok"]) for k in ("signup", "connect", "social signup")}
+        storm.kill()
+    killed_at = storm.killed_at - started
+    site.wait()
+    db.close()
     for thread in threads:
         thread.join(timeout=180)
     results = list(storm.results)
     figures = {k: {"ok": sum(1 for r in results if r["kind"] == k and r["ok"]),
-                   "failed": sum(1 for r in results if r["kind"] == k and not r["ok"])} for k in ("signup", "connect", "social signup")}
-    print(f"killed the site (SIGKILL) {killed_at:.2f}s into the storm, after {storm.answered_signups} sign-ups were answered; "
-          f"successes acknowledged before the kill: " + ", ".join(f"{v} {k}" for k, v in before_kill.items()))
-    print("flows: " + "; ".join(f"{k}: {v['ok']} succeeded, {v['failed']} cut off" for k, v in figures.items())
-          + f" (connect attempted only after a successful sign-up, {CONNECTS} planned)")
+                   "cut off": sum(1 for r in results if r["kind"] == k and not r["ok"])} for k in KINDS}
+    print(f"  killed the site (SIGKILL) {killed_at:.2f}s after releasing {len(threads)} flows at once")
+    print("  flows: " + "; ".join(f"{k}: {v['ok']} succeeded, {v['cut off']} cut off" for k, v in figures.items() if sum(v.values())))
+    errors = {}
+    for r in results:
+        if not r["ok"]:
+            key = f"{r['kind']}: {r.get('error', '')}"
+            errors[key] = errors.get(key, 0) + 1
+    for key, count in sorted(errors.items(), key=lambda item: -item[1])[:6]:
+        print(f"  cut off: {count} × {key}")
+    return results, {"killed_at": round(killed_at, 2), "flows": figures}
 
-    problems = check(results, "after the kill")
 
+def main():
+    command = sys.argv[1:]
+    results, problems, report = [], [], {}
+    links = CONNECTS + SOCIAL_SIGNUPS
+
+    # Round 1: sign-ups in flight. The kill comes when KILL_AFTER of them have been answered.
+    round_results, report["round 1"] = storm_round(
+        command, "r1", SIGNUPS, CONNECTS, SOCIAL_SIGNUPS,
+        f"{SIGNUPS} sign-ups, {CONNECTS} connects, {SOCIAL_SIGNUPS} social sign-ups; kill at {KILL_AFTER:.0%} of sign-ups answered",
+        due=lambda storm: storm.answered_signups >= SIGNUPS * KILL_AFTER)
+    results += round_results
+    problems += check(results, "  after the kill")
+
+    # Round 2, on the same database: links being written. They commit in a burst after their calls
+    # to the provider, so the kill watches the database for KILL_AFTER of them to be written.
+    round_results, report["round 2"] = storm_round(
+        command, "r2", SIGNUPS // 5, CONNECTS, SOCIAL_SIGNUPS,
+        f"{SIGNUPS // 5} sign-ups, {CONNECTS} connects, {SOCIAL_SIGNUPS} social sign-ups; kill at {KILL_AFTER:.0%} of links written",
+        links_written=links * KILL_AFTER)
+    results += round_results
+    problems += check(results, "  after the kill")
+
+    # Round 3: links answered. Their answers trail their commits by seconds under this load, so
+    # round 2 acknowledges few; this kill waits for KILL_AFTER of the links to be answered.
+    round_results, report["round 3"] = storm_round(
+        command, "r3", SIGNUPS // 5, CONNECTS, SOCIAL_SIGNUPS,
+        f"{SIGNUPS // 5} sign-ups, {CONNECTS} connects, {SOCIAL_SIGNUPS} social sign-ups; kill at {KILL_AFTER:.0%} of links answered",
+        due=lambda storm: sum(storm.links.values()) >= links * KILL_AFTER)
+    results += round_results
+    problems += check(results, "  after the kill")
+
+    # Restart: the site must start on what the kills left and serve new sign-ups.
     site = start_site(command)
+    socials_ready, _ = prepare("a", 0, AFTER_SOCIAL)
     after = Storm()
-    after_threads = [threading.Thread(target=after.signup, args=(i, None, "after"), daemon=True) for i in range(AFTER_SIGNUPS)]
-    after_threads += [threading.Thread(target=after.social_signup, args=(*providers[spare - 1 - i], "after"), daemon=True)
-                      for i in range(AFTER_SOCIAL)]
+    after_threads = [threading.Thread(target=after.signup, args=(i, "a"), daemon=True) for i in range(AFTER_SIGNUPS)]
+    after_threads += [threading.Thread(target=after.social_signup, args=ready, daemon=True) for ready in socials_ready]
     run(after, after_threads)
     for thread in after_threads:
         thread.join(timeout=120)
@@ -319,7 +413,9 @@ def main():
     for problem in problems:
         print("FAIL  " + problem)
     print("crash test " + ("FAILED" if problems else "passed") + f": {len(problems)} problems")
-    json.dump({"figures": figures, "before_kill": before_kill, "killed_at": killed_at}, open(os.environ.get("FIGURES", os.devnull), "w"))
+    if os.environ.get("FIGURES"):
+        with open(os.environ["FIGURES"], "w", encoding="utf-8") as f:
+            json.dump(report, f, indent=2)
     sys.exit(1 if problems else 0)
 
 

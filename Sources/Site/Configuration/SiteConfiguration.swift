@@ -49,6 +49,8 @@ public struct SiteConfiguration: Sendable {
     public var apiTokenLifetime: Int
     /// API sign-in attempts allowed per client IP per minute.
     public var apiRateLimit: Int
+    /// How many times start-up tries an unreachable database before giving up.
+    public var databaseConnectAttempts: Int
     /// The whole environment, for the provider registry (`GITHUB_CLIENT_ID`, …).
     public var providerEnvironment: [String: String]
 
@@ -74,6 +76,7 @@ public struct SiteConfiguration: Sendable {
         "HTTP_CONNECT_TIMEOUT": "5",
         "HTTP_TIMEOUT": "15",
         "FORCE_HTTPS": "0",
+        "DATABASE_CONNECT_ATTEMPTS": "5",
         "API_TOKEN_TTL": "2592000",
         "API_RATE_LIMIT": "30",
     ]
@@ -149,6 +152,7 @@ public struct SiteConfiguration: Sendable {
         }
         httpConnectTimeout = connect
         httpTimeout = total
+        databaseConnectAttempts = try number("DATABASE_CONNECT_ATTEMPTS", 1...100)
         providerEnvironment = env
         forceHTTPS = ["1", "true", "yes"].contains(value("FORCE_HTTPS").lowercased())
         shutdownGracePeriod = environment == .production ? 25 : 10

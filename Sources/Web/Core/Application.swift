@@ -28,6 +28,9 @@ public struct Application: Sendable {
             var response = Response(status: error.status, contentType: "text/plain; charset=utf-8", text: error.message + "\n")
             for field in error.headers { response.headers.add(field.name, field.value) }
             return response
+        } catch let error as any HTTPResponseError {
+            context.logger.error("error=\(String(reflecting: type(of: error))) status=\(error.status.code) detail=\"\(error)\"")
+            return Response(status: error.status, contentType: "text/plain; charset=utf-8", text: error.publicMessage + "\n")
         } catch {
             context.logger.error("unhandled error=\(String(reflecting: type(of: error))) detail=\"\(error)\"")
             return Response(status: .internalServerError, contentType: "text/plain; charset=utf-8", text: "Internal Server Error\n")

@@ -21,6 +21,11 @@ public struct ErrorPageMiddleware: Middleware {
             return try await next.respond(to: request, context: context)
         } catch let error as HTTPError {
             return render(error, request: request, context: context)
+        } catch let error as any HTTPResponseError {
+            context.logger.error("error=\(String(reflecting: type(of: error))) status=\(error.status.code) detail=\"\(error)\"")
+            var page = HTTPError(error.status, error.publicMessage)
+            if error.status == .serviceUnavailable { page.headers.add("Retry-After", "5") }
+            return render(page, request: request, context: context)
         } catch {
             context.logger.error("unhandled error=\(String(reflecting: type(of: error))) detail=\"\(error)\"")
             return render(HTTPError(.internalServerError, "Something went wrong on our side. It has been logged; please try again."),

@@ -16,6 +16,9 @@ public struct SessionMiddleware: Middleware {
         public var secure: Bool
         public var idleTimeout: Int
         public var absoluteTimeout: Int
+        /// Paths served without touching the session store (health checks must answer even
+        /// when the database is down): they get an empty session that is never saved.
+        public var exemptPaths: Set<String> = ["/healthz"]
         /// Proxies in front of the site, so the address recorded with a session is the client's
         /// (see `Request.clientIP(trustedProxies:)`), not the proxy's.
         public var trustedProxies: Int
@@ -44,6 +47,10 @@ public struct SessionMiddleware: Middleware {
 
     public func handle(_ request: Request, context: RequestContext, next: any Responder) async throws -> Response {
         let now = now()
+        if settings.exemptPaths.contains(request.path) {
+            context[SessionKey.self] = Session(record: nil, now: now)
+            return try await next.respond(to: request, context: context)
+        }
         var record: SessionRecord?
         if let id = request.cookies[settings.cookieName], Self.isWellFormed(id) {
             record = try await store.load(idHash: Self.hash(id))

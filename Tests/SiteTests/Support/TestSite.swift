@@ -57,7 +57,7 @@ struct TestSite: Sendable {
         try await admin.write { db in _ = try db.execute("CREATE SCHEMA \(schema)") }
         admin.close()
         let separator = base.contains("?") ? "&" : "?"
-        return base + separator + "pool=4&options=-c%20search_path%3D\(schema)"
+        return base + separator + "pool=1&options=-c%20search_path%3D\(schema)"
     }
 
     /// A new in-process browser with an empty cookie jar.
