@@ -55,7 +55,7 @@ import WebTesting
         }
     }
 
-    @Test(arguments: SocialProviderKind.allCases)
+    @Test(arguments: SocialProviderKind.fakes)
     func refusesATokenIssuedToAnotherApp(kind: SocialProviderKind) async throws {
         try await SocialSite.with([kind]) { social in
             let tokens: APIFrontEnd.Tokens
@@ -72,6 +72,8 @@ import WebTesting
             case .oidc:
                 social.oidc.addClient(id: "other-app", secret: "other-secret")
                 tokens = try await APIFrontEnd.openID(social.oidc, clientID: "other-app", secret: "other-secret")
+            case .sibling:
+                return  // not among the fakes this test runs over
             }
             let response = await social.site.client().apiSignIn(kind.rawValue, accessToken: tokens.accessToken, idToken: tokens.idToken)
             #expect(response.status.code == 401, "\(response.text)")

@@ -7,7 +7,7 @@ import WebTesting
 
 /// What every provider must do the same way, run against each of them: the redirect, the state,
 /// cancelling, the profile the site records, repeat sign-ins, connecting and disconnecting.
-/// The sibling provider joins by getting a `SocialProviderKind` case (see `ProviderUnderTest`).
+/// The sibling provider runs here as the real `Sources/Provider` application (`SiblingUnderTest`).
 @Suite struct SocialProviderContractTests {
     static let providers = SocialProviderKind.allCases
 

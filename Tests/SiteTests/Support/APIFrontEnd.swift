@@ -92,6 +92,7 @@ extension SocialSite {
         case .facebook: facebook.requests(to: "/\(facebook.graphVersion)/me")
         case .linkedin: linkedIn.requests(to: "/v2/userinfo")
         case .oidc: oidc.requests(to: "/userinfo")
+        case .sibling: []  // the real provider keeps no request log
         }
     }
 }

@@ -48,13 +48,17 @@ struct ExpectedProfile: Sendable, Equatable {
 
 /// The providers the shared contract runs against.
 enum SocialProviderKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case github, facebook, linkedin, oidc
+    case github, facebook, linkedin, oidc, sibling
+
+    /// The four fakes: what most tests start (the sibling is a whole provider application).
+    static let fakes: [SocialProviderKind] = [.github, .facebook, .linkedin, .oidc]
 
     var testDescription: String { rawValue }
 
     /// Starts the provider with its person registered.
-    func start(gitHubKind: GitHubFake.ClientKind = .oauthApp, facebookGraphVersion: String = "v25.0") throws -> any ProviderUnderTest {
+    func start(gitHubKind: GitHubFake.ClientKind = .oauthApp, facebookGraphVersion: String = "v25.0") async throws -> any ProviderUnderTest {
         switch self {
+        case .sibling: return try await SiblingUnderTest.start()
         case .github: return try GitHubFake.withPerson(kind: gitHubKind)
         case .facebook: return try FacebookFake.withPerson(graphVersion: facebookGraphVersion)
         case .linkedin: return try LinkedInFake.withPerson()

@@ -17,14 +17,14 @@ struct SocialSite {
     let site: TestSite
     let providers: [any ProviderUnderTest]
 
-    /// Runs `body` against a site configured for the fakes of `kinds` (all four by default), and
+    /// Runs `body` against a site configured for the providers of `kinds` (the four fakes by default), and
     /// stops the fakes afterwards whatever happens. `environment` adds or overrides variables.
-    static func with(_ kinds: [SocialProviderKind] = SocialProviderKind.allCases, environment: [String: String] = [:],
+    static func with(_ kinds: [SocialProviderKind] = SocialProviderKind.fakes, environment: [String: String] = [:],
                      gitHubKind: GitHubFake.ClientKind = .oauthApp, facebookGraphVersion: String = "v25.0",
                      _ body: (SocialSite) async throws -> Void) async throws {
         var providers: [any ProviderUnderTest] = []
         do {
-            for kind in kinds { providers.append(try kind.start(gitHubKind: gitHubKind, facebookGraphVersion: facebookGraphVersion)) }
+            for kind in kinds { providers.append(try await kind.start(gitHubKind: gitHubKind, facebookGraphVersion: facebookGraphVersion)) }
             var env = ["BASE_URL": baseURL]
             for provider in providers { env.merge(provider.siteEnvironment) { _, new in new } }
             env.merge(environment) { _, new in new }
