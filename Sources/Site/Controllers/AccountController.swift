@@ -135,7 +135,7 @@ struct AccountController {
                 "lastSeen": .string(Clock.format(session.lastSeen)),
                 "since": .string(Clock.format(session.createdAt)),
                 "ip": .string(session.remoteIP ?? "unknown"),
-                "agent": .string(session.userAgent.map { String($0.prefix(80)) } ?? "unknown browser"),
+                "agent": .string(session.userAgent.map(Display.shortBrowser) ?? "unknown browser"),
             ]
         }
         return Page(context, title: "Your account", [

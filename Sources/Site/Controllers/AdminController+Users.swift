@@ -42,7 +42,7 @@ extension AdminController {
         let masked = try await services.social.maskedTokens(userID: user.id)
         let sessionRows: [MustacheValue] = sessions.map { session in
             ["idHash": .string(session.idHash), "ip": .string(session.remoteIP ?? "unknown"),
-             "agent": .string(session.userAgent.map { String($0.prefix(80)) } ?? "unknown browser"),
+             "agent": .string(session.userAgent.map(Display.shortBrowser) ?? "unknown browser"),
              "since": .string(Clock.format(session.createdAt)), "lastSeen": .string(Clock.format(session.lastSeen))]
         }
         let accountRows: [MustacheValue] = accounts.map { account in

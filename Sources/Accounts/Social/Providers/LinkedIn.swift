@@ -29,6 +29,9 @@ public enum OpenIDProfile {
     public static func map(userinfo: JSONValue?, claims: Claims?) throws(SocialAuthError) -> NormalizedProfile {
         let info = userinfo?.objectValue ?? [:]
         let idSub = claims?.string("sub")
+        // An empty `sub` would make everyone whose token carries one the same account (found by
+        // scripts/fuzz; userinfo's `sub` is already held to non-empty by `idString`).
+        if idSub?.isEmpty == true { throw .invalidProfile("empty sub claim") }
         // OpenID Connect Core §5.3.2: userinfo always carries `sub`; without it, nothing ties its
         // claims (the email above all) to the person the id_token names.
         if userinfo != nil, info["sub"]?.idString == nil { throw .invalidProfile("userinfo has no sub") }
