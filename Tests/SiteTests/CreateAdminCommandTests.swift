@@ -17,26 +17,12 @@ import Testing
     }
 
     private func run(_ arguments: [String], stdin: String, in directory: String, environment extra: [String: String] = [:]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.binary))
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var environment = ["PATH": "/usr/bin:/bin", "APP_ENV": "test", "DATABASE_URL": "sqlite:\(directory)/site.sqlite3",
                            "MIGRATIONS_DIR": TestSite.root + "/db/migrations", "SECRET_KEY": "cli-test-secret-0123456789abcdef0123456789",
                            "PASSWORD_HASH_COST": "10", "LOG_LEVEL": "warning"]
         for (key, value) in extra { environment[key] = value }
-        process.environment = environment
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self), errors: String(decoding: err, as: UTF8.self))
+        let outcome = try Subprocess.run(try #require(Self.binary), arguments, stdin: stdin, directory: directory, environment: environment)
+        return Outcome(status: outcome.status, output: outcome.output, errors: outcome.errors)
     }
 
     private func scratchDirectory() throws -> String {

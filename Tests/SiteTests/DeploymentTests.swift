@@ -88,7 +88,7 @@ import WebTesting
         process.environment = env
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try Subprocess.start(process)
         let client = CurlHTTPClient(connectTimeout: 1, totalTimeout: 2)
         for _ in 0..<100 {
             if (try? await client.send(.get("http://127.0.0.1:\(port)/healthz")))?.status == 200 { return process }

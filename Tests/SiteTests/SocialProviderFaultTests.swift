@@ -30,7 +30,7 @@ import WebTesting
         #expect(await social.signedInUsername(client) == nil)
     }
 
-    @Test(arguments: SocialProviderContractTests.providers, breakages)
+    @Test(arguments: SocialProviderKind.fakes, breakages)
     func brokenProviderReplyShowsAClearPageAndStoresNothing(_ kind: SocialProviderKind, _ breakage: Breakage) async throws {
         try await SocialSite.with([kind]) { social in
             social.provider(kind).inject(breakage)

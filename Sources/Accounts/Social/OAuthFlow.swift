@@ -81,7 +81,11 @@ public enum OAuthFlow {
                                           : .tokenRejected("HTTP \(response.status)")
         }
         guard let access = fields["access_token"]?.nonEmptyString else { throw .tokenRejected("no access_token in reply") }
-        func seconds(_ key: String) -> Int? { fields[key]?.intValue ?? fields[key]?.stringValue.flatMap { Int($0) } }
+        // Lifetimes are the provider's numbers: capped at a century (as good as "never") so that
+        // `now + lifetime` cannot overflow and trap the whole process (found by scripts/fuzz).
+        func seconds(_ key: String) -> Int? {
+            (fields[key]?.intValue ?? fields[key]?.stringValue.flatMap { Int($0) }).map { min($0, 100 * 365 * 86_400) }
+        }
         let scope = fields["scope"]?.stringValue ?? ""
         return TokenSet(
             accessToken: access,
