@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
-// libFuzzer harness for Latchkey's parsers (driven by scripts/fuzz). Sources/ holds symlinks to
-// the real modules in ../../Sources, declared here as in the main package, so `swift build
-// --sanitize fuzzer --sanitize address` instruments exactly the code that ships; each target in
-// Targets/ is one `LLVMFuzzerTestOneInput`, linked against libFuzzer's own main.
+// libFuzzer harness for Latchkey's parsers, built and run by scripts/fuzz. Sources/ holds
+// symlinks to the real modules in ../../Sources, declared as in the main package (keep the
+// dependencies in step with ../../Package.swift), so the code that ships is what gets instrumented;
+// each target in Targets/ is one `LLVMFuzzerTestOneInput`, linked against libFuzzer's own main.
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [

@@ -1,7 +1,7 @@
 """Floods a server on 127.0.0.1 with slow and stalled clients while measuring ordinary requests.
 Used by scripts/stress; bounded in time, loopback only.
 
-  stress.py run PORT PID [--slowloris N] [--stalled N] [--seconds S] [--rate R]
+  stress.py run PORT PID [--slowloris N] [--stalled N] [--pipeline N] [--seconds S] [--rate R]
       baseline latency, then N slowloris connections (one header byte every few seconds, reopened
       when the server gives up on them) and N stalled readers (requests for a 3.4 KB page
       pipelined, nothing ever read), and ordinary-request latency measured meanwhile. Prints the
@@ -45,6 +45,22 @@ def rss_mb(pid):
     return float("nan")
 
 
+def server_send_queues(port):
+    """(connections, bytes) of answers the server has written that the peers have not taken,
+    from /proc/net/tcp: the server's established sockets on `port` with a non-empty send queue."""
+    connections = total = 0
+    with open("/proc/net/tcp") as table:
+        next(table)
+        for line in table:
+            fields = line.split()
+            local_port = int(fields[1].split(":")[1], 16)
+            tx_queue = int(fields[4].split(":")[0], 16)
+            if local_port == port and fields[3] == "01" and tx_queue > 0:
+                connections += 1
+                total += tx_queue
+    return connections, total
+
+
 def percentile(sorted_values, fraction):
     if not sorted_values:
         return float("nan")
@@ -83,6 +99,7 @@ def measure(port, seconds, rate):
     interval = 1.0 / rate
     samples = {"fresh": [], "keepalive": []}
     errors = []
+    slowest = []  # (ms, seconds into the run), to tell a burst from a steady state
     persistent = None
     start = time.monotonic()
     next_at = start
@@ -108,7 +125,9 @@ def measure(port, seconds, rate):
             if status != 200:
                 errors.append(f"{kind}: HTTP {status}")
                 continue
-            samples[kind].append((time.monotonic() - began) * 1000)
+            elapsed = (time.monotonic() - began) * 1000
+            samples[kind].append(elapsed)
+            slowest.append((elapsed, began - start))
         except OSError as error:  # includes timeouts and resets
             errors.append(f"{kind}: {error!r}")
             if kind == "keepalive" and persistent is not None:
@@ -116,14 +135,16 @@ def measure(port, seconds, rate):
                 persistent = None
     if persistent is not None:
         persistent.close()
-    print(json.dumps({"samples": samples, "errors": errors}))
+    slowest = sorted(slowest, reverse=True)[:5]
+    print(json.dumps({"samples": samples, "errors": errors, "slowest": slowest}))
 
 
 # --- The attackers ------------------------------------------------------------------------------
 
 class Attack:
-    def __init__(self, port, slowloris, stalled):
+    def __init__(self, port, slowloris, stalled, pipeline):
         self.port = port
+        self.pipeline = pipeline
         self.slowloris_target = slowloris
         self.stalled_target = stalled
         self.slowloris_open = 0
@@ -168,19 +189,25 @@ class Attack:
                 writer.close()
 
     async def stalled(self):
-        """One client that pipelines 100 requests for the 3.4 KB page and never reads: with a
-        4 KB receive window the server's socket buffer fills after a few dozen responses."""
+        """One client that pipelines `pipeline` requests for the 3.4 KB page and never reads. With
+        a 4 KB receive window, the answers pile up in the server's socket buffer (which Linux
+        grows to 4 MB) until the server has to hold the rest back itself."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         sock.setblocking(False)
+        loop = asyncio.get_running_loop()
         try:
-            await asyncio.get_running_loop().sock_connect(sock, (HOST, self.port))
-            await asyncio.get_running_loop().sock_sendall(sock, b"GET / HTTP/1.1\r\nHost: stress\r\n\r\n" * 100)
+            await loop.sock_connect(sock, (HOST, self.port))
         except OSError:
             self.connect_failures += 1
             sock.close()
             return
         self.stalled_sockets.append(sock)
+        try:
+            # A server that stops reading while it is blocked on us is fine: stop sending then.
+            await asyncio.wait_for(loop.sock_sendall(sock, b"GET / HTTP/1.1\r\nHost: stress\r\n\r\n" * self.pipeline), 5)
+        except (OSError, asyncio.TimeoutError):
+            pass
 
     def stalled_still_open(self):
         """Stalled sockets the server has not closed (TCP state ESTABLISHED, read from TCP_INFO,
@@ -194,8 +221,7 @@ class Attack:
             tasks.append(asyncio.create_task(self.slowloris(index)))
             if index % 200 == 199:
                 await asyncio.sleep(0.2)  # keep the accept queue short while ramping up
-        for _ in range(self.stalled_target):
-            await self.stalled()
+        await asyncio.gather(*(self.stalled() for _ in range(self.stalled_target)))
         return tasks
 
 
@@ -212,7 +238,7 @@ async def run(args):
     rss_before = rss_mb(args.pid)
     baseline = await loop.run_in_executor(None, latency, args.baseline)
 
-    attack = Attack(args.port, args.slowloris, args.stalled)
+    attack = Attack(args.port, args.slowloris, args.stalled, args.pipeline)
     ramp_started = time.monotonic()
     tasks = await attack.start()
     await asyncio.sleep(2)  # let the last connections settle
@@ -225,6 +251,7 @@ async def run(args):
         held_min = min(held_min, attack.slowloris_open)
     under = await measured
     rss_under = rss_mb(args.pid)
+    queued_connections, queued_bytes = server_send_queues(args.port)
     stalled_open = attack.stalled_still_open()
     attack.running = False
     for task in tasks:
@@ -257,9 +284,11 @@ async def run(args):
           f"{attacked['errors']} errors, p50 {attacked['p50']:.2f} ms, p99 {attacked['p99']:.2f} ms "
           f"(fresh connections {attacked['fresh_p99']:.2f}, keep-alive {attacked['keepalive_p99']:.2f}), "
           f"max {attacked['max']:.2f} ms")
+    print("slowest under attack: " + ", ".join(f"{ms:.1f} ms at {at:.1f} s" for ms, at in under["slowest"]))
     for error in under["errors"][:5]:
         print(f"   error: {error}")
-    print(f"server RSS: {rss_before:.1f} MB before, {rss_under:.1f} MB under attack")
+    print(f"server RSS: {rss_before:.1f} MB before, {rss_under:.1f} MB under attack; its socket buffers held "
+          f"{queued_bytes / 1e6:.1f} MB of unread answers on {queued_connections} connections")
     passed = attacked["p99"] < P99_LIMIT_MS and attacked["errors"] == 0
     print(f"verdict: {'PASS' if passed else 'FAIL'} (p99 < {P99_LIMIT_MS:.0f} ms and no failed request)")
     print(f"RESULT slowloris={held_min} stalled={stalled_open} requests={attacked['requests']} "
@@ -279,6 +308,7 @@ def main():
     run_parser.add_argument("--seconds", type=int, default=20)
     run_parser.add_argument("--baseline", type=int, default=5)
     run_parser.add_argument("--rate", type=int, default=100)
+    run_parser.add_argument("--pipeline", type=int, default=2000)
     measure_parser = sub.add_parser("measure")
     measure_parser.add_argument("port", type=int)
     measure_parser.add_argument("seconds", type=float)
