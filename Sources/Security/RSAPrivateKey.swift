@@ -64,7 +64,7 @@ public final class RSAPrivateKey: @unchecked Sendable {
         }
     }
 
-    /// The key as unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
+    /// The key as unencrypted PKCS#8 PEM (a "BEGIN PRIVATE KEY" block). Store it sealed, never as is.
     public var pem: String {
         guard let bio = BIO_new(BIO_s_mem()) else { fatalError("BIO_new failed") }
         defer { BIO_free(bio) }
