@@ -111,5 +111,6 @@ router.post("/login") { request, _ -> Response in
 
 let logger = Logger(level: environment["LOG_LEVEL"] == "info" ? .info : .warning)
 let application = Application(responder: router.responder(middleware: [RequestLogMiddleware()]), templates: templates, logger: logger)
-let server = Server(configuration: ServerConfiguration(host: "127.0.0.1", port: port), application: application)
+let loops = Int(environment["EVENT_LOOPS"] ?? "") ?? System.coreCount
+let server = Server(configuration: ServerConfiguration(host: "127.0.0.1", port: port, eventLoops: loops), application: application)
 try await server.run()

@@ -6,4 +6,7 @@
 #include <sys/socket.h>
 
 int latchkey_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+
+/// The number of CPUs this process may run on (its affinity mask), or -1.
+int latchkey_available_cpus(void);
 #endif

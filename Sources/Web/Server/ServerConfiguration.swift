@@ -39,8 +39,13 @@ public struct ServerConfiguration: Sendable {
 
 /// Facts about the machine.
 public enum System {
-    /// Online CPU cores.
-    public static var coreCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    /// The cores this process may run on: its CPU affinity (what `taskset` or a container
+    /// grants), falling back to the online count. Event loops beyond it would only take turns.
+    public static var coreCount: Int {
+        let allowed = Int(latchkey_available_cpus())
+        return max(1, allowed > 0 ? allowed : Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
 }
 
+import CLinux
 import Glibc
