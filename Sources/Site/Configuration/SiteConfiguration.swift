@@ -155,6 +155,11 @@ public struct SiteConfiguration: Sendable {
         databaseConnectAttempts = try number("DATABASE_CONNECT_ATTEMPTS", 1...100)
         providerEnvironment = env
         forceHTTPS = ["1", "true", "yes"].contains(value("FORCE_HTTPS").lowercased())
+        if forceHTTPS && trustedProxies == 0 {
+            // Without a trusted proxy's X-Forwarded-Proto every request looks like plain HTTP, and
+            // the redirect would loop forever.
+            throw Invalid(variable: "FORCE_HTTPS", problem: "needs TRUSTED_PROXIES (the TLS-terminating proxy that sets X-Forwarded-Proto)")
+        }
         shutdownGracePeriod = environment == .production ? 25 : 10
         if environment == .production {
             if secretKey == nil { throw Invalid(variable: "SECRET_KEY", problem: "must be set when APP_ENV=production (a long random string)") }
