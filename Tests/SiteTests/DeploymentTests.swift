@@ -101,8 +101,7 @@ import WebTesting
     @Test(.enabled(if: binary != nil && postgres != nil, "needs the latchkey binary and TEST_DATABASE_URL"))
     func twoSiteProcessesShareSessionsThroughOnePostgresDatabase() async throws {
         let databaseURL = try await TestSite.freshSchema(in: try #require(Self.postgres))
-        let directory = NSTemporaryDirectory() + "latchkey-two-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try Scratch.directory("two")
         let (portA, portB) = (try Self.freePort(), try Self.freePort())
         let first = try await Self.startSite(port: portA, databaseURL: databaseURL, directory: directory)
         defer { first.terminate() }

@@ -21,8 +21,7 @@ import WebTesting
     }
 
     static func startSibling(siteOrigin: String) async throws -> Sibling {
-        let directory = NSTemporaryDirectory() + "latchkey-sibling-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try Scratch.directory("sibling")
         let configuration = try ProviderConfiguration(environment: [
             "APP_ENV": "test",
             "PROVIDER_DATABASE_URL": "sqlite:\(directory)/provider.sqlite3",

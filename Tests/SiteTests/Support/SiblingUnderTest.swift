@@ -33,8 +33,7 @@ final class SiblingUnderTest: ProviderUnderTest, @unchecked Sendable {
     var person: ExpectedProfile { current.withLock { $0 } }
 
     static func start() async throws -> SiblingUnderTest {
-        let directory = NSTemporaryDirectory() + "latchkey-sibling-contract-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try Scratch.directory("sibling-contract")
         let configuration = try ProviderConfiguration(environment: [
             "APP_ENV": "test",
             "PROVIDER_DATABASE_URL": "sqlite:\(directory)/provider.sqlite3",

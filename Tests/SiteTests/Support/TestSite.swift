@@ -26,8 +26,7 @@ struct TestSite: Sendable {
 
     /// Builds a site; `environment` overrides or adds configuration variables.
     static func make(_ environment: [String: String] = [:]) async throws -> TestSite {
-        let directory = NSTemporaryDirectory() + "latchkey-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try Scratch.directory("site")
         var env: [String: String] = [
             "APP_ENV": "test",
             "DATABASE_URL": "sqlite:\(directory)/site.sqlite3",
