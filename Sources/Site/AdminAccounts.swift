@@ -1,3 +1,4 @@
+import Web
 import Accounts
 import Foundation
 import Runtime

@@ -27,7 +27,7 @@ import WebTesting
 
     @Test func publicClientsCannotBeGivenClientCredentials() async throws {
         let provider = try await TestProvider.make()
-        await #expect(throws: FormErrors.self) {
+        await #expect(throws: FieldErrors.self) {
             _ = try await provider.registerClient(grants: [.clientCredentials], confidential: false)
         }
     }

@@ -1,3 +1,4 @@
+import Web
 import Foundation
 import Testing
 import WebTesting

@@ -2,24 +2,7 @@ import Foundation
 import Runtime
 import Security
 import Storage
-
-/// Field-by-field problems with a submitted form, shown next to the fields.
-public struct FieldErrors: Error, Sendable, Equatable, CustomStringConvertible {
-    public private(set) var messages: [String: String] = [:]
-
-    public init() {}
-
-    public init(_ field: String, _ message: String) { messages[field] = message }
-
-    public var isEmpty: Bool { messages.isEmpty }
-
-    public var description: String { messages.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ") }
-
-    public subscript(field: String) -> String? {
-        get { messages[field] }
-        set { if messages[field] == nil { messages[field] = newValue } }
-    }
-}
+import Web
 
 /// The outcome of a sign-in attempt. Every failure a person may see reads the same, so the form
 /// never reveals whether a username exists.

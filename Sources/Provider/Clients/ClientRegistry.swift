@@ -1,3 +1,4 @@
+import Web
 import Foundation
 import Security
 import Storage
@@ -16,7 +17,7 @@ public struct ClientRegistry: Sendable {
         public let secret: String?
     }
 
-    /// Registers a client, or throws `FormErrors`. The id is 128 random bits, the secret 256.
+    /// Registers a client, or throws `FieldErrors`. The id is 128 random bits, the secret 256.
     public func register(_ raw: NewClient) async throws -> Registered {
         var new = raw
         new.name = new.name.trimmingCharacters(in: .whitespaces)

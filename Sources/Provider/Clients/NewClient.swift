@@ -1,3 +1,4 @@
+import Web
 import Foundation
 
 /// What it takes to register a client, from the admin page or `latchkey clients add`.
@@ -27,8 +28,8 @@ public struct NewClient: Sendable {
     }
 
     /// Every problem with the description, by field (`name`, `redirect_uris`, `grant_types`, `scopes`).
-    func problems() -> FormErrors {
-        var errors = FormErrors()
+    func problems() -> FieldErrors {
+        var errors = FieldErrors()
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { errors["name"] = "Give the client a name its users will recognise." }
         if trimmed.count > 100 { errors["name"] = "Use at most 100 characters." }

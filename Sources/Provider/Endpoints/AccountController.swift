@@ -31,7 +31,7 @@ struct AccountController {
     @Sendable func signUpForm(_ request: Request, context: RequestContext) async throws -> Response {
         let next = ReturnPath.validated(try request.query()["next"])
         if context.currentUser != nil { return Response(status: .seeOther, headers: ["Location": next ?? "/"]) }
-        return try signUpPage(context, next: next, typed: [:], errors: FormErrors()).response(for: request, context: context)
+        return try signUpPage(context, next: next, typed: [:], errors: FieldErrors()).response(for: request, context: context)
     }
 
     @Sendable func signUp(_ request: Request, context: RequestContext) async throws -> Response {
@@ -43,7 +43,7 @@ struct AccountController {
             signIn(user, context: context)
             context.session.flash("Welcome, \(user.username)! Your provider account is ready.", kind: "success")
             return Response(status: .seeOther, headers: ["Location": next ?? "/"])
-        } catch let errors as FormErrors {
+        } catch let errors as FieldErrors {
             // Re-render with what was typed, except the passwords.
             let typed: [String: MustacheValue] = ["username": .string(String(new.username.prefix(200))),
                                                   "email": .string(String(new.email.prefix(300))), "name": .string(String(new.name.prefix(200)))]
@@ -52,7 +52,7 @@ struct AccountController {
         }
     }
 
-    private func signUpPage(_ context: RequestContext, next: String?, typed: [String: MustacheValue], errors: FormErrors,
+    private func signUpPage(_ context: RequestContext, next: String?, typed: [String: MustacheValue], errors: FieldErrors,
                             status: HTTPStatus = .ok) -> View {
         Page(context, title: "Create a provider account", [
             "form": MustacheValue(typed), "errors": errors.mustacheValue, "next": next.map(MustacheValue.string) ?? .null,

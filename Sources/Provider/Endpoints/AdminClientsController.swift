@@ -14,7 +14,7 @@ struct AdminClientsController {
     }
 
     @Sendable func list(_ request: Request, context: RequestContext) async throws -> View {
-        try await page(context, typed: Self.defaults, errors: FormErrors())
+        try await page(context, typed: Self.defaults, errors: FieldErrors())
     }
 
     @Sendable func create(_ request: Request, context: RequestContext) async throws -> Response {
@@ -23,7 +23,7 @@ struct AdminClientsController {
         let grants = Set(form.all("grant_types").compactMap(GrantType.init(rawValue:)))
         let scopeText = form["scopes"] ?? ""
         guard let scopes = ScopeSet(parsing: scopeText) else {
-            return try await page(context, typed: Self.typed(form), errors: FormErrors("scopes", "Use scope names separated by spaces."),
+            return try await page(context, typed: Self.typed(form), errors: FieldErrors("scopes", "Use scope names separated by spaces."),
                                   status: .unprocessableContent).response(for: request, context: context)
         }
         let new = NewClient(name: form["name"] ?? "", redirectURIs: uris, grantTypes: grants, scopes: scopes,
@@ -37,7 +37,7 @@ struct AdminClientsController {
             ]).view("provider/admin/client_created", status: .created).response(for: request, context: context)
             response.headers.set("Cache-Control", "no-store")
             return response
-        } catch let errors as FormErrors {
+        } catch let errors as FieldErrors {
             return try await page(context, typed: Self.typed(form), errors: errors, status: .unprocessableContent)
                 .response(for: request, context: context)
         }
@@ -54,7 +54,7 @@ struct AdminClientsController {
         return Redirect(to: "/admin/clients")
     }
 
-    private func page(_ context: RequestContext, typed: [String: MustacheValue], errors: FormErrors, status: HTTPStatus = .ok) async throws -> View {
+    private func page(_ context: RequestContext, typed: [String: MustacheValue], errors: FieldErrors, status: HTTPStatus = .ok) async throws -> View {
         let clients = try await services.clients.all()
         return Page(context, title: "Clients", [
             "clients": .list(clients.map { MustacheValue($0) }),

@@ -1,47 +1,9 @@
 import Mustache
 import Web
 
-/// What every page's layout needs (title, the signed-in user, flash messages, the CSRF token)
-/// merged with the page's own values. The CSRF token is only minted if the template asks for
-/// it, so pages without forms do not create a session for anonymous visitors.
-struct Page: MustacheObject, @unchecked Sendable {
-    // The session and context belong to the request being rendered; the page is rendered within
-    // that request's task and then dropped.
-    private let context: RequestContext
-    private let values: [String: MustacheValue]
-    private let flashes: MustacheValue
-    private let title: String
-
+extension Page {
+    /// A provider page, with the signed-in provider user for the layout.
     init(_ context: RequestContext, title: String, _ values: [String: MustacheValue] = [:]) {
-        self.context = context
-        self.values = values
-        self.title = title
-        flashes = .list(context.session.takeFlashes().map { ["kind": .string($0.kind), "message": .string($0.message)] })
-    }
-
-    func value(forKey key: String) -> MustacheValue? {
-        if let value = values[key] { return value }
-        switch key {
-        case "title": return .string(title)
-        case "currentUser": return context.currentUser.map { MustacheValue($0) } ?? .null
-        case "flashes": return flashes
-        case "csrfToken": return .string(context.session.csrfToken)
-        case "requestID": return .string(context.requestID)
-        default: return nil
-        }
-    }
-
-    /// The page as a view of `template`.
-    func view(_ template: String, status: HTTPStatus = .ok) -> View {
-        View(template, MustacheValue(self), status: status)
-    }
-}
-
-extension FormErrors {
-    /// `{field: message}` for templates, plus `any` when there is at least one.
-    var mustacheValue: MustacheValue {
-        var values = messages.mapValues { MustacheValue.string($0) }
-        values["any"] = .bool(!messages.isEmpty)
-        return MustacheValue(values)
+        self.init(context, title: title, currentUser: context.currentUser.map { MustacheValue($0) } ?? .null, values)
     }
 }

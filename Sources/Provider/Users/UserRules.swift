@@ -1,3 +1,4 @@
+import Web
 import Foundation
 
 /// What a username, an email address, a display name and a password must look like. The
@@ -49,8 +50,8 @@ enum UserRules {
     }
 
     /// Every problem with a new user's details, by field.
-    static func problems(with user: NewUser, password: String) -> FormErrors {
-        var errors = FormErrors()
+    static func problems(with user: NewUser, password: String) -> FieldErrors {
+        var errors = FieldErrors()
         if let problem = usernameProblem(user.username) { errors["username"] = problem }
         if let problem = emailProblem(user.email) { errors["email"] = problem }
         if let problem = nameProblem(user.name) { errors["name"] = problem }

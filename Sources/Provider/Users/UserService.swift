@@ -1,3 +1,4 @@
+import Web
 import Foundation
 import Runtime
 import Security
@@ -19,19 +20,19 @@ public struct UserService: Sendable {
     let throttle: LoginThrottle
     let clock: ProviderClock
 
-    /// Creates a user from the sign-up form, or throws `FormErrors`.
+    /// Creates a user from the sign-up form, or throws `FieldErrors`.
     public func signUp(_ new: NewUser, password: String, confirmation: String) async throws -> ProviderUser {
         var errors = UserRules.problems(with: new, password: password)
         if password != confirmation { errors["password_confirmation"] = "The two passwords do not match." }
         return try await create(new, password: password, errors: errors)
     }
 
-    /// Creates a user for `latchkey provider create-user`, or throws `FormErrors`.
+    /// Creates a user for `latchkey provider create-user`, or throws `FieldErrors`.
     public func create(_ new: NewUser, password: String) async throws -> ProviderUser {
         try await create(new, password: password, errors: UserRules.problems(with: new, password: password))
     }
 
-    private func create(_ raw: NewUser, password: String, errors initial: FormErrors) async throws -> ProviderUser {
+    private func create(_ raw: NewUser, password: String, errors initial: FieldErrors) async throws -> ProviderUser {
         var new = raw
         new.username = new.username.trimmingCharacters(in: .whitespaces)
         new.email = new.email.trimmingCharacters(in: .whitespaces)
@@ -52,8 +53,8 @@ public struct UserService: Sendable {
             return try await database.write { [new] db in try UserRepository.insert(new, passwordHash: hash, now: now, in: db) }
         } catch let DatabaseError.uniqueViolation(constraint) {
             // Lost a race with a simultaneous sign-up: same message as the early check.
-            if constraint?.contains("email") == true { throw FormErrors("email", "An account with that email already exists.") }
-            throw FormErrors("username", "That username is taken.")
+            if constraint?.contains("email") == true { throw FieldErrors("email", "An account with that email already exists.") }
+            throw FieldErrors("username", "That username is taken.")
         }
     }
 
