@@ -28,14 +28,22 @@ let package = Package(
         .target(name: "Mustache", swiftSettings: swiftSettings),
         .target(name: "Security", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "Storage", dependencies: ["Runtime", "CSQLite", "CPostgres"], swiftSettings: swiftSettings),
-        // Layer 2: the web framework and its test helpers.
-        .target(name: "Web", dependencies: ["Runtime", "Mustache", "Security", "Storage", "CCurl", "CLinux"], swiftSettings: swiftSettings),
+        // Layer 2: the web framework (it knows HTTP, not the database) and its test helpers.
+        .target(name: "Web", dependencies: ["Runtime", "Mustache", "Security", "CCurl", "CLinux"], swiftSettings: swiftSettings),
         .target(name: "WebTesting", dependencies: ["Web"], swiftSettings: swiftSettings),
-        // Layer 3: the product.
-        .target(name: "Accounts", dependencies: ["Web", "Storage", "Security"], swiftSettings: swiftSettings),
-        .target(name: "Site", dependencies: ["Accounts", "Web", "Storage", "Security"], swiftSettings: swiftSettings),
-        .target(name: "Provider", dependencies: ["Runtime", "Mustache", "Web", "Storage", "Security"], swiftSettings: swiftSettings),
-        .executableTarget(name: "latchkey", dependencies: ["Site", "Provider", "Web", "Storage"], swiftSettings: swiftSettings),
+        // Layer 2: the identity core both apps share (credentials, throttles, sessions, rules,
+        // configuration, housekeeping). It knows the database, not HTTP.
+        .target(name: "Identity", dependencies: ["Runtime", "Security", "Storage"], swiftSettings: swiftSettings),
+        // Layer 3: where the identity core meets the framework: the session store, the error
+        // mapping both apps install, form errors for templates.
+        .target(name: "IdentityWeb", dependencies: ["Identity", "Web", "Storage", "Mustache"], swiftSettings: swiftSettings),
+        // Layer 4: the two apps. They meet only over HTTP.
+        .target(name: "Accounts", dependencies: ["Identity", "Web", "Storage", "Security", "Runtime", "Mustache"], swiftSettings: swiftSettings),
+        .target(name: "Site", dependencies: ["Accounts", "Identity", "IdentityWeb", "Web", "Storage", "Security", "Runtime", "Mustache"],
+                swiftSettings: swiftSettings),
+        .target(name: "Provider", dependencies: ["Identity", "IdentityWeb", "Runtime", "Mustache", "Web", "Storage", "Security"],
+                swiftSettings: swiftSettings),
+        .executableTarget(name: "latchkey", dependencies: ["Site", "Provider", "Identity", "Web", "Storage"], swiftSettings: swiftSettings),
         // Local fakes of GitHub, Facebook, LinkedIn and an OpenID Connect provider, for tests only.
         .target(name: "FakeProviders", dependencies: ["Web", "WebTesting", "Security"], path: "Tests/Support/FakeProviders", swiftSettings: swiftSettings),
         // The benchmark's server (scripts/bench): the peer's four routes on our framework.
@@ -47,10 +55,11 @@ let package = Package(
         .testTarget(name: "MustacheTests", dependencies: ["Mustache"], swiftSettings: swiftSettings),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: swiftSettings),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity", "Storage", "Security"], swiftSettings: swiftSettings),
         .testTarget(name: "WebTests", dependencies: ["Web", "WebTesting", "Runtime"], exclude: ["Fixtures", "Corpus"], swiftSettings: swiftSettings),
         .testTarget(name: "FakeProvidersTests", dependencies: ["FakeProviders", "Web", "Security"], swiftSettings: swiftSettings),
-        .testTarget(name: "SiteTests", dependencies: ["Site", "Accounts", "Provider", "WebTesting", "FakeProviders", "Storage", "Security"], swiftSettings: swiftSettings),
-        .testTarget(name: "ProviderTests", dependencies: ["Provider", "WebTesting", "Security"], swiftSettings: swiftSettings),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "Accounts", "Identity", "IdentityWeb", "Provider", "WebTesting", "FakeProviders", "Storage", "Security", "Web", "Runtime", "Mustache"], swiftSettings: swiftSettings),
+        .testTarget(name: "ProviderTests", dependencies: ["Provider", "Identity", "IdentityWeb", "WebTesting", "Web", "Security", "Storage"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import IdentityWeb
 import Mustache
 import Web
 
@@ -12,27 +13,12 @@ public enum ProviderApplication {
     /// tokens), never by a browser's cookie, so the CSRF check does not apply to them.
     public static let csrfExemptPrefixes = ["/oauth/token", "/oauth/revoke", "/oauth/introspect", "/oauth/userinfo", "/api/"]
 
-    /// Why the provider could not be built at start-up.
-    public enum StartupError: Error, CustomStringConvertible {
-        case templates(String)
-
-        public var description: String {
-            switch self {
-            case .templates(let detail): "cannot load templates: \(detail)"
-            }
-        }
-    }
-
     /// Builds the provider over opened services: templates parsed once, static files indexed
     /// once, routes registered, middleware in order.
     public static func make(services: ProviderServices, logger: Logger = Logger()) throws -> Application {
         let configuration = services.configuration
-        let templates: TemplateLibrary
-        do {
-            templates = try TemplateLibrary(directory: configuration.templatesDirectory)
-        } catch {
-            throw StartupError.templates("\(error)")
-        }
+        let templates = try Application.loadTemplates(directory: configuration.templatesDirectory,
+                                                      required: ["provider/layout", "provider/error"])
         let router = Router()
         AccountController(services: services).register(on: router)
         AuthorizeController(services: services).register(on: router)
@@ -49,11 +35,13 @@ public enum ProviderApplication {
             SecurityHeadersMiddleware(hsts: configuration.isHTTPS),
             ErrorPageMiddleware(template: "provider/error"),
             FileMiddleware(directory: configuration.publicDirectory, cacheControl: configuration.staticCacheControl),
-            SessionMiddleware(store: services.sessions, settings: .init(cookieName: sessionCookie, secure: configuration.isHTTPS)),
+            SessionMiddleware(store: services.sessions, settings: .init(cookieName: sessionCookie, secure: configuration.isHTTPS,
+                                                                       trustedProxies: configuration.trustedProxies,
+                                                                       exemptPaths: [HealthCheck.path])),
             CurrentUserMiddleware(services: services),
             ErrorPageMiddleware(template: "provider/error") { context, values in MustacheValue(Page(context, title: "Error", values)) },
             CSRFMiddleware(exemptPrefixes: csrfExemptPrefixes),
         ]
-        return Application(responder: router.responder(middleware: middleware), templates: templates, logger: logger)
+        return Application(responder: router.responder(middleware: middleware), templates: templates, logger: logger, errors: .identity)
     }
 }

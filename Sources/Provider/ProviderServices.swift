@@ -1,4 +1,6 @@
 import Foundation
+import Identity
+import IdentityWeb
 import Security
 import Storage
 import Web
@@ -13,7 +15,9 @@ public struct ProviderServices: Sendable {
     /// The key ring derived from the secret key.
     public let keys: KeyRing
     /// Where every service reads the time.
-    public let clock: ProviderClock
+    public let clock: Clock
+    /// Password hashing and the sign-in throttle (the identity core's).
+    public let credentials: Credentials
     /// Provider users: sign-up, sign-in, creation.
     public let users: UserService
     /// The client registry.
@@ -26,43 +30,37 @@ public struct ProviderServices: Sendable {
     public let signingKeys: SigningKeys
     /// Browser sessions.
     public let sessions: DatabaseSessionStore
-
-    /// Why the services could not be opened.
-    public enum OpenError: Error, CustomStringConvertible {
-        case secretKeyFile(String)
-        public var description: String {
-            switch self {
-            case .secretKeyFile(let detail): "cannot read or create the development secret key: \(detail)"
-            }
-        }
-    }
+    /// The sweep of expired rows (`startHousekeeping` runs it).
+    public let housekeeping: Housekeeping
 
     /// Opens the database, applies pending migrations (if `migrate`), loads (or creates) the
     /// signing key and builds the services.
     public static func open(_ configuration: ProviderConfiguration, migrate: Bool = true, logger: Logger = Logger(),
-                            clock: ProviderClock = .system) async throws -> ProviderServices {
+                            clock: Clock = .system) async throws -> ProviderServices {
         let database = try openDatabase(url: configuration.databaseURL)
         do {
             if migrate {
-                let migrator = try Migrator(directory: configuration.migrationsDirectory + "/provider")
-                for migration in try await migrator.migrate(database) {
-                    logger.info("applied provider migration \(migration.version) \(migration.name)")
+                let applied = try await Schema.retryingWhileUnavailable(attempts: configuration.databaseConnectAttempts, warn: { logger.warning($0) }) {
+                    try await Schema.migrate(database, directory: configuration.migrationsDirectory, app: "provider")
                 }
+                for migration in applied { logger.info("applied migration \(migration)") }
             }
             let secret = try configuration.secretKey ?? developmentSecret(logger: logger)
             let keys = KeyRing(secret: secret, fallbacks: configuration.secretKeyFallbacks)
             let signingKeys = try await SigningKeys.load(database: database, keys: keys, now: clock.now())
-            let users = UserService(database: database, hasher: PasswordHasher(logN: configuration.passwordHashCost),
-                                    throttle: LoginThrottle(maxFailures: configuration.loginMaxFailures, window: configuration.loginWindow),
-                                    clock: clock)
+            let credentials = Credentials(database: database, hasher: PasswordHasher(logN: configuration.passwordHashCost),
+                                          throttle: SignInThrottle(maxFailures: configuration.loginMaxFailures, window: configuration.loginWindow),
+                                          clock: clock)
+            let users = UserService(database: database, credentials: credentials, clock: clock)
             let lifetimes = TokenLifetimes(accessToken: configuration.accessTokenTTL, refreshToken: configuration.refreshTokenTTL,
                                            authorizationCode: configuration.authorizationCodeTTL)
             let issuer = IDTokenIssuer(issuer: configuration.baseURL, keys: signingKeys, lifetime: configuration.accessTokenTTL)
             return ProviderServices(
-                configuration: configuration, database: database, keys: keys, clock: clock, users: users,
+                configuration: configuration, database: database, keys: keys, clock: clock, credentials: credentials, users: users,
                 clients: ClientRegistry(database: database, clock: clock), consents: ConsentStore(database: database, clock: clock),
                 tokens: TokenService(database: database, clock: clock, lifetimes: lifetimes, idTokens: issuer, users: users),
-                signingKeys: signingKeys, sessions: DatabaseSessionStore(database: database))
+                signingKeys: signingKeys, sessions: DatabaseSessionStore(database: database),
+                housekeeping: Housekeeping(database: database, clock: clock, throttle: credentials.throttle, extra: ProviderChores.all))
         } catch {
             database.close()
             throw error
@@ -72,24 +70,18 @@ public struct ProviderServices: Sendable {
     /// Closes the database.
     public func close() { database.close() }
 
+    /// Sweeps expired rows now and every `HOUSEKEEPING_INTERVAL` seconds, until cancelled.
+    public func startHousekeeping(logger: Logger) -> Task<Void, Never> {
+        let housekeeping = housekeeping, interval = configuration.housekeepingInterval
+        return Task { await housekeeping.run(every: interval) { logger.info($0) } }
+    }
+
     /// In development, a secret generated once and kept in `db/provider_secret_key`
     /// (git-ignored), so sessions and the signing key survive restarts without configuration.
     static func developmentSecret(logger: Logger) throws -> String {
         let path = "db/provider_secret_key"
-        if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
-           existing.count >= 32 {
-            return existing
-        }
-        let secret = SecureRandom.token(byteCount: 48)
-        do {
-            try FileManager.default.createDirectory(atPath: "db", withIntermediateDirectories: true)
-        } catch {
-            throw OpenError.secretKeyFile("\(error)")
-        }
-        guard FileManager.default.createFile(atPath: path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw OpenError.secretKeyFile("could not write \(path)")
-        }
-        logger.warning("PROVIDER_SECRET_KEY and SECRET_KEY are not set: generated one in \(path) for development (set one in production)")
+        let (secret, created) = try DevelopmentSecret.load(path: path)
+        if created { logger.warning("PROVIDER_SECRET_KEY and SECRET_KEY are not set: generated one in \(path) for development (set one in production)") }
         return secret
     }
 }

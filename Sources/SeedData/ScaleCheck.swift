@@ -1,5 +1,6 @@
 import Accounts
 import Foundation
+import Identity
 import Security
 import Storage
 import Web

@@ -1,25 +1,23 @@
-import Web
 import Accounts
 import Foundation
-import Runtime
-import Security
+import Identity
 import Storage
+import Web
 
 /// Creating administrators from the command line (`latchkey create-admin`).
 public enum AdminAccounts {
     /// Creates an admin with a password (checked against the password policy), or promotes an
     /// existing user with that username to admin after setting the password.
     public static func create(username: String, email: String, password: String, services: SiteServices) async throws -> (User, created: Bool) {
-        if let problem = AccountService.usernameProblemText(username) { throw FieldErrors("username", problem) }
-        if let problem = AccountService.emailProblemText(email) { throw FieldErrors("email", problem) }
+        if let problem = IdentityRules.usernameProblem(username) { throw FieldErrors("username", problem) }
+        if let problem = IdentityRules.emailProblem(email) { throw FieldErrors("email", problem) }
         if let problem = PasswordPolicy.problem(with: password, username: username) { throw FieldErrors("password", problem) }
-        let hasher = PasswordHasher(logN: services.configuration.passwordHashCost)
-        let hash = try await blocking { hasher.hash(password) }
-        let now = Int(Date().timeIntervalSince1970)
+        let hash = try await services.credentials.hash(password)
+        let now = services.clock.now()
         return try await services.database.write { db in
             if let existing = try UserRepository.find(username: username, in: db) {
                 try UserRepository.setAdmin(true, userID: existing.id, now: now, in: db)
-                try UserRepository.setPasswordHash(hash, userID: existing.id, now: now, in: db)
+                try Credentials.store(hash, userID: existing.id, now: now, in: db)
                 try AuditLog.record("admin_granted", actor: nil, target: existing.id, detail: "cli", ip: nil, now: now, in: db)
                 return (try UserRepository.find(id: existing.id, in: db)!, false)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import IdentityWeb
 import Mustache
 import Web
 
@@ -9,31 +10,11 @@ public enum SiteApplication {
     /// cookies across ports of one host and both often run on 127.0.0.1 in development.
     public static let sessionCookie = "latchkey_session"
 
-    /// Why the site could not be built at start-up.
-    public enum StartupError: Error, CustomStringConvertible {
-        case templates(String)
-
-        public var description: String {
-            switch self {
-            case .templates(let detail): "cannot load templates: \(detail)"
-            }
-        }
-    }
-
     /// Builds the site over opened services: templates parsed once, static files indexed once,
     /// routes registered, middleware in order.
     public static func make(services: SiteServices, logger: Logger = Logger()) throws -> Application {
         let configuration = services.configuration
-        let templates: TemplateLibrary
-        do {
-            templates = try TemplateLibrary(directory: configuration.templatesDirectory)
-        } catch {
-            throw StartupError.templates("\(error)")
-        }
-        // Without these every page is a bare 500, so a wrong TEMPLATES_DIR must stop start-up.
-        for required in ["site/layout", "site/error"] where templates[required] == nil {
-            throw StartupError.templates("\(configuration.templatesDirectory)/\(required).mustache not found (check TEMPLATES_DIR)")
-        }
+        let templates = try Application.loadTemplates(directory: configuration.templatesDirectory, required: ["site/layout", "site/error"])
         let router = Router()
         HomeController().register(on: router)
         AccountController(services: services).register(on: router)
@@ -50,7 +31,7 @@ public enum SiteApplication {
             FileMiddleware(directory: configuration.publicDirectory, cacheControl: configuration.staticCacheControl),
             SessionMiddleware(store: services.sessions,
                               settings: .init(cookieName: sessionCookie, secure: configuration.isHTTPS,
-                                              trustedProxies: configuration.trustedProxies)),
+                                              trustedProxies: configuration.trustedProxies, exemptPaths: [HealthCheck.path])),
             CurrentUserMiddleware(services: services),
             ErrorPageMiddleware(template: "site/error") { context, values in MustacheValue(Page(context, title: "Error", values)) },
             CSRFMiddleware(exemptPrefixes: ["/api/"]),
@@ -59,8 +40,9 @@ public enum SiteApplication {
         ]
         if configuration.forceHTTPS {
             let host = configuration.baseURL.flatMap { URL(string: $0)?.host }
-            middleware.insert(ForceHTTPSMiddleware(trustedProxies: configuration.trustedProxies, canonicalHost: host), at: 2)
+            middleware.insert(ForceHTTPSMiddleware(trustedProxies: configuration.trustedProxies, canonicalHost: host,
+                                                   exemptPaths: [HealthCheck.path]), at: 2)
         }
-        return Application(responder: router.responder(middleware: middleware), templates: templates, logger: logger)
+        return Application(responder: router.responder(middleware: middleware), templates: templates, logger: logger, errors: .identity)
     }
 }

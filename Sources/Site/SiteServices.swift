@@ -1,5 +1,7 @@
 import Accounts
 import Foundation
+import Identity
+import IdentityWeb
 import Security
 import Storage
 import Web
@@ -10,77 +12,61 @@ public struct SiteServices: Sendable {
     public let configuration: SiteConfiguration
     public let database: any Database
     public let keys: KeyRing
+    /// Where every service reads the time.
+    public let clock: Clock
+    /// Password hashing and the sign-in throttle (the identity core's).
+    public let credentials: Credentials
     public let accounts: AccountService
     public let sessions: DatabaseSessionStore
     public let social: SocialAuthService
-
-    /// Why the services could not be opened.
-    public enum OpenError: Error, CustomStringConvertible {
-        case secretKeyFile(String)
-        public var description: String {
-            switch self {
-            case .secretKeyFile(let detail): "cannot read or create the development secret key: \(detail)"
-            }
-        }
-    }
+    /// What administrators do to users, each with its audit row.
+    public let admin: AdminService
+    /// The sweep of expired rows (`startHousekeeping` runs it).
+    public let housekeeping: Housekeeping
 
     /// Opens the database, applies pending migrations (if `migrate`), and builds the services.
-    public static func open(_ configuration: SiteConfiguration, migrate: Bool = true, logger: Logger = Logger()) async throws -> SiteServices {
+    public static func open(_ configuration: SiteConfiguration, migrate: Bool = true, logger: Logger = Logger(),
+                            clock: Clock = .system) async throws -> SiteServices {
         let database = try openDatabase(url: configuration.databaseURL)
-        if migrate {
-            let migrator = try Migrator(directory: configuration.migrationsDirectory + "/site")
-            let applied = try await retryingWhileUnavailable(attempts: configuration.databaseConnectAttempts, logger: logger) {
-                try await migrator.migrate(database)
+        do {
+            if migrate {
+                let applied = try await Schema.retryingWhileUnavailable(attempts: configuration.databaseConnectAttempts, warn: { logger.warning($0) }) {
+                    try await Schema.migrate(database, directory: configuration.migrationsDirectory, app: "site")
+                }
+                for migration in applied { logger.info("applied migration \(migration)") }
             }
-            for migration in applied { logger.info("applied migration \(migration.version) \(migration.name)") }
+            let secret = try configuration.secretKey ?? developmentSecret(logger: logger)
+            let keys = KeyRing(secret: secret, fallbacks: configuration.secretKeyFallbacks)
+            let credentials = Credentials(database: database, hasher: PasswordHasher(logN: configuration.passwordHashCost),
+                                          throttle: SignInThrottle(maxFailures: configuration.loginMaxFailures, window: configuration.loginWindow),
+                                          clock: clock)
+            let http = CurlHTTPClient(connectTimeout: configuration.httpConnectTimeout, totalTimeout: configuration.httpTimeout)
+            let registry = ProviderRegistry(environment: configuration.providerEnvironment, http: http)
+            let social = SocialAuthService(database: database, registry: registry, keys: keys,
+                                           autoLinkVerifiedEmails: configuration.autoLinkVerifiedEmails)
+            let housekeeping = Housekeeping(database: database, clock: clock, throttle: credentials.throttle, extra: SiteChores.all)
+            return SiteServices(configuration: configuration, database: database, keys: keys, clock: clock, credentials: credentials,
+                                accounts: AccountService(database: database, credentials: credentials, clock: clock),
+                                sessions: DatabaseSessionStore(database: database), social: social,
+                                admin: AdminService(database: database, social: social, clock: clock), housekeeping: housekeeping)
+        } catch {
+            database.close()
+            throw error
         }
-        let secret = try configuration.secretKey ?? developmentSecret(near: configuration.databaseURL, logger: logger)
-        let keys = KeyRing(secret: secret, fallbacks: configuration.secretKeyFallbacks)
-        let accounts = AccountService(database: database, hasher: PasswordHasher(logN: configuration.passwordHashCost),
-                                      throttle: LoginThrottle(maxFailures: configuration.loginMaxFailures, window: configuration.loginWindow))
-        let http = CurlHTTPClient(connectTimeout: configuration.httpConnectTimeout, totalTimeout: configuration.httpTimeout)
-        let registry = ProviderRegistry(environment: configuration.providerEnvironment, http: http)
-        let social = SocialAuthService(database: database, registry: registry, keys: keys,
-                                       autoLinkVerifiedEmails: configuration.autoLinkVerifiedEmails)
-        return SiteServices(configuration: configuration, database: database, keys: keys, accounts: accounts,
-                            sessions: DatabaseSessionStore(database: database), social: social)
     }
 
-    /// Runs `body`, retrying with a growing pause (1, 2, 4… s, at most 10) while the database is
-    /// unreachable: on a platform the database may come up a little after the web process.
-    static func retryingWhileUnavailable<T>(attempts: Int, logger: Logger, _ body: () async throws -> T) async throws -> T {
-        var pause = 1.0
-        for attempt in 1...max(1, attempts) {
-            do {
-                return try await body()
-            } catch DatabaseError.unavailable(let reason) where attempt < attempts {
-                logger.warning("database unreachable (attempt \(attempt) of \(attempts)): \(reason); retrying in \(Int(pause)) s")
-                try await Task.sleep(nanoseconds: UInt64(pause * 1e9))
-                pause = min(pause * 2, 10)
-            }
-        }
-        preconditionFailure("unreachable: the last attempt returns or throws")
+    /// Sweeps expired rows now and every `HOUSEKEEPING_INTERVAL` seconds, until cancelled.
+    public func startHousekeeping(logger: Logger) -> Task<Void, Never> {
+        let housekeeping = housekeeping, interval = configuration.housekeepingInterval
+        return Task { await housekeeping.run(every: interval) { logger.info($0) } }
     }
 
     /// In development, a secret generated once and kept in `db/secret_key` (git-ignored), so
     /// sessions and encrypted tokens survive restarts without any configuration.
-    static func developmentSecret(near databaseURL: String, logger: Logger) throws -> String {
+    static func developmentSecret(logger: Logger) throws -> String {
         let path = "db/secret_key"
-        if let existing = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), existing.count >= 32 {
-            return existing
-        }
-        let secret = SecureRandom.token(byteCount: 48)
-        do {
-            try FileManager.default.createDirectory(atPath: "db", withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: path, contents: Data((secret + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw OpenError.secretKeyFile("could not write \(path)")
-            }
-        } catch let error as OpenError {
-            throw error
-        } catch {
-            throw OpenError.secretKeyFile("\(error)")
-        }
-        logger.warning("SECRET_KEY is not set: generated one in \(path) for development (set SECRET_KEY in production)")
+        let (secret, created) = try DevelopmentSecret.load(path: path)
+        if created { logger.warning("SECRET_KEY is not set: generated one in \(path) for development (set SECRET_KEY in production)") }
         return secret
     }
 }

@@ -4,7 +4,7 @@ extension Migrator {
     /// Loads `NNN_name.sql` files from `directory`, with `NNN_name.sqlite.sql` and
     /// `NNN_name.postgres.sql` overriding the portable file on their dialect. Other files are
     /// ignored; a `.sql` file whose name does not fit the pattern is an error, not silently skipped.
-    public init(directory: String) throws(DatabaseError) {
+    public init(directory: String, table: String = "schema_migrations") throws(DatabaseError) {
         let files: [String]
         do {
             files = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -34,7 +34,7 @@ extension Migrator {
         }
         try self.init(migrations: byVersion.map { version, entry in
             Migration(version: version, name: entry.name, sql: entry.portable, variants: entry.variants)
-        })
+        }, table: table)
     }
 
     /// Splits `001_add_users.postgres.sql` into 1, `add_users`, `.postgres`.

@@ -1,7 +1,9 @@
 import Foundation
 
-/// Applies numbered SQL migrations, each in its own transaction, and records them in
-/// `schema_migrations(version, name, applied_at)`.
+/// Applies numbered SQL migrations, each in its own transaction, and records them in a table
+/// (`schema_migrations(version, name, applied_at)` unless named otherwise). Several sets can live
+/// in one database, each numbered on its own, as long as each has its own table: an app's
+/// migrations and the identity core's, say.
 ///
 /// Writing portable migrations:
 /// - Types: `INTEGER`/`BIGINT` (SQLite's INTEGER is 64-bit, PostgreSQL's is 32-bit: use BIGINT for
@@ -17,12 +19,18 @@ import Foundation
 public struct Migrator: Sendable {
     /// Every known migration, sorted by version.
     public let migrations: [Migration]
+    /// The table that records which versions ran.
+    public let table: String
 
     /// The highest version this build knows (0 when there are no migrations).
     public var latestVersion: Int { migrations.last?.version ?? 0 }
 
     /// Migrations given in code; throws `migration` on duplicate versions or missing scripts.
-    public init(migrations: [Migration]) throws(DatabaseError) {
+    public init(migrations: [Migration], table: String = "schema_migrations") throws(DatabaseError) {
+        guard !table.isEmpty, table.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }) else {
+            throw .migration("migration table name '\(table)' must be lowercase letters and underscores")
+        }
+        self.table = table
         let sorted = migrations.sorted { $0.version < $1.version }
         for (previous, next) in zip(sorted, sorted.dropFirst()) where previous.version == next.version {
             throw .migration("version \(next.version) is used by both '\(previous.name)' and '\(next.name)'")
@@ -35,7 +43,7 @@ public struct Migrator: Sendable {
 
     /// Versions already recorded in `db`, ascending (empty for a fresh database).
     public func appliedVersions(on db: any Database) async throws -> [Int] {
-        try await db.read { connection in try Self.appliedVersions(connection) }
+        try await db.read { connection in try Self.appliedVersions(connection, table: table) }
     }
 
     /// Migrations not yet applied to `db`; throws `tooNew` if `db` is ahead of this build.
@@ -56,14 +64,14 @@ public struct Migrator: Sendable {
     /// A failing one is rolled back completely and thrown as `migrationFailed`; earlier ones stay.
     @discardableResult
     public func migrate(_ db: any Database) async throws -> [Migration] {
-        try await db.write { connection in try connection.executeScript(Self.createTable) }
+        try await db.write { connection in try connection.executeScript(Self.createTable(table)) }
         var applied: [Migration] = []
         for migration in try await pending(on: db) {
             let script = migration.script(for: db.dialect) ?? ""
             let ran = try await db.write { connection -> Bool in
-                try Self.lockTable(connection)
+                try Self.lock(table, connection)
                 // Another process may have applied it since `pending` looked.
-                if try connection.queryOne("SELECT 1 FROM schema_migrations WHERE version = ?", migration.version) != nil {
+                if try connection.queryOne("SELECT 1 FROM \(table) WHERE version = ?", migration.version) != nil {
                     return false
                 }
                 do {
@@ -72,7 +80,7 @@ public struct Migrator: Sendable {
                     throw DatabaseError.migrationFailed(version: migration.version, name: migration.name, underlying: error)
                 }
                 _ = try connection.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    "INSERT INTO \(table) (version, name, applied_at) VALUES (?, ?, ?)",
                     migration.version, migration.name, Date())
                 return true
             }
@@ -87,33 +95,35 @@ public struct Migrator: Sendable {
         }
     }
 
-    static let createTable = """
-        CREATE TABLE IF NOT EXISTS schema_migrations (
+    static func createTable(_ table: String) -> String {
+        """
+        CREATE TABLE IF NOT EXISTS \(table) (
             version INTEGER PRIMARY KEY,
             name TEXT NOT NULL,
             applied_at BIGINT NOT NULL
         )
         """
+    }
 
-    private static func appliedVersions(_ connection: any Connection) throws(DatabaseError) -> [Int] {
+    private static func appliedVersions(_ connection: any Connection, table: String) throws(DatabaseError) -> [Int] {
         let exists: Bool
         switch connection.dialect {
         case .sqlite:
             exists = try connection.queryOne(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'") != nil
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", table) != nil
         case .postgres:
-            exists = try connection.queryOne("SELECT to_regclass('schema_migrations') IS NOT NULL AS found")?
+            exists = try connection.queryOne("SELECT to_regclass(?) IS NOT NULL AS found", table)?
                 .bool("found") ?? false
         }
         guard exists else { return [] }
-        return try connection.query("SELECT version FROM schema_migrations ORDER BY version")
+        return try connection.query("SELECT version FROM \(table) ORDER BY version")
             .map { row throws(DatabaseError) in try row.int("version") }
     }
 
     /// Serializes concurrent migrators on PostgreSQL; SQLite's BEGIN IMMEDIATE already does.
-    private static func lockTable(_ connection: any Connection) throws(DatabaseError) {
+    private static func lock(_ table: String, _ connection: any Connection) throws(DatabaseError) {
         if connection.dialect == .postgres {
-            _ = try connection.execute("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
+            _ = try connection.execute("LOCK TABLE \(table) IN EXCLUSIVE MODE")
         }
     }
 }

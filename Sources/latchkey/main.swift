@@ -1,4 +1,5 @@
 import Foundation
+import Identity
 import Provider
 import Site
 import Storage
@@ -68,6 +69,8 @@ func serve() async {
         let services = try await SiteServices.open(configuration, logger: logger)
         services.logProviders(logger)
         let application = try SiteApplication.make(services: services, logger: logger)
+        let housekeeping = services.startHousekeeping(logger: logger)
+        defer { housekeeping.cancel() }
         let server = Server(configuration: ServerConfiguration(host: configuration.host, port: configuration.port,
                                                                eventLoops: configuration.eventLoops,
                                                                shutdownGracePeriod: configuration.shutdownGracePeriod),
@@ -83,16 +86,22 @@ func serve() async {
 
 func migrate() async {
     let configuration = loadConfiguration()
+    await applyMigrations(databaseURL: configuration.databaseURL, directory: configuration.migrationsDirectory, app: "site")
+}
+
+/// Applies the app's pending migrations and the identity core's, printing each (or that none
+/// were pending), for the platform's release phase.
+func applyMigrations(databaseURL: String, directory: String, app: String) async {
     do {
-        let database = try openDatabase(url: configuration.databaseURL)
-        let migrator = try Migrator(directory: configuration.migrationsDirectory + "/site")
-        let applied = try await migrator.migrate(database)
+        let database = try openDatabase(url: databaseURL)
+        defer { database.close() }
+        let applied = try await Schema.migrate(database, directory: directory, app: app)
         if applied.isEmpty {
-            print("database is up to date (version \(migrator.latestVersion))")
+            let versions = try Schema.migrators(directory: directory, app: app).map { "\($0.set) \($0.migrator.latestVersion)" }
+            print("\(app) database is up to date (\(versions.joined(separator: ", ")))")
         } else {
-            for migration in applied { print("applied \(migration.version) \(migration.name)") }
+            for migration in applied { print("applied \(migration)") }
         }
-        database.close()
     } catch {
         fail("\(error)")
     }
@@ -179,6 +188,8 @@ func providerServe() async {
     do {
         let services = try await ProviderServices.open(configuration, logger: logger)
         let application = try ProviderApplication.make(services: services, logger: logger)
+        let housekeeping = services.startHousekeeping(logger: logger)
+        defer { housekeeping.cancel() }
         let server = Server(configuration: ServerConfiguration(host: configuration.host, port: configuration.port,
                                                                eventLoops: configuration.eventLoops),
                             application: application)
@@ -193,19 +204,7 @@ func providerServe() async {
 
 func providerMigrate() async {
     let configuration = loadProviderConfiguration()
-    do {
-        let database = try openDatabase(url: configuration.databaseURL)
-        let migrator = try Migrator(directory: configuration.migrationsDirectory + "/provider")
-        let applied = try await migrator.migrate(database)
-        if applied.isEmpty {
-            print("provider database is up to date (version \(migrator.latestVersion))")
-        } else {
-            for migration in applied { print("applied \(migration.version) \(migration.name)") }
-        }
-        database.close()
-    } catch {
-        fail("\(error)")
-    }
+    await applyMigrations(databaseURL: configuration.databaseURL, directory: configuration.migrationsDirectory, app: "provider")
 }
 
 func providerCreateUser(_ arguments: ArraySlice<String>) async {

@@ -1,3 +1,4 @@
+import Identity
 import Testing
 @testable import Provider
 
@@ -40,16 +41,16 @@ import Testing
     }
 
     @Test func rejectsNonsenseNamingTheVariable() {
-        #expect(throws: ProviderConfiguration.Invalid.self) { try ProviderConfiguration(environment: ["PROVIDER_ACCESS_TOKEN_TTL": "soon"]) }
-        #expect(throws: ProviderConfiguration.Invalid.self) { try ProviderConfiguration(environment: ["PROVIDER_BASE_URL": "id.example.com"]) }
-        #expect(throws: ProviderConfiguration.Invalid.self) { try ProviderConfiguration(environment: ["PROVIDER_PORT": "70000"]) }
+        #expect(throws: ConfigurationError.self) { try ProviderConfiguration(environment: ["PROVIDER_ACCESS_TOKEN_TTL": "soon"]) }
+        #expect(throws: ConfigurationError.self) { try ProviderConfiguration(environment: ["PROVIDER_BASE_URL": "id.example.com"]) }
+        #expect(throws: ConfigurationError.self) { try ProviderConfiguration(environment: ["PROVIDER_PORT": "70000"]) }
     }
 
     @Test func productionRequiresAnIssuerAndASecret() {
-        #expect(throws: ProviderConfiguration.Invalid.self) {
+        #expect(throws: ConfigurationError.self) {
             try ProviderConfiguration(environment: ["APP_ENV": "production", "SECRET_KEY": "s"])
         }
-        #expect(throws: ProviderConfiguration.Invalid.self) {
+        #expect(throws: ConfigurationError.self) {
             try ProviderConfiguration(environment: ["APP_ENV": "production", "PROVIDER_BASE_URL": "https://id.example.com"])
         }
         #expect(throws: Never.self) {

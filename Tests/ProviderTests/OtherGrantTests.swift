@@ -1,3 +1,4 @@
+import Identity
 import Testing
 import Web
 import WebTesting

@@ -1,3 +1,4 @@
+import Identity
 import Accounts
 import FakeProviders
 import Foundation
@@ -43,7 +44,7 @@ import WebTesting
             #expect(response.status.code == 201, "\(response.text)")
             let link = try await social.link(kind.rawValue, uid: social.provider(kind).person.uid)
             #expect(link != nil)
-            #expect(link?.tokenStatus == "active")
+            #expect(link?.tokenStatus == .active)
         }
     }
 

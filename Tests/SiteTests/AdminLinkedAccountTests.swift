@@ -54,7 +54,7 @@ import WebTesting
             #expect(social.github.issuedAccessTokens.count == issued + 1)
             let after = try await Self.account(social, userID, "github")
             #expect(after.tokenLastRefreshAt != nil)
-            #expect(after.tokenStatus == "active")
+            #expect(after.tokenStatus == .active)
             #expect(try await social.site.auditRows("admin_token_refresh").first?.detail == "github refreshed")
         }
     }
@@ -66,7 +66,7 @@ import WebTesting
             let admin = try await social.site.adminClient()
             let page = await admin.follow(await admin.adminPost("/admin/users/\(userID)/accounts/\(account.id)/refresh"))
             #expect(page.flashes.contains { $0.contains("must reconnect") })
-            #expect(try await Self.account(social, userID, "github").tokenStatus == "active")
+            #expect(try await Self.account(social, userID, "github").tokenStatus == .active)
             #expect(try await social.site.auditRows("admin_token_refresh").first?.detail == "github not refreshable")
         }
     }
@@ -79,7 +79,7 @@ import WebTesting
             #expect(social.github.isTokenActive(token))
             let admin = try await social.site.adminClient()
             #expect(await admin.adminPost("/admin/users/\(userID)/accounts/\(account.id)/revoke").status.code == 303)
-            #expect(try await Self.account(social, userID, "github").tokenStatus == "revoked")
+            #expect(try await Self.account(social, userID, "github").tokenStatus == .revoked)
             #expect(!social.github.isTokenActive(token))
             #expect(try await social.site.auditRows("admin_token_revoked").map(\.detail) == ["github"])
         }

@@ -1,10 +1,11 @@
+import Identity
 import Foundation
 import Site
 import Testing
 
 /// Reading the configuration from the environment, and `.env` files.
 @Suite struct ConfigurationTests {
-    private func problem(_ environment: [String: String]) -> SiteConfiguration.Invalid? {
+    private func problem(_ environment: [String: String]) -> ConfigurationError? {
         do {
             _ = try SiteConfiguration(environment: environment)
             return nil

@@ -1,3 +1,4 @@
+import Identity
 import Site
 import Testing
 import Web
@@ -44,7 +45,7 @@ import WebTesting
     }
 
     @Test func forceHTTPSWithoutATrustedProxyIsAConfigurationError() throws {
-        #expect(throws: SiteConfiguration.Invalid.self) {
+        #expect(throws: ConfigurationError.self) {
             _ = try SiteConfiguration(environment: ["FORCE_HTTPS": "1", "TRUSTED_PROXIES": "0"])
         }
     }

@@ -3,7 +3,7 @@ import Testing
 import Web
 import WebTesting
 
-/// Sign-in rate limits: per account and per client IP, kept in `login_attempts`.
+/// Sign-in rate limits: per account and per client IP, kept in `sign_in_failures`.
 @Suite struct RateLimitTests {
     @discardableResult
     private func failedSignIn(_ site: TestSite, _ username: String, forwardedFor: String? = nil) async -> TestResponse {
@@ -26,8 +26,8 @@ import WebTesting
         for _ in 0..<5 { #expect(await failedSignIn(site, "alice").status.code == 401) }
         let response = await site.client().signIn("alice")
         try expectThrottled(response)
-        #expect(try await site.query("SELECT COUNT(*) AS n FROM login_attempts WHERE scope = 'account' AND subject = 'alice'").first?.int("n") == 5)
-        #expect(try await site.query("SELECT COUNT(*) AS n FROM login_attempts WHERE scope = 'ip'").first?.int("n") == 5)
+        #expect(try await site.query("SELECT COUNT(*) AS n FROM sign_in_failures WHERE scope = 'account' AND subject = 'alice'").first?.int("n") == 5)
+        #expect(try await site.query("SELECT COUNT(*) AS n FROM sign_in_failures WHERE scope = 'ip'").first?.int("n") == 5)
         #expect(try await site.sessionCount(of: "alice") == 0)
     }
 
@@ -38,7 +38,7 @@ import WebTesting
         let client = site.client()
         client.defaultHeaders.set("X-Forwarded-For", "203.0.113.99")
         try expectThrottled(await client.signIn("alice"))
-        let subjects = try await site.query("SELECT DISTINCT subject FROM login_attempts WHERE scope = 'ip'").map { try $0.string("subject") }
+        let subjects = try await site.query("SELECT DISTINCT subject FROM sign_in_failures WHERE scope = 'ip'").map { try $0.string("subject") }
         #expect(Set(subjects) == Set((1...5).map { "203.0.113.\($0)" }))
     }
 
@@ -62,7 +62,7 @@ import WebTesting
         let client = site.client()
         client.defaultHeaders.set("X-Forwarded-For", "198.51.100.200")
         try expectThrottled(await client.signIn("alice"))
-        let subjects = try await site.query("SELECT DISTINCT subject FROM login_attempts WHERE scope = 'ip'").map { try $0.string("subject") }
+        let subjects = try await site.query("SELECT DISTINCT subject FROM sign_in_failures WHERE scope = 'ip'").map { try $0.string("subject") }
         #expect(subjects == ["127.0.0.1"])
     }
 
@@ -83,7 +83,7 @@ import WebTesting
         let client = site.client()
         client.defaultHeaders.set("X-Forwarded-For", "203.0.113.20")
         #expect(await client.signIn("alice").location == "/account")
-        #expect(try await site.query("SELECT COUNT(*) AS n FROM login_attempts WHERE scope = 'account'").first?.int("n") == 0)
+        #expect(try await site.query("SELECT COUNT(*) AS n FROM sign_in_failures WHERE scope = 'account'").first?.int("n") == 0)
         for i in 5...8 { #expect(await failedSignIn(site, "alice", forwardedFor: "203.0.113.\(i)").status.code == 401) }
     }
 
@@ -93,8 +93,8 @@ import WebTesting
         let old = Int(Date().timeIntervalSince1970) - 1000
         try await site.services.database.write { db in
             for _ in 0..<10 {
-                _ = try db.execute("INSERT INTO login_attempts (scope, subject, created_at) VALUES ('account', 'alice', ?)", old)
-                _ = try db.execute("INSERT INTO login_attempts (scope, subject, created_at) VALUES ('ip', '127.0.0.1', ?)", old)
+                _ = try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at) VALUES ('account', 'alice', ?)", old)
+                _ = try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at) VALUES ('ip', '127.0.0.1', ?)", old)
             }
         }
         #expect(await site.client().signIn("alice").location == "/account")
@@ -112,6 +112,6 @@ import WebTesting
         let site = try await TestSite.make(["LOGIN_MAX_FAILURES": "2"])
         try await site.createUser("alice")
         for _ in 0..<6 { await failedSignIn(site, "alice") }
-        #expect(try await site.count("login_attempts") == 4)
+        #expect(try await site.count("sign_in_failures") == 4)
     }
 }

@@ -1,3 +1,4 @@
+import Identity
 import Web
 import Foundation
 import Testing

@@ -69,7 +69,7 @@ import WebTesting
             let link = try #require(try await social.link(provider.siteID, uid: expected.uid))
             #expect(ExpectedProfile(uid: link.providerUID, login: link.login, name: link.name, email: link.email,
                                     emailVerified: link.emailVerified, avatarURL: link.avatarURL) == expected)
-            #expect(link.tokenStatus == "active")
+            #expect(link.tokenStatus == .active)
             let user = try #require(try await social.user(id: link.userID))
             #expect(user.email == expected.email)
             #expect(user.emailVerified == expected.emailVerified)

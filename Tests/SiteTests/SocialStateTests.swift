@@ -1,3 +1,4 @@
+import Identity
 import Accounts
 import FakeProviders
 import Foundation

@@ -1,3 +1,4 @@
+import Identity
 import Accounts
 import FakeProviders
 import Foundation
@@ -54,7 +55,7 @@ import WebTesting
             #expect(refreshRequests(social).count == 1)
 
             let stored = try #require(try await social.link("github", uid: social.github.person.uid))
-            #expect(stored.tokenStatus == "active")
+            #expect(stored.tokenStatus == .active)
             #expect(stored.tokenLastRefreshAt != nil)
             #expect((stored.tokenExpiresAt ?? 0) > Clock.now + 3600)
             // The renewed token is good for hours: the next use does not refresh again.
@@ -81,7 +82,7 @@ import WebTesting
 
             await #expect(throws: SocialAuthError.invalidToken) { try await social.site.services.social.validAccessToken(accountID: id) }
             #expect(refreshRequests(social).count == 2)
-            #expect(try await social.link("github", uid: social.github.person.uid)?.tokenStatus == "reconnect")
+            #expect(try await social.link("github", uid: social.github.person.uid)?.tokenStatus == .reconnect)
             let page = await client.get("/account")
             #expect(page.text.contains("<td>reconnect</td>"))
         }

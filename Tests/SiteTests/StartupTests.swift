@@ -1,3 +1,4 @@
+import Web
 import Foundation
 import Site
 import Testing
@@ -5,7 +6,7 @@ import Testing
 /// The site refuses to start rather than serve broken pages.
 @Suite struct StartupTests {
     @Test func missingTemplatesDirectoryStopsStartUp() async throws {
-        await #expect(throws: SiteApplication.StartupError.self) {
+        await #expect(throws: Application.StartupError.self) {
             try await TestSite.make(["TEMPLATES_DIR": "/nonexistent/templates"])
         }
     }
@@ -17,7 +18,7 @@ import Testing
         do {
             _ = try await TestSite.make(["TEMPLATES_DIR": empty])
             Issue.record("the site started without its templates")
-        } catch let error as SiteApplication.StartupError {
+        } catch let error as Application.StartupError {
             #expect(error.description.contains("site/layout"))
             #expect(error.description.contains("TEMPLATES_DIR"))
         }

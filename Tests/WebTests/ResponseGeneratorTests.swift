@@ -109,7 +109,7 @@ private struct DatabaseExploded: Error, CustomStringConvertible {
         let sink = LogSink.capturing()
         let response = await client(sink: sink) { _, _ -> String in throw DatabaseExploded() }.get("/")
         #expect(response.status == .internalServerError)
-        #expect(response.text == "Internal Server Error\n")
+        #expect(response.text == ErrorMapping.internalMessage + "\n")
         // The detail goes to the log, never to the client.
         #expect(!response.text.contains("hunter2"))
         let errors = sink.lines.filter { $0.hasPrefix("level=error") }

@@ -8,7 +8,7 @@ public struct AdminStatistics: Sendable {
         public let username: String
         public let accountID: Int64
         public let provider: String
-        public let status: String
+        public let status: TokenStatus
         public let expiresAt: Int?
     }
 
@@ -44,7 +44,7 @@ public struct AdminStatistics: Sendable {
         func sample(_ rows: [Row]) throws -> [Attention] {
             try rows.map { row in
                 Attention(userID: try row.int64("user_id"), username: try row.string("username"), accountID: try row.int64("account_id"),
-                          provider: try row.string("provider"), status: try row.string("status"), expiresAt: try row.optionalInt("expires_at"))
+                          provider: try row.string("provider"), status: TokenStatus(rawValue: try row.string("status")) ?? .reconnect, expiresAt: try row.optionalInt("expires_at"))
             }
         }
         return AdminStatistics(

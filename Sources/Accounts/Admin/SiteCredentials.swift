@@ -103,8 +103,9 @@ public struct SiteCredentialService: Sendable {
         }
     }
 
-    /// Asks debug_token about the stored credential `id` and records the answer.
-    public func check(id: Int64, now: Int) async throws -> SiteCredential {
+    /// Asks debug_token about the stored credential `id` and records the answer, with `audit`
+    /// (given the validity found) in the same transaction when an administrator asked.
+    public func check(id: Int64, now: Int, audit: (@Sendable (_ valid: Bool) -> AuditEvent)? = nil) async throws -> SiteCredential {
         let keys = keys
         let (credential, token) = try await database.read { db -> (SiteCredential, String) in
             guard let row = try db.queryOne("SELECT * FROM site_credentials WHERE id = ?", id) else { throw SiteCredentialError.notFound }
@@ -118,6 +119,7 @@ public struct SiteCredentialService: Sendable {
         return try await database.write { db in
             _ = try db.execute("UPDATE site_credentials SET is_valid = ?, token_type = ?, expires_at = ?, checked_at = ? WHERE id = ?",
                                valid, info.type, info.expiresAt, now, id)
+            try audit?(valid).record(now: now, in: db)
             guard let row = try db.queryOne("SELECT * FROM site_credentials WHERE id = ?", id) else { throw SiteCredentialError.notFound }
             return try SiteCredential(row: row)
         }

@@ -9,3 +9,27 @@ public enum AuditLog {
                        actor, action, target, detail, ip, now)
     }
 }
+
+/// An audit row to write inside the transaction of the change it records, so a change can
+/// never commit without its entry (or the entry without the change).
+public struct AuditEvent: Sendable {
+    public var action: String
+    public var actor: Int64?
+    public var target: Int64?
+    public var detail: String
+    public var ip: String?
+
+    /// An entry: `actor` did `action` to `target`.
+    public init(_ action: String, actor: Int64?, target: Int64?, detail: String = "", ip: String?) {
+        self.action = action
+        self.actor = actor
+        self.target = target
+        self.detail = detail
+        self.ip = ip
+    }
+
+    /// Writes the entry in `db`'s transaction.
+    public func record(now: Int, in db: any Connection) throws {
+        try AuditLog.record(action, actor: actor, target: target, detail: detail, ip: ip, now: now, in: db)
+    }
+}

@@ -29,8 +29,6 @@ enum OAuthStateRepository {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, stateHash, pending.sessionBinding, pending.provider, pending.intent.rawValue, pending.userID, verifier, pending.nonce,
                        pending.returnTo, pending.redirectURI, now, pending.expiresAt)
-        // Abandoned logins leave rows behind; sweep old ones now and then as a side effect.
-        try db.execute("DELETE FROM oauth_states WHERE expires_at < ?", now - 3600)
     }
 
     /// Reads and deletes the state, whatever it turns out to be.

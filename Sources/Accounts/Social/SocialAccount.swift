@@ -15,7 +15,7 @@ public struct SocialAccount: Sendable, Equatable {
     public let createdAt: Int
     public var lastLoginAt: Int?
     // From social_tokens (nil when no token row).
-    public var tokenStatus: String?
+    public var tokenStatus: TokenStatus?
     public var tokenScopes: String?
     public var tokenExpiresAt: Int?
     public var tokenLastRefreshAt: Int?
@@ -32,16 +32,17 @@ public struct SocialAccount: Sendable, Equatable {
         avatarURL = try row.optionalString("avatar_url")
         createdAt = try row.int("created_at")
         lastLoginAt = try row.optionalInt("last_login_at")
-        tokenStatus = try row.optionalString("status")
+        // An unknown stored word reads as needing reconnection: the safe side.
+        tokenStatus = try row.optionalString("status").map { TokenStatus(rawValue: $0) ?? .reconnect }
         tokenScopes = try row.optionalString("scopes")
         tokenExpiresAt = try row.optionalInt("expires_at")
         tokenLastRefreshAt = try row.optionalInt("last_refresh_at")
     }
 
     /// How the token stands now: its stored status, or `expired` once past its expiry.
-    public func effectiveTokenStatus(now: Int) -> String {
-        guard let status = tokenStatus else { return "none" }
-        if status == "active", let expires = tokenExpiresAt, expires <= now { return "expired" }
+    public func effectiveTokenStatus(now: Int) -> TokenStatus {
+        guard let status = tokenStatus else { return .none }
+        if status == .active, let expires = tokenExpiresAt, expires <= now { return .expired }
         return status
     }
 }

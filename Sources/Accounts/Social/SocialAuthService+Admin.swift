@@ -13,39 +13,47 @@ extension SocialAuthService {
 
     /// Refreshes the access token of `accountID` now, whatever its expiry (the admin console's
     /// "refresh now"). A refresh the provider refuses marks the account `reconnect`, as
-    /// `validAccessToken` does; an unreachable provider changes nothing.
-    public func refreshNow(accountID: Int64) async throws -> RefreshOutcome {
+    /// `validAccessToken` does; an unreachable provider changes nothing. `audit(outcome)` is
+    /// written in the transaction of whichever change is made.
+    public func refreshNow(accountID: Int64, audit: @escaping @Sendable (_ outcome: String) -> AuditEvent) async throws -> RefreshOutcome {
         let vault = vault
         let now = now()
         let loaded = try await database.read { db in
             (try SocialAccountRepository.find(id: accountID, in: db), try vault.load(accountID: accountID, in: db))
         }
-        guard let account = loaded.0, let stored = loaded.1, stored.status != "revoked" else { throw SocialAuthError.invalidToken }
+        guard let account = loaded.0, let stored = loaded.1, stored.status != .revoked else { throw SocialAuthError.invalidToken }
         let (provider, api) = try await registry.resolve(account.provider)
         guard provider.supportsRefresh, let refresh = stored.refresh else { return .notRefreshable }
         do {
             let renewed = try await OAuthFlow.refresh(provider, api: api, refreshToken: refresh, now: now)
-            try await database.write { db in try vault.store(renewed, accountID: accountID, now: now, refreshed: true, in: db) }
+            try await database.write { db in
+                try vault.store(renewed, accountID: accountID, now: now, refreshed: true, in: db)
+                try audit("refreshed").record(now: now, in: db)
+            }
             return .refreshed(expiresAt: renewed.expiresAt)
         } catch SocialAuthError.providerUnavailable(let reason) {
             throw SocialAuthError.providerUnavailable(reason)
         } catch {
-            try await database.write { db in try TokenVault.setStatus("reconnect", accountID: accountID, now: now, in: db) }
+            try await database.write { db in
+                try TokenVault.setStatus(.reconnect, accountID: accountID, now: now, in: db)
+                try audit("refused").record(now: now, in: db)
+            }
             throw SocialAuthError.invalidToken
         }
     }
 
     /// Marks the stored token of `accountID` revoked and revokes the grant upstream where the
     /// provider supports it. The local mark stands even when the upstream call fails; that
-    /// failure is returned for the caller to log and show.
+    /// failure is returned for the caller to log and show. `audit` is written with the mark.
     @discardableResult
-    public func revokeToken(accountID: Int64) async throws -> SocialAuthError? {
+    public func revokeToken(accountID: Int64, audit: AuditEvent) async throws -> SocialAuthError? {
         let vault = vault
         let now = now()
         let (account, token) = try await database.write { db -> (SocialAccount?, String?) in
             let account = try SocialAccountRepository.find(id: accountID, in: db)
             let token = try? vault.load(accountID: accountID, in: db)?.access
-            try TokenVault.setStatus("revoked", accountID: accountID, now: now, in: db)
+            try TokenVault.setStatus(.revoked, accountID: accountID, now: now, in: db)
+            try audit.record(now: now, in: db)
             return (account, token)
         }
         guard let account, let token, let entry = registry.entry(account.provider), entry.isEnabled else { return nil }

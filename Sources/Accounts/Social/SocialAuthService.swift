@@ -1,4 +1,5 @@
 import Foundation
+import Identity
 import Security
 import Storage
 import Web
@@ -208,9 +209,11 @@ public struct SocialAuthService: Sendable {
 
     /// Unlinks a social account of `userID`, refusing to remove the last way to sign in. The grant
     /// is revoked upstream afterwards where the provider supports it; a failure there is logged
-    /// by the caller (the returned error), never shown as a failed disconnect.
+    /// by the caller (the returned error), never shown as a failed disconnect. The audit row
+    /// (`audit`, or the person's own `social_disconnect`) is written in the unlinking transaction.
     @discardableResult
-    public func disconnect(accountID: Int64, userID: Int64, ip: String) async throws -> (account: SocialAccount, upstreamError: SocialAuthError?) {
+    public func disconnect(accountID: Int64, userID: Int64, ip: String,
+                           audit: AuditEvent? = nil) async throws -> (account: SocialAccount, upstreamError: SocialAuthError?) {
         let vault = vault
         let now = now()
         let (account, token) = try await database.write { db -> (SocialAccount, String?) in
@@ -222,7 +225,7 @@ public struct SocialAuthService: Sendable {
             guard user.hasPassword || !others.isEmpty else { throw SocialAuthError.lastSignInMethod }
             let token = try? vault.load(accountID: accountID, in: db)?.access
             _ = try SocialAccountRepository.delete(id: accountID, userID: userID, in: db)
-            try AuditLog.record("social_disconnect", actor: userID, target: userID, detail: account.provider, ip: ip, now: now, in: db)
+            try (audit ?? AuditEvent("social_disconnect", actor: userID, target: userID, detail: account.provider, ip: ip)).record(now: now, in: db)
             return (account, token)
         }
         guard let token, let entry = registry.entry(account.provider), entry.isEnabled else { return (account, nil) }
@@ -246,8 +249,8 @@ public struct SocialAuthService: Sendable {
         let loaded = try await database.read { db in
             (try SocialAccountRepository.find(id: accountID, in: db), try vault.load(accountID: accountID, in: db))
         }
-        guard let account = loaded.0, let stored = loaded.1, stored.status != "revoked" else { throw SocialAuthError.invalidToken }
-        if stored.status == "active", (stored.expiresAt ?? Int.max) > now + 60 { return stored.access }
+        guard let account = loaded.0, let stored = loaded.1, stored.status != .revoked else { throw SocialAuthError.invalidToken }
+        if stored.status == .active, (stored.expiresAt ?? Int.max) > now + 60 { return stored.access }
         do {
             let (provider, api) = try await registry.resolve(account.provider)
             guard provider.supportsRefresh, let refresh = stored.refresh else { throw SocialAuthError.invalidToken }
@@ -258,7 +261,7 @@ public struct SocialAuthService: Sendable {
             // An outage says nothing about the grant: keep the status, let the caller retry.
             throw SocialAuthError.providerUnavailable(reason)
         } catch {
-            try await database.write { db in try TokenVault.setStatus("reconnect", accountID: accountID, now: now, in: db) }
+            try await database.write { db in try TokenVault.setStatus(.reconnect, accountID: accountID, now: now, in: db) }
             throw SocialAuthError.invalidToken
         }
     }

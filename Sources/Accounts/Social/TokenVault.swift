@@ -31,18 +31,18 @@ public struct TokenVault: Sendable {
     }
 
     /// The decrypted tokens of an account, or nil when none are stored.
-    func load(accountID: Int64, in db: any Connection) throws -> (access: String, refresh: String?, expiresAt: Int?, status: String)? {
+    func load(accountID: Int64, in db: any Connection) throws -> (access: String, refresh: String?, expiresAt: Int?, status: TokenStatus)? {
         guard let row = try db.queryOne("SELECT access_token_enc, refresh_token_enc, expires_at, status FROM social_tokens WHERE social_account_id = ?",
                                         accountID) else { return nil }
         let binding = Array("social_account:\(accountID)".utf8)
         let access = try keys.open(try row.string("access_token_enc"), purpose: Self.purpose, associatedData: binding)
         let refresh = try row.optionalString("refresh_token_enc").map { try keys.open($0, purpose: Self.purpose, associatedData: binding) }
         return (String(decoding: access, as: UTF8.self), refresh.map { String(decoding: $0, as: UTF8.self) },
-                try row.optionalInt("expires_at"), try row.string("status"))
+                try row.optionalInt("expires_at"), TokenStatus(rawValue: try row.string("status")) ?? .reconnect)
     }
 
-    static func setStatus(_ status: String, accountID: Int64, now: Int, in db: any Connection) throws {
-        try db.execute("UPDATE social_tokens SET status = ?, updated_at = ? WHERE social_account_id = ?", status, now, accountID)
+    static func setStatus(_ status: TokenStatus, accountID: Int64, now: Int, in db: any Connection) throws {
+        try db.execute("UPDATE social_tokens SET status = ?, updated_at = ? WHERE social_account_id = ?", status.rawValue, now, accountID)
     }
 
     /// `gho_…wxyz`: enough to recognise a token, never enough to use it.

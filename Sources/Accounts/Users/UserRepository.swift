@@ -1,4 +1,5 @@
 import Foundation
+import Identity
 import Storage
 
 /// SQL for the `users` table. Methods take a `Connection`, so callers choose the transaction;
@@ -7,7 +8,7 @@ public enum UserRepository {
     static let columns = "id, username, email, email_verified, password_hash, is_admin, is_disabled, created_at"
 
     /// The case-folded form stored in the unique `*_key` columns.
-    public static func key(_ text: String) -> String { text.lowercased() }
+    public static func key(_ text: String) -> String { IdentityRules.key(text) }
 
     public static func find(id: Int64, in db: any Connection) throws -> User? {
         try db.queryOne("SELECT \(columns) FROM users WHERE id = ?", id).map(User.init)
@@ -27,10 +28,6 @@ public enum UserRepository {
         return (try User(row: row), try row.optionalString("password_hash"))
     }
 
-    static func passwordHash(userID: Int64, in db: any Connection) throws -> String? {
-        try db.queryOne("SELECT password_hash FROM users WHERE id = ?", userID)?.optionalString("password_hash")
-    }
-
     /// Inserts a user; a taken username or email surfaces as `DatabaseError.uniqueViolation`.
     public static func insert(username: String, email: String?, emailVerified: Bool, passwordHash: String?, isAdmin: Bool,
                               now: Int, in db: any Connection) throws -> User {
@@ -40,10 +37,6 @@ public enum UserRepository {
             """, username, key(username), email, email.map(key), emailVerified, passwordHash, isAdmin, now, now)
         guard let user = try find(id: id, in: db) else { throw DatabaseError.sql(code: 0, message: "inserted user vanished") }
         return user
-    }
-
-    public static func setPasswordHash(_ hash: String, userID: Int64, now: Int, in db: any Connection) throws {
-        try db.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, now, userID)
     }
 
     public static func setAdmin(_ isAdmin: Bool, userID: Int64, now: Int, in db: any Connection) throws {

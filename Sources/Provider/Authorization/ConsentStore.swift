@@ -1,10 +1,11 @@
+import Identity
 import Storage
 
 /// What users have allowed which clients. Consent is remembered per user and client as the
 /// union of the scopes granted; a request within them is not asked again.
 public struct ConsentStore: Sendable {
     let database: any Database
-    let clock: ProviderClock
+    let clock: Clock
 
     /// Whether `userID` has already allowed `client` every scope in `scope`.
     public func covers(userID: Int64, clientID: String, scope: ScopeSet) async throws -> Bool {

@@ -1,13 +1,14 @@
-import Web
 import Foundation
+import Identity
 import Security
 import Storage
+import Web
 
 /// The client registry: registering clients (secret shown once, stored hashed), listing,
 /// removing, and authenticating them at the token endpoints.
 public struct ClientRegistry: Sendable {
     let database: any Database
-    let clock: ProviderClock
+    let clock: Clock
 
     /// A client as just registered, with its secret in the clear: the only time it exists so.
     public struct Registered: Sendable {

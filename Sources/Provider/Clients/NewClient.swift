@@ -1,5 +1,6 @@
-import Web
 import Foundation
+import Identity
+import Web
 
 /// What it takes to register a client, from the admin page or `latchkey clients add`.
 public struct NewClient: Sendable {

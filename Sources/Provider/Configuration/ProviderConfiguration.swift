@@ -1,4 +1,5 @@
 import Foundation
+import Identity
 import Web
 
 /// Everything the provider reads from its environment, read once at start-up into one typed
@@ -7,11 +8,8 @@ import Web
 /// The provider runs beside the site, often from the same environment, so a few settings fall
 /// back to the site's variable when the `PROVIDER_` one is unset (`PROVIDER_PORT`, then `PORT`).
 public struct ProviderConfiguration: Sendable {
-    /// Where the process runs; production refuses unsafe defaults.
-    public enum Environment: String, Sendable { case development, production, test }
-
-    /// `APP_ENV`.
-    public var environment: Environment
+    /// `APP_ENV`: production refuses unsafe defaults.
+    public var environment: AppEnvironment
     /// The address to listen on (`PROVIDER_HOST`, else `HOST`).
     public var host: String
     /// The port to listen on (`PROVIDER_PORT`, else `PORT`, else 9090).
@@ -50,6 +48,10 @@ public struct ProviderConfiguration: Sendable {
     public var loginMaxFailures: Int
     /// The window, in seconds, over which failures are counted.
     public var loginWindow: Int
+    /// How many times start-up tries an unreachable database before giving up.
+    public var databaseConnectAttempts: Int
+    /// Seconds between sweeps of expired sessions, codes, tokens and throttle rows.
+    public var housekeepingInterval: Int
 
     /// The defaults, in one table. An empty value means "computed": the base URL from the port,
     /// the secret from the development key file, event loops from the core count.
@@ -74,6 +76,8 @@ public struct ProviderConfiguration: Sendable {
         "PASSWORD_HASH_COST": "15",
         "LOGIN_MAX_FAILURES": "5",
         "LOGIN_WINDOW_SECONDS": "900",
+        "DATABASE_CONNECT_ATTEMPTS": "5",
+        "HOUSEKEEPING_INTERVAL": "300",
     ]
 
     /// Site variables a `PROVIDER_` variable falls back to when it is unset.
@@ -84,74 +88,41 @@ public struct ProviderConfiguration: Sendable {
         "PROVIDER_SECRET_KEY_FALLBACKS": "SECRET_KEY_FALLBACKS",
     ]
 
-    /// A configuration error that names the variable at fault.
-    public struct Invalid: Error, CustomStringConvertible {
-        /// The environment variable at fault.
-        public let variable: String
-        /// What is wrong with it.
-        public let problem: String
-        public var description: String { "configuration error: \(variable) \(problem)" }
-    }
-
     /// Reads the configuration from `environment` (the process environment, with a `.env`
     /// file's values underneath in development).
-    public init(environment env: [String: String]) throws(Invalid) {
-        func value(_ key: String) -> String {
-            if let set = env[key], !set.isEmpty { return set }
-            if let site = Self.fallbacks[key], let set = env[site], !set.isEmpty { return set }
-            return Self.defaults[key] ?? ""
-        }
-        func number(_ key: String, _ range: ClosedRange<Int>) throws(Invalid) -> Int {
-            guard let n = Int(value(key)), range.contains(n) else {
-                throw Invalid(variable: key, problem: "must be a whole number in \(range.lowerBound)...\(range.upperBound) (got \"\(value(key))\")")
-            }
-            return n
-        }
-        guard let environment = Environment(rawValue: value("APP_ENV")) else {
-            throw Invalid(variable: "APP_ENV", problem: "must be development, production or test (got \"\(value("APP_ENV"))\")")
-        }
-        self.environment = environment
-        host = value("PROVIDER_HOST")
-        port = try number("PROVIDER_PORT", 0...65535)
-        let base = value("PROVIDER_BASE_URL")
-        if base.isEmpty {
-            if environment == .production {
-                throw Invalid(variable: "PROVIDER_BASE_URL", problem: "must be set when APP_ENV=production (the issuer, e.g. https://id.example.com)")
-            }
-            baseURL = "http://127.0.0.1:\(port)"
+    public init(environment env: [String: String]) throws(ConfigurationError) {
+        let read = EnvironmentReader(env, defaults: Self.defaults, fallbacks: Self.fallbacks)
+        environment = try read.appEnvironment()
+        host = read.string("PROVIDER_HOST")
+        port = try read.number("PROVIDER_PORT", 0...65535)
+        if let base = try read.baseURL("PROVIDER_BASE_URL", example: "https://id.example.com") {
+            baseURL = base
+        } else if environment == .production {
+            throw ConfigurationError(variable: "PROVIDER_BASE_URL", problem: "must be set when APP_ENV=production (the issuer, e.g. https://id.example.com)")
         } else {
-            guard let url = URL(string: base), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil,
-                  url.query == nil, url.fragment == nil else {
-                throw Invalid(variable: "PROVIDER_BASE_URL", problem: "must be an absolute http(s) URL without query or fragment, such as https://id.example.com (got \"\(base)\")")
-            }
-            baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+            baseURL = "http://127.0.0.1:\(port)"
         }
-        switch value("LOG_LEVEL") {
-        case "debug": logLevel = .debug
-        case "info": logLevel = .info
-        case "warning": logLevel = .warning
-        case "error": logLevel = .error
-        default: throw Invalid(variable: "LOG_LEVEL", problem: "must be debug, info, warning or error")
-        }
-        templatesDirectory = value("TEMPLATES_DIR")
-        publicDirectory = value("PUBLIC_DIR")
-        staticCacheControl = value("STATIC_CACHE_CONTROL")
-        eventLoops = value("EVENT_LOOPS").isEmpty ? System.coreCount : try number("EVENT_LOOPS", 1...1024)
-        databaseURL = value("PROVIDER_DATABASE_URL")
-        migrationsDirectory = value("MIGRATIONS_DIR")
-        secretKey = value("PROVIDER_SECRET_KEY").isEmpty ? nil : value("PROVIDER_SECRET_KEY")
-        secretKeyFallbacks = value("PROVIDER_SECRET_KEY_FALLBACKS").split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        trustedProxies = try number("TRUSTED_PROXIES", 0...16)
-        accessTokenTTL = try number("PROVIDER_ACCESS_TOKEN_TTL", 60...86_400 * 7)
-        refreshTokenTTL = try number("PROVIDER_REFRESH_TOKEN_TTL", 60...86_400 * 365)
-        authorizationCodeTTL = try number("PROVIDER_CODE_TTL", 10...600)
-        passwordHashCost = try number("PASSWORD_HASH_COST", 8...20)
-        loginMaxFailures = try number("LOGIN_MAX_FAILURES", 1...1000)
-        loginWindow = try number("LOGIN_WINDOW_SECONDS", 1...86_400)
+        logLevel = try read.choice("LOG_LEVEL", Logger.Level.byName)
+        templatesDirectory = read.string("TEMPLATES_DIR")
+        publicDirectory = read.string("PUBLIC_DIR")
+        staticCacheControl = read.string("STATIC_CACHE_CONTROL")
+        eventLoops = read.optional("EVENT_LOOPS") == nil ? System.coreCount : try read.number("EVENT_LOOPS", 1...1024)
+        databaseURL = read.string("PROVIDER_DATABASE_URL")
+        migrationsDirectory = read.string("MIGRATIONS_DIR")
+        secretKey = read.optional("PROVIDER_SECRET_KEY")
+        secretKeyFallbacks = read.list("PROVIDER_SECRET_KEY_FALLBACKS")
+        trustedProxies = try read.number("TRUSTED_PROXIES", 0...16)
+        accessTokenTTL = try read.number("PROVIDER_ACCESS_TOKEN_TTL", 60...86_400 * 7)
+        refreshTokenTTL = try read.number("PROVIDER_REFRESH_TOKEN_TTL", 60...86_400 * 365)
+        authorizationCodeTTL = try read.number("PROVIDER_CODE_TTL", 10...600)
+        passwordHashCost = try read.number("PASSWORD_HASH_COST", 8...20)
+        loginMaxFailures = try read.number("LOGIN_MAX_FAILURES", 1...1000)
+        loginWindow = try read.number("LOGIN_WINDOW_SECONDS", 1...86_400)
+        databaseConnectAttempts = try read.number("DATABASE_CONNECT_ATTEMPTS", 1...100)
+        housekeepingInterval = try read.number("HOUSEKEEPING_INTERVAL", 10...86_400)
         if environment == .production {
-            if secretKey == nil { throw Invalid(variable: "PROVIDER_SECRET_KEY", problem: "(or SECRET_KEY) must be set when APP_ENV=production") }
-            if passwordHashCost < 15 { throw Invalid(variable: "PASSWORD_HASH_COST", problem: "must be at least 15 in production") }
+            if secretKey == nil { throw ConfigurationError(variable: "PROVIDER_SECRET_KEY", problem: "(or SECRET_KEY) must be set when APP_ENV=production") }
+            if passwordHashCost < 15 { throw ConfigurationError(variable: "PASSWORD_HASH_COST", problem: "must be at least 15 in production") }
         }
     }
 

@@ -1,3 +1,5 @@
+import Identity
+import IdentityWeb
 import Mustache
 import Web
 
@@ -7,7 +9,7 @@ struct AccountController {
 
     func register(on router: Router) {
         router.get("/", use: home)
-        router.get("/healthz", use: health)
+        HealthCheck.register(on: router)
         router.get("/signup", use: signUpForm)
         router.post("/signup", use: signUp)
         router.get("/login", use: signInForm)
@@ -19,11 +21,6 @@ struct AccountController {
 
     @Sendable func home(_ request: Request, context: RequestContext) async throws -> View {
         Page(context, title: "Latchkey ID", ["issuer": .string(services.configuration.baseURL)]).view("provider/home")
-    }
-
-    /// For load balancers: cheap, no database, no session.
-    @Sendable func health(_ request: Request, context: RequestContext) async throws -> Response {
-        Response(status: .ok, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"], body: Array(#"{"status":"ok"}"#.utf8))
     }
 
     // MARK: Sign-up

@@ -65,8 +65,20 @@ extension OAuthError {
         }
     }
 
+    /// A framework or infrastructure failure, by its status: a client error is `invalid_request`,
+    /// an outage `temporarily_unavailable` (RFC 6749 §4.1.2.1's word, used at every endpoint),
+    /// anything else `server_error`. Headers such as `Retry-After` are kept.
+    init(_ error: HTTPError) {
+        switch error.status.code {
+        case 503: self.init(.temporarilyUnavailable, "The service is temporarily unavailable; try again shortly.", status: error.status,
+                            headers: error.headers)
+        case 500...: self.init(.serverError, "The server could not complete the request.", status: error.status, headers: error.headers)
+        default: self.init(.invalidRequest, Self.printable(error.message, limit: 200), status: error.status, headers: error.headers)
+        }
+    }
+
     /// Client-supplied text made safe for `error_description` (printable ASCII without `"` and `\`).
-    static func printable(_ text: String) -> String {
-        String(text.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" }.prefix(64))
+    static func printable(_ text: String, limit: Int = 64) -> String {
+        String(text.unicodeScalars.filter { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" }.prefix(limit))
     }
 }

@@ -17,6 +17,7 @@ struct OAuthError: Error, Sendable {
         case accessDenied = "access_denied"
         case unsupportedResponseType = "unsupported_response_type"
         case serverError = "server_error"
+        case temporarilyUnavailable = "temporarily_unavailable"
         case loginRequired = "login_required"
         case consentRequired = "consent_required"
         case invalidToken = "invalid_token"
@@ -49,16 +50,16 @@ enum OAuthReply {
     /// `value` as JSON with `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749 §5.1):
     /// replies carry tokens, or say something about them.
     static func json(_ value: JSONValue, status: HTTPStatus = .ok) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        let body = (try? JSONBody.encode(value)) ?? Array("{}".utf8)
         return Response(status: status, headers: ["Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store",
-                                                  "Pragma": "no-cache"], body: Array(body))
+                                                  "Pragma": "no-cache"], body: body)
     }
 
-    /// Runs an endpoint's body, turning every refusal into its RFC reply. Anything unexpected is
-    /// logged by type and answered as `server_error`, still in JSON: these endpoints are called
-    /// by programs, which an HTML error page would only confuse.
+    /// Runs an endpoint's body, turning every refusal into its RFC reply, still in JSON: these
+    /// endpoints are called by programs, which an HTML error page would only confuse. Errors the
+    /// domain does not name go through the application's `ErrorMapping`, like every other reply:
+    /// a database outage is `503 temporarily_unavailable` with `Retry-After`, anything else
+    /// unexpected is logged and `500 server_error`.
     static func run(_ context: RequestContext, _ body: () async throws -> Response) async -> Response {
         do {
             return try await body()
@@ -66,11 +67,8 @@ enum OAuthReply {
             return error.response
         } catch let error as GrantError {
             return OAuthError(error).response
-        } catch let error as HTTPError {
-            return OAuthError(.invalidRequest, error.message, status: error.status).response
         } catch {
-            context.logger.error("oauth_endpoint_error error=\(String(reflecting: type(of: error))) detail=\"\(error)\"")
-            return OAuthError(.serverError, "The server could not complete the request.", status: .internalServerError).response
+            return OAuthError(context.httpError(for: error)).response
         }
     }
 }

@@ -19,10 +19,6 @@ enum ReturnPath {
 
     /// `303 → /login?next=<this page>`; only GETs come back to where they were.
     static func signInRedirect(for request: Request) -> Response {
-        var target = "/login"
-        if request.method == .get, let here = validated(request.head.target) {
-            target += "?next=" + FormData.encode(here)
-        }
-        return Response(status: .seeOther, headers: ["Location": target])
+        Web.signInRedirect(for: request, returnPath: validated)
     }
 }

@@ -30,15 +30,15 @@ enum TokenRepository {
 
     /// Removes codes that expired long enough ago that a replay would be refused as unknown
     /// anyway. Used codes are kept until then, so a replay within that time revokes the family.
-    static func purgeCodes(before cutoff: Int, in db: any Connection) throws {
-        _ = try db.execute("DELETE FROM authorization_codes WHERE expires_at < ?", cutoff)
+    static func purgeCodes(before cutoff: Int, in db: any Connection) throws -> Int {
+        try db.execute("DELETE FROM authorization_codes WHERE expires_at < ?", cutoff)
     }
 
     /// Removes tokens that expired before `cutoff`: past their expiry they are refused anyway,
     /// and a rotated-away refresh token only matters (for reuse detection) until it expires.
-    static func purgeTokens(before cutoff: Int, in db: any Connection) throws {
-        _ = try db.execute("DELETE FROM access_tokens WHERE expires_at < ?", cutoff)
-        _ = try db.execute("DELETE FROM refresh_tokens WHERE expires_at < ?", cutoff)
+    static func purgeTokens(before cutoff: Int, in db: any Connection) throws -> Int {
+        try db.execute("DELETE FROM access_tokens WHERE expires_at < ?", cutoff)
+            + db.execute("DELETE FROM refresh_tokens WHERE expires_at < ?", cutoff)
     }
 
     // MARK: Access tokens

@@ -1,3 +1,4 @@
+import Identity
 import Storage
 
 /// Codes and tokens: issuing, exchanging, refreshing with rotation, revoking and describing
@@ -5,7 +6,7 @@ import Storage
 /// RFC 6749 codes.
 public struct TokenService: Sendable {
     let database: any Database
-    let clock: ProviderClock
+    let clock: Clock
     let lifetimes: TokenLifetimes
     let idTokens: IDTokenIssuer
     let users: UserService
@@ -34,9 +35,6 @@ public struct TokenService: Sendable {
         try await database.write { db in
             try TokenRepository.insertCode(hash: TokenHash.of(code), request: request, userID: userID, authTime: authTime,
                                            familyID: TokenHash.newToken(), now: now, expiresAt: expiresAt, in: db)
-            // Housekeeping rides on a frequent write rather than a scheduler of its own.
-            try TokenRepository.purgeCodes(before: now - 86_400, in: db)
-            try TokenRepository.purgeTokens(before: now - 86_400, in: db)
         }
         return code
     }

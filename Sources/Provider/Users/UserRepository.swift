@@ -1,3 +1,4 @@
+import Identity
 import Storage
 
 /// SQL for the provider's `users` table. Methods take a `Connection`, so callers choose the
@@ -6,7 +7,7 @@ enum UserRepository {
     static let columns = "id, username, email, email_verified, name, is_admin, created_at"
 
     /// The case-folded form stored in the unique `*_key` columns.
-    static func key(_ text: String) -> String { text.lowercased() }
+    static func key(_ text: String) -> String { IdentityRules.key(text) }
 
     static func find(id: Int64, in db: any Connection) throws -> ProviderUser? {
         try db.queryOne("SELECT \(columns) FROM users WHERE id = ?", id).map(ProviderUser.init)
@@ -35,10 +36,6 @@ enum UserRepository {
             new.isAdmin, now, now)
         guard let user = try find(id: id, in: db) else { throw DatabaseError.sql(code: 0, message: "inserted user vanished") }
         return user
-    }
-
-    static func setPasswordHash(_ hash: String, userID: Int64, now: Int, in db: any Connection) throws {
-        _ = try db.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, now, userID)
     }
 }
 

@@ -1,7 +1,5 @@
-import Web
 import Foundation
-import Runtime
-import Security
+import Identity
 import Storage
 
 /// The outcome of checking a username and password. Every failure a person may see reads the
@@ -12,31 +10,41 @@ public enum SignInOutcome: Sendable {
     case throttled(retryAfter: Int)
 }
 
-/// The provider's people: sign-up, password checks, and users made from the command line.
-/// Password hashing runs on the worker pool, never on an event loop.
+/// The provider's people: sign-up, password checks, and users made from the command line. The
+/// rules, hashing and throttling are the identity core's (`IdentityRules`, `PasswordPolicy`,
+/// `Credentials`).
 public struct UserService: Sendable {
     let database: any Database
-    let hasher: PasswordHasher
-    let throttle: LoginThrottle
-    let clock: ProviderClock
+    let credentials: Credentials
+    let clock: Clock
 
     /// Creates a user from the sign-up form, or throws `FieldErrors`.
     public func signUp(_ new: NewUser, password: String, confirmation: String) async throws -> ProviderUser {
-        var errors = UserRules.problems(with: new, password: password)
+        var errors = Self.problems(with: new, password: password)
         if password != confirmation { errors["password_confirmation"] = "The two passwords do not match." }
         return try await create(new, password: password, errors: errors)
     }
 
     /// Creates a user for `latchkey provider create-user`, or throws `FieldErrors`.
     public func create(_ new: NewUser, password: String) async throws -> ProviderUser {
-        try await create(new, password: password, errors: UserRules.problems(with: new, password: password))
+        try await create(new, password: password, errors: Self.problems(with: new, password: password))
+    }
+
+    /// Every problem with a new user's details, by field.
+    static func problems(with user: NewUser, password: String) -> FieldErrors {
+        var errors = FieldErrors()
+        if let problem = IdentityRules.usernameProblem(IdentityRules.trimmed(user.username)) { errors["username"] = problem }
+        if let problem = IdentityRules.emailProblem(IdentityRules.trimmed(user.email)) { errors["email"] = problem }
+        if let problem = IdentityRules.nameProblem(IdentityRules.trimmed(user.name)) { errors["name"] = problem }
+        if let problem = PasswordPolicy.problem(with: password, username: user.username) { errors["password"] = problem }
+        return errors
     }
 
     private func create(_ raw: NewUser, password: String, errors initial: FieldErrors) async throws -> ProviderUser {
         var new = raw
-        new.username = new.username.trimmingCharacters(in: .whitespaces)
-        new.email = new.email.trimmingCharacters(in: .whitespaces)
-        new.name = new.name.trimmingCharacters(in: .whitespaces)
+        new.username = IdentityRules.trimmed(new.username)
+        new.email = IdentityRules.trimmed(new.email)
+        new.name = IdentityRules.trimmed(new.name)
         var errors = initial
         if errors.isEmpty {
             let (byName, byEmail) = try await database.read { [new] db in
@@ -46,8 +54,7 @@ public struct UserService: Sendable {
             if byEmail != nil { errors["email"] = "An account with that email already exists." }
         }
         guard errors.isEmpty else { throw errors }
-        let hasher = hasher
-        let hash = try await blocking { hasher.hash(password) }
+        let hash = try await credentials.hash(password)
         let now = clock.now()
         do {
             return try await database.write { [new] db in try UserRepository.insert(new, passwordHash: hash, now: now, in: db) }
@@ -58,36 +65,16 @@ public struct UserService: Sendable {
         }
     }
 
-    /// Checks a username and password. An unknown user costs the same hashing time as a wrong
-    /// password; an outdated hash is upgraded on success.
-    public func signIn(username rawUsername: String, password: String, ip: String) async throws -> SignInOutcome {
-        let username = String(rawUsername.trimmingCharacters(in: .whitespaces).prefix(UserRules.maxUsernameLength + 1))
-        let account = UserRepository.key(username)
-        let now = clock.now()
-        let throttle = throttle
-        if let wait = try await database.read({ db in try throttle.retryAfter(account: account, ip: ip, now: now, in: db) }) {
-            return .throttled(retryAfter: wait)
+    /// Checks a username and password (see `Credentials.signIn`).
+    public func signIn(username: String, password: String, ip: String) async throws -> SignInOutcome {
+        let check = try await credentials.signIn(
+            username: username, password: password, ip: ip, id: { $0.id },
+            find: { name, db in try UserRepository.credentials(username: name, in: db).map { ($0.0, passwordHash: $0.1) } })
+        switch check {
+        case .verified(let user), .refused(let user): return .success(user)
+        case .invalidCredentials: return .invalidCredentials
+        case .throttled(let wait): return .throttled(retryAfter: wait)
         }
-        let found = try await database.read { db in try UserRepository.credentials(username: username, in: db) }
-        let hasher = hasher
-        let candidate = String(password.prefix(UserRules.maxPasswordLength))
-        let verdict: PasswordVerification = try await blocking {
-            guard let (_, hash) = found else {
-                hasher.verifyDummy(candidate)
-                return .invalid
-            }
-            return hasher.verify(candidate, against: hash)
-        }
-        guard let (user, _) = found, verdict != .invalid else {
-            try await database.write { db in try throttle.recordFailure(account: account, ip: ip, now: now, in: db) }
-            return .invalidCredentials
-        }
-        let upgraded: String? = verdict == .validButNeedsRehash ? try await blocking { hasher.hash(candidate) } : nil
-        try await database.write { db in
-            try throttle.clear(account: account, in: db)
-            if let upgraded { try UserRepository.setPasswordHash(upgraded, userID: user.id, now: now, in: db) }
-        }
-        return .success(user)
     }
 
     /// The user with `id`, if any.

@@ -1,5 +1,6 @@
 import Accounts
 import Foundation
+import Identity
 import Storage
 import Web
 
@@ -104,7 +105,7 @@ struct APIController {
 
     @Sendable func openAPI(_ request: Request, context: RequestContext) async throws -> Response {
         Response(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8", "Cache-Control": "public, max-age=300"],
-                 body: Array(OpenAPIDocument.json.utf8))
+                 body: Array(OpenAPIDocument.json(providers: services.social.registry.entries.map(\.id)).utf8))
     }
 
     // MARK: Bearer tokens

@@ -30,6 +30,8 @@ enum APIError: Error, Sendable, Equatable {
     case notFound
     /// The route exists but not with this method.
     case methodNotAllowed(allow: String)
+    /// A dependency (the database) is down for a moment; retry after the given seconds.
+    case temporarilyUnavailable(retryAfter: String)
     /// Another client error the framework raised (a bad query, a body too large…).
     case http(status: HTTPStatus, message: String)
     /// A failure on our side (already logged by name).
@@ -48,6 +50,7 @@ enum APIError: Error, Sendable, Equatable {
         case .alreadyAssociated, .emailInUse: .conflict
         case .rateLimited: .tooManyRequests
         case .providerUnavailable: .badGateway
+        case .temporarilyUnavailable: .serviceUnavailable
         case .notFound: .notFound
         case .methodNotAllowed: .methodNotAllowed
         case .http(let status, _): status
@@ -55,23 +58,44 @@ enum APIError: Error, Sendable, Equatable {
         }
     }
 
-    /// The stable, machine-readable code.
-    var code: String {
+    /// The stable, machine-readable codes (the OpenAPI document lists them from here).
+    enum Code: String, CaseIterable {
+        case invalidRequest = "invalid_request"
+        case unsupportedMediaType = "unsupported_media_type"
+        case unsupportedProvider = "unsupported_provider"
+        case invalidToken = "invalid_token"
+        case tokenWrongAudience = "token_wrong_audience"
+        case accountDisabled = "account_disabled"
+        case alreadyAssociated = "already_associated"
+        case emailInUse = "email_in_use"
+        case rateLimited = "rate_limited"
+        case providerUnavailable = "provider_unavailable"
+        case temporarilyUnavailable = "temporarily_unavailable"
+        case notFound = "not_found"
+        case methodNotAllowed = "method_not_allowed"
+        case internalError = "internal_error"
+    }
+
+    /// This error's code.
+    var code: String { kind.rawValue }
+
+    private var kind: Code {
         switch self {
-        case .invalidRequest: "invalid_request"
-        case .unsupportedMediaType: "unsupported_media_type"
-        case .unsupportedProvider: "unsupported_provider"
-        case .invalidToken: "invalid_token"
-        case .tokenWrongAudience: "token_wrong_audience"
-        case .accountDisabled: "account_disabled"
-        case .alreadyAssociated: "already_associated"
-        case .emailInUse: "email_in_use"
-        case .rateLimited: "rate_limited"
-        case .providerUnavailable: "provider_unavailable"
-        case .notFound: "not_found"
-        case .methodNotAllowed: "method_not_allowed"
-        case .http(let status, _): status.code >= 500 ? "internal_error" : "invalid_request"
-        case .internalError: "internal_error"
+        case .invalidRequest: .invalidRequest
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .unsupportedProvider: .unsupportedProvider
+        case .invalidToken: .invalidToken
+        case .tokenWrongAudience: .tokenWrongAudience
+        case .accountDisabled: .accountDisabled
+        case .alreadyAssociated: .alreadyAssociated
+        case .emailInUse: .emailInUse
+        case .rateLimited: .rateLimited
+        case .providerUnavailable: .providerUnavailable
+        case .temporarilyUnavailable: .temporarilyUnavailable
+        case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .http(let status, _): status.code >= 500 ? .internalError : .invalidRequest
+        case .internalError: .internalError
         }
     }
 
@@ -88,6 +112,7 @@ enum APIError: Error, Sendable, Equatable {
         case .emailInUse: "An account with this email already exists: sign in to it, then connect this social account."
         case .rateLimited(let seconds): "Too many sign-in attempts from this address. Try again in \(seconds) seconds."
         case .providerUnavailable: "The provider is not answering properly. Try again in a moment."
+        case .temporarilyUnavailable: "The service is temporarily unavailable. Try again in a moment."
         case .notFound: "There is no API endpoint here."
         case .methodNotAllowed: "This endpoint does not accept that method."
         case .http(_, let message): message
@@ -99,6 +124,7 @@ enum APIError: Error, Sendable, Equatable {
     var headers: HTTPHeaders {
         switch self {
         case .rateLimited(let seconds): ["Retry-After": String(seconds)]
+        case .temporarilyUnavailable(let seconds): ["Retry-After": seconds]
         case .methodNotAllowed(let allow): ["Allow": allow]
         case .invalidToken: ["WWW-Authenticate": "Bearer error=\"invalid_token\""]
         default: [:]
@@ -128,6 +154,8 @@ enum APIError: Error, Sendable, Equatable {
         case 404: self = .notFound
         case 405: self = .methodNotAllowed(allow: error.headers["Allow"] ?? "")
         case 415: self = .unsupportedMediaType
+        case 503: self = .temporarilyUnavailable(retryAfter: error.headers["Retry-After"] ?? "5")
+        case 500...: self = .internalError
         default: self = .http(status: error.status, message: error.message)
         }
     }

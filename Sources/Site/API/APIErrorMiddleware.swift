@@ -18,18 +18,17 @@ struct APIErrorMiddleware: Middleware {
             return Self.response(error)
         } catch let error as SocialAuthError {
             return Self.response(APIError(error))
-        } catch let error as HTTPError {
-            return Self.response(APIError(error))
         } catch {
-            context.logger.error("unhandled error=\(String(reflecting: type(of: error))) detail=\"\(error)\"")
-            return Self.response(.internalError)
+            // Framework errors and whatever the domain does not name: the application's mapping
+            // (a database outage is 503 with Retry-After; the unexpected is logged, then 500).
+            return Self.response(APIError(context.httpError(for: error)))
         }
     }
 
     /// The JSON response for `error`.
     static func response(_ error: APIError) -> Response {
         var response = Response(status: error.status, headers: ["Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"],
-                                body: Array(APIJSON.encode(APIErrorBody(error: error.code, message: error.message))))
+                                body: APIJSON.encode(APIErrorBody(error: error.code, message: error.message)))
         for field in error.headers { response.headers.set(field.name, field.value) }
         return response
     }
@@ -41,17 +40,15 @@ struct APIErrorBody: Encodable {
     let message: String
 }
 
-/// The API's JSON encoding: sorted keys, unescaped slashes.
+/// The API's JSON replies, in the framework's one encoding (`JSONBody`).
 enum APIJSON {
-    static func encode(_ value: some Encodable) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)) ?? Data(#"{"error":"internal_error","message":"encoding failed"}"#.utf8)
+    static func encode(_ value: some Encodable) -> [UInt8] {
+        (try? JSONBody.encode(value)) ?? Array(#"{"error":"internal_error","message":"encoding failed"}"#.utf8)
     }
 
     /// `value` as a JSON response with `status`; never cached, never a cookie.
     static func response(_ value: some Encodable, status: HTTPStatus = .ok) -> Response {
         Response(status: status, headers: ["Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"],
-                 body: Array(encode(value)))
+                 body: encode(value))
     }
 }

@@ -1,8 +1,16 @@
 /// The API's OpenAPI 3.1 description, served at `GET /api/openapi.json`. Hand-written and kept
-/// next to the code it describes; the API tests validate every real response against these
+/// next to the code it describes; the lists that code already has (the providers, the error
+/// codes) are filled in from it, and the API tests validate every real response against these
 /// schemas, so the two cannot drift apart unnoticed.
 enum OpenAPIDocument {
-    static let json = #"""
+    /// The document for a site that knows `providers` (every registered id, enabled or not).
+    static func json(providers: [String]) -> String {
+        func list(_ words: [String]) -> String { words.map { "\"\($0)\"" }.joined(separator: ", ") }
+        return template.replacingOccurrences(of: "__PROVIDERS__", with: list(providers))
+            .replacingOccurrences(of: "__ERROR_CODES__", with: list(APIError.Code.allCases.map(\.rawValue)))
+    }
+
+    private static let template = #"""
 {
   "openapi": "3.1.0",
   "info": {
@@ -31,7 +39,8 @@ enum OpenAPIDocument {
           "409": {"$ref": "#/components/responses/Error"},
           "415": {"$ref": "#/components/responses/Error"},
           "429": {"$ref": "#/components/responses/Error"},
-          "502": {"$ref": "#/components/responses/Error"}
+          "502": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -43,7 +52,8 @@ enum OpenAPIDocument {
         "responses": {
           "200": {"description": "The user.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}}},
           "401": {"$ref": "#/components/responses/Error"},
-          "403": {"$ref": "#/components/responses/Error"}
+          "403": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -54,7 +64,8 @@ enum OpenAPIDocument {
         "security": [{"bearer": []}],
         "responses": {
           "204": {"description": "Revoked; the token no longer works."},
-          "401": {"$ref": "#/components/responses/Error"}
+          "401": {"$ref": "#/components/responses/Error"},
+          "503": {"$ref": "#/components/responses/Error"}
         }
       }
     },
@@ -81,7 +92,7 @@ enum OpenAPIDocument {
         "type": "object",
         "required": ["provider", "access_token"],
         "properties": {
-          "provider": {"type": "string", "enum": ["github", "facebook", "linkedin", "sibling", "oidc"]},
+          "provider": {"type": "string", "enum": [__PROVIDERS__]},
           "access_token": {"type": "string", "minLength": 1},
           "id_token": {"type": "string", "description": "Required for oidc: its aud must be our client id."}
         }
@@ -125,9 +136,7 @@ enum OpenAPIDocument {
         "properties": {
           "error": {
             "type": "string",
-            "enum": ["invalid_request", "unsupported_media_type", "unsupported_provider", "invalid_token", "token_wrong_audience",
-                     "account_disabled", "already_associated", "email_in_use", "rate_limited", "provider_unavailable",
-                     "not_found", "method_not_allowed", "internal_error"]
+            "enum": [__ERROR_CODES__]
           },
           "message": {"type": "string"}
         }

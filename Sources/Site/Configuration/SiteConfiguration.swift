@@ -1,13 +1,12 @@
 import Foundation
+import Identity
 import Web
 
 /// Everything the site reads from its environment, read once at start-up into one typed value
 /// (12-factor). Every default lives in `defaults` below; README's configuration table mirrors it.
 public struct SiteConfiguration: Sendable {
     /// Where the process runs; production refuses unsafe defaults.
-    public enum Environment: String, Sendable { case development, production, test }
-
-    public var environment: Environment
+    public var environment: AppEnvironment
     public var host: String
     public var port: Int
     /// The public origin (`https://example.com`), used for OAuth callbacks and `Secure` cookies.
@@ -51,6 +50,8 @@ public struct SiteConfiguration: Sendable {
     public var apiRateLimit: Int
     /// How many times start-up tries an unreachable database before giving up.
     public var databaseConnectAttempts: Int
+    /// Seconds between sweeps of expired sessions, states, tokens and throttle rows.
+    public var housekeepingInterval: Int
     /// The whole environment, for the provider registry (`GITHUB_CLIENT_ID`, …).
     public var providerEnvironment: [String: String]
 
@@ -79,92 +80,51 @@ public struct SiteConfiguration: Sendable {
         "DATABASE_CONNECT_ATTEMPTS": "5",
         "API_TOKEN_TTL": "2592000",
         "API_RATE_LIMIT": "30",
+        "HOUSEKEEPING_INTERVAL": "300",
     ]
-
-    /// A configuration error that names the variable at fault.
-    public struct Invalid: Error, CustomStringConvertible {
-        public let variable: String
-        public let problem: String
-        public var description: String { "configuration error: \(variable) \(problem)" }
-    }
 
     /// Reads the configuration from `environment` (the process environment, with a `.env` file's
     /// values underneath in development).
-    public init(environment env: [String: String]) throws(Invalid) {
-        func value(_ key: String) -> String {
-            if let set = env[key], !set.isEmpty { return set }
-            return Self.defaults[key] ?? ""
-        }
-        guard let environment = Environment(rawValue: value("APP_ENV")) else {
-            throw Invalid(variable: "APP_ENV", problem: "must be development, production or test (got \"\(value("APP_ENV"))\")")
-        }
-        self.environment = environment
-        host = value("HOST")
-        guard let port = Int(value("PORT")), (0...65535).contains(port) else {
-            throw Invalid(variable: "PORT", problem: "must be a port number (got \"\(value("PORT"))\")")
-        }
-        self.port = port
-        let base = value("BASE_URL")
-        if !base.isEmpty {
-            guard let url = URL(string: base), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                throw Invalid(variable: "BASE_URL", problem: "must be an absolute http(s) URL such as https://latchkey.example.com (got \"\(base)\")")
-            }
-            baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
-        } else {
-            baseURL = nil
-        }
-        switch value("LOG_LEVEL") {
-        case "debug": logLevel = .debug
-        case "info": logLevel = .info
-        case "warning": logLevel = .warning
-        case "error": logLevel = .error
-        default: throw Invalid(variable: "LOG_LEVEL", problem: "must be debug, info, warning or error")
-        }
-        templatesDirectory = value("TEMPLATES_DIR")
-        publicDirectory = value("PUBLIC_DIR")
-        staticCacheControl = value("STATIC_CACHE_CONTROL")
-        let loops = value("EVENT_LOOPS")
-        if loops.isEmpty {
-            eventLoops = System.coreCount
-        } else {
-            guard let count = Int(loops), count > 0 else { throw Invalid(variable: "EVENT_LOOPS", problem: "must be a positive number") }
-            eventLoops = count
-        }
-        databaseURL = value("DATABASE_URL")
-        migrationsDirectory = value("MIGRATIONS_DIR")
-        secretKey = value("SECRET_KEY").isEmpty ? nil : value("SECRET_KEY")
-        secretKeyFallbacks = value("SECRET_KEY_FALLBACKS").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        func number(_ key: String, _ range: ClosedRange<Int>) throws(Invalid) -> Int {
-            guard let n = Int(value(key)), range.contains(n) else {
-                throw Invalid(variable: key, problem: "must be a whole number in \(range.lowerBound)...\(range.upperBound) (got \"\(value(key))\")")
-            }
-            return n
-        }
-        trustedProxies = try number("TRUSTED_PROXIES", 0...16)
-        loginMaxFailures = try number("LOGIN_MAX_FAILURES", 1...1000)
-        loginWindow = try number("LOGIN_WINDOW_SECONDS", 1...86_400)
-        passwordHashCost = try number("PASSWORD_HASH_COST", 8...20)
-        apiTokenLifetime = try number("API_TOKEN_TTL", 60...31_536_000)
-        apiRateLimit = try number("API_RATE_LIMIT", 1...100_000)
-        autoLinkVerifiedEmails = ["1", "true", "yes"].contains(value("AUTO_LINK_VERIFIED_EMAILS").lowercased())
-        guard let connect = Double(value("HTTP_CONNECT_TIMEOUT")), connect > 0, let total = Double(value("HTTP_TIMEOUT")), total > 0 else {
-            throw Invalid(variable: "HTTP_TIMEOUT", problem: "and HTTP_CONNECT_TIMEOUT must be positive numbers of seconds")
-        }
-        httpConnectTimeout = connect
-        httpTimeout = total
-        databaseConnectAttempts = try number("DATABASE_CONNECT_ATTEMPTS", 1...100)
+    public init(environment env: [String: String]) throws(ConfigurationError) {
+        let read = EnvironmentReader(env, defaults: Self.defaults)
+        environment = try read.appEnvironment()
+        host = read.string("HOST")
+        port = try read.number("PORT", 0...65535)
+        baseURL = try read.baseURL("BASE_URL", example: "https://latchkey.example.com")
+        logLevel = try read.choice("LOG_LEVEL", Logger.Level.byName)
+        templatesDirectory = read.string("TEMPLATES_DIR")
+        publicDirectory = read.string("PUBLIC_DIR")
+        staticCacheControl = read.string("STATIC_CACHE_CONTROL")
+        eventLoops = read.optional("EVENT_LOOPS") == nil ? System.coreCount : try read.number("EVENT_LOOPS", 1...1024)
+        databaseURL = read.string("DATABASE_URL")
+        migrationsDirectory = read.string("MIGRATIONS_DIR")
+        secretKey = read.optional("SECRET_KEY")
+        secretKeyFallbacks = read.list("SECRET_KEY_FALLBACKS")
+        trustedProxies = try read.number("TRUSTED_PROXIES", 0...16)
+        loginMaxFailures = try read.number("LOGIN_MAX_FAILURES", 1...1000)
+        loginWindow = try read.number("LOGIN_WINDOW_SECONDS", 1...86_400)
+        passwordHashCost = try read.number("PASSWORD_HASH_COST", 8...20)
+        apiTokenLifetime = try read.number("API_TOKEN_TTL", 60...31_536_000)
+        apiRateLimit = try read.number("API_RATE_LIMIT", 1...100_000)
+        autoLinkVerifiedEmails = read.flag("AUTO_LINK_VERIFIED_EMAILS")
+        httpConnectTimeout = try read.seconds("HTTP_CONNECT_TIMEOUT")
+        httpTimeout = try read.seconds("HTTP_TIMEOUT")
+        databaseConnectAttempts = try read.number("DATABASE_CONNECT_ATTEMPTS", 1...100)
+        housekeepingInterval = try read.number("HOUSEKEEPING_INTERVAL", 10...86_400)
         providerEnvironment = env
-        forceHTTPS = ["1", "true", "yes"].contains(value("FORCE_HTTPS").lowercased())
+        forceHTTPS = read.flag("FORCE_HTTPS")
         if forceHTTPS && trustedProxies == 0 {
             // Without a trusted proxy's X-Forwarded-Proto every request looks like plain HTTP, and
             // the redirect would loop forever.
-            throw Invalid(variable: "FORCE_HTTPS", problem: "needs TRUSTED_PROXIES (the TLS-terminating proxy that sets X-Forwarded-Proto)")
+            throw ConfigurationError(variable: "FORCE_HTTPS", problem: "needs TRUSTED_PROXIES (the TLS-terminating proxy that sets X-Forwarded-Proto)")
         }
         shutdownGracePeriod = environment == .production ? 25 : 10
         if environment == .production {
-            if secretKey == nil { throw Invalid(variable: "SECRET_KEY", problem: "must be set when APP_ENV=production (a long random string)") }
-            if baseURL == nil { throw Invalid(variable: "BASE_URL", problem: "must be set when APP_ENV=production (the public origin, e.g. https://latchkey.example.com)") }
-            if passwordHashCost < 15 { throw Invalid(variable: "PASSWORD_HASH_COST", problem: "must be at least 15 in production") }
+            if secretKey == nil { throw ConfigurationError(variable: "SECRET_KEY", problem: "must be set when APP_ENV=production (a long random string)") }
+            if baseURL == nil {
+                throw ConfigurationError(variable: "BASE_URL", problem: "must be set when APP_ENV=production (the public origin, e.g. https://latchkey.example.com)")
+            }
+            if passwordHashCost < 15 { throw ConfigurationError(variable: "PASSWORD_HASH_COST", problem: "must be at least 15 in production") }
         }
     }
 

@@ -1,4 +1,5 @@
 import Accounts
+import Identity
 import Mustache
 import Storage
 import Web
@@ -122,7 +123,7 @@ struct AccountController {
                 "providerName": .string(registry.entry(account.provider)?.displayName ?? account.provider),
                 "account": .string(account.login ?? account.email ?? account.name ?? account.providerUID),
                 "connectedAt": .string(Clock.formatDate(account.createdAt)),
-                "tokenStatus": .string(account.effectiveTokenStatus(now: now)),
+                "tokenStatus": .string(account.effectiveTokenStatus(now: now).rawValue),
             ]
         }
         let linked = Set(connections.map(\.provider))

@@ -1,4 +1,5 @@
 import Accounts
+import Identity
 import Mustache
 import Storage
 import Web
@@ -70,8 +71,10 @@ extension AdminController {
     @Sendable func checkSiteCredential(_ request: Request, context: RequestContext) async throws -> Redirect {
         let admin = try admin(context), credentialID = try id(context)
         do {
-            let checked = try await credentials.check(id: credentialID, now: Clock.now)
-            try await audit("site_credential_checked", admin: admin, target: nil, detail: "valid=\(checked.isValid)", request: request)
+            let ip = ip(request)
+            let checked = try await credentials.check(id: credentialID, now: Clock.now) { valid in
+                AuditEvent("site_credential_checked", actor: admin.id, target: nil, detail: "valid=\(valid)", ip: ip)
+            }
             context.session.flash(checked.isValid ? "The token is valid." : "The token is no longer valid: reconnect it.",
                                   kind: checked.isValid ? "success" : "error")
         } catch SiteCredentialError.notFound {

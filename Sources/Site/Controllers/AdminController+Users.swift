@@ -1,4 +1,5 @@
 import Accounts
+import Identity
 import Mustache
 import Storage
 import Web
@@ -49,7 +50,7 @@ extension AdminController {
             ["id": .int(Int(account.id)), "provider": .string(providerName(account.provider)), "uid": .string(account.providerUID),
              "login": account.login.map(MustacheValue.string) ?? .null, "email": account.email.map(MustacheValue.string) ?? .null,
              "emailVerified": .bool(account.emailVerified), "scopes": .string(account.tokenScopes ?? ""),
-             "status": .string(account.effectiveTokenStatus(now: now)),
+             "status": .string(account.effectiveTokenStatus(now: now).rawValue),
              "expires": .string(account.tokenExpiresAt.map(Clock.format) ?? "never"),
              "lastRefresh": .string(account.tokenLastRefreshAt.map(Clock.format) ?? "never"),
              "lastSignIn": .string(account.lastLoginAt.map(Clock.format) ?? "never"),

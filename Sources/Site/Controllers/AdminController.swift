@@ -1,4 +1,5 @@
 import Accounts
+import Identity
 import Mustache
 import Storage
 import Web
@@ -40,7 +41,7 @@ struct AdminController {
             .list(items.map { item in
                 ["userID": .int(Int(item.userID)), "username": .string(item.username),
                  "provider": .string(registry.entry(item.provider)?.displayName ?? item.provider),
-                 "status": .string(item.status), "expires": .string(item.expiresAt.map(Clock.format) ?? "never")]
+                 "status": .string(item.status.rawValue), "expires": .string(item.expiresAt.map(Clock.format) ?? "never")]
             })
         }
         return Page(context, title: "Admin", [
@@ -88,14 +89,6 @@ struct AdminController {
         let account = try await services.database.read { db in try SocialAccountRepository.find(id: accountID, in: db) }
         guard let account, account.userID == userID else { throw HTTPError(.notFound, "That linked account does not exist.") }
         return account
-    }
-
-    /// Records an admin action against `target`.
-    func audit(_ action: String, admin: User, target: Int64?, detail: String = "", request: Request) async throws {
-        let ip = ip(request), now = Clock.now
-        try await services.database.write { db in
-            try AuditLog.record(action, actor: admin.id, target: target, detail: detail, ip: ip, now: now, in: db)
-        }
     }
 
     /// Back to the user's page with a message.

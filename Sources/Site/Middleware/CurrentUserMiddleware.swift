@@ -44,12 +44,3 @@ struct RequireAdminMiddleware: Middleware {
         return try await next.respond(to: request, context: context)
     }
 }
-
-/// `303 → /login?next=<this page>`; only GETs come back to where they were.
-func signInRedirect(for request: Request) -> Response {
-    var target = "/login"
-    if request.method == .get, let here = LocalRedirect.path(request.head.target) {
-        target += "?next=" + FormData.encode(here)
-    }
-    return Response(status: .seeOther, headers: ["Location": target])
-}

@@ -10,30 +10,56 @@ public struct Application: Sendable {
     public let templates: TemplateLibrary?
     /// The base logger; each request gets a copy tagged with its id.
     public let logger: Logger
+    /// How errors become HTTP errors (the app installs its domain's mapping).
+    public let errors: ErrorMapping
 
     /// An application from its parts.
-    public init(responder: any Responder, templates: TemplateLibrary? = nil, logger: Logger = Logger()) {
+    public init(responder: any Responder, templates: TemplateLibrary? = nil, logger: Logger = Logger(),
+                errors: ErrorMapping = ErrorMapping()) {
         self.responder = responder
         self.templates = templates
         self.logger = logger
+        self.errors = errors
     }
 
-    /// Answers one request. Errors that escape every middleware become plain responses here;
-    /// anything but an `HTTPError` is logged by its type name first, never swallowed silently.
+    /// Answers one request. Errors that escape every middleware become plain responses here,
+    /// through the same mapping as everywhere else (which logs what is not a client error).
     public func respond(to request: Request, requestID: String) async -> Response {
-        let context = RequestContext(requestID: requestID, logger: logger.with("request_id", requestID), templates: templates)
+        let context = RequestContext(requestID: requestID, logger: logger.with("request_id", requestID), templates: templates, errors: errors)
         do {
             return try await responder.respond(to: request, context: context)
-        } catch let error as HTTPError {
-            var response = Response(status: error.status, contentType: "text/plain; charset=utf-8", text: error.message + "\n")
-            for field in error.headers { response.headers.add(field.name, field.value) }
-            return response
-        } catch let error as any HTTPResponseError {
-            context.logger.error("error=\(String(reflecting: type(of: error))) status=\(error.status.code) detail=\"\(error)\"")
-            return Response(status: error.status, contentType: "text/plain; charset=utf-8", text: error.publicMessage + "\n")
         } catch {
-            context.logger.error("unhandled error=\(String(reflecting: type(of: error))) detail=\"\(error)\"")
-            return Response(status: .internalServerError, contentType: "text/plain; charset=utf-8", text: "Internal Server Error\n")
+            let failure = context.httpError(for: error)
+            var response = Response(status: failure.status, contentType: "text/plain; charset=utf-8", text: failure.message + "\n")
+            for field in failure.headers { response.headers.add(field.name, field.value) }
+            return response
+        }
+    }
+
+    /// Parses every template under `directory` once, at start-up, and checks that `required`
+    /// ones (the layout, the error page) exist: without them every page would be a bare 500,
+    /// so a wrong `TEMPLATES_DIR` must stop start-up instead.
+    public static func loadTemplates(directory: String, required: [String]) throws(StartupError) -> TemplateLibrary {
+        let templates: TemplateLibrary
+        do {
+            templates = try TemplateLibrary(directory: directory)
+        } catch {
+            throw .templates("\(error)")
+        }
+        for name in required where templates[name] == nil {
+            throw .templates("\(directory)/\(name).mustache not found (check TEMPLATES_DIR)")
+        }
+        return templates
+    }
+
+    /// Why an application could not be built at start-up.
+    public enum StartupError: Error, CustomStringConvertible {
+        case templates(String)
+
+        public var description: String {
+            switch self {
+            case .templates(let detail): "cannot load templates: \(detail)"
+            }
         }
     }
 }

@@ -6,6 +6,8 @@ public struct Logger: Sendable {
     public enum Level: Int, Sendable, Comparable, CustomStringConvertible {
         case debug, info, warning, error
         public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
+        /// The levels by the names `LOG_LEVEL` takes.
+        public static let byName: KeyValuePairs<String, Level> = ["debug": .debug, "info": .info, "warning": .warning, "error": .error]
         public var description: String {
             switch self {
             case .debug: "debug"

@@ -22,15 +22,18 @@ public final class RequestContext: @unchecked Sendable {
     public var logger: Logger
     /// The application's parsed templates, used by `View`.
     public let templates: TemplateLibrary?
+    /// How errors become HTTP errors, as the application installed it.
+    public let errors: ErrorMapping
     /// The route pattern that matched, e.g. `/users/:id`, once routing has run.
     public var route: String?
     private var storage: [ObjectIdentifier: any Sendable] = [:]
 
     /// A context for one request.
-    public init(requestID: String, logger: Logger, templates: TemplateLibrary? = nil) {
+    public init(requestID: String, logger: Logger, templates: TemplateLibrary? = nil, errors: ErrorMapping = ErrorMapping()) {
         self.requestID = requestID
         self.logger = logger
         self.templates = templates
+        self.errors = errors
     }
 
     /// The value a middleware stored under `key`, if any.

@@ -70,10 +70,24 @@ public struct JSON<Value: Encodable>: ResponseGenerator {
     }
 
     public func response(for request: Request, context: RequestContext) throws -> Response {
+        Response(status: status, headers: ["Content-Type": "application/json; charset=utf-8"], body: try JSONBody.encode(value))
+    }
+}
+
+/// The one configured JSON encoding for every reply (pages' JSON errors, the API, the OAuth
+/// endpoints): sorted keys, so replies are stable and diffable, and unescaped slashes, so URLs
+/// read as URLs.
+public enum JSONBody {
+    /// A fresh encoder with our settings (`JSONEncoder` is not safe to share across threads).
+    public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Response(status: status, headers: ["Content-Type": "application/json; charset=utf-8"],
-                        body: Array(try encoder.encode(value)))
+        return encoder
+    }
+
+    /// `value` as JSON bytes.
+    public static func encode(_ value: some Encodable) throws -> [UInt8] {
+        Array(try encoder().encode(value))
     }
 }
 

@@ -1,6 +1,22 @@
+/// An error that knows which HTTP status it deserves, so the edge can answer it precisely
+/// instead of with a generic 500. `HTTPError` is the framework's own; a lower layer's error
+/// becomes one through the app's `ErrorMapping`, not by knowing HTTP.
+public protocol HTTPResponseError: Error {
+    /// The status to answer with.
+    var status: HTTPStatus { get }
+    /// A message safe to show to a client.
+    var publicMessage: String { get }
+    /// Extra headers for the response, such as `Allow` or `Retry-After`.
+    var headers: HTTPHeaders { get }
+}
+
+extension HTTPResponseError {
+    public var headers: HTTPHeaders { HTTPHeaders() }
+}
+
 /// An error that maps straight to an HTTP status. Throw it from a handler or middleware; the
 /// error middleware (or the server, as a last resort) turns it into a response.
-public struct HTTPError: Error, Sendable, CustomStringConvertible {
+public struct HTTPError: HTTPResponseError, Sendable, CustomStringConvertible {
     /// The status to answer with.
     public var status: HTTPStatus
     /// A message safe to show to the client.
@@ -15,5 +31,6 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
         self.headers = headers
     }
 
+    public var publicMessage: String { message }
     public var description: String { "\(status.code) \(message)" }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import Mustache
 
-/// Turns errors into pages people can read: an `HTTPError` renders `template` with its status
-/// and message; anything else is logged by type name and rendered as a 500 that reveals nothing.
-/// Clients that prefer JSON get `{"error": …, "message": …}` instead.
+/// Turns errors into pages people can read: every error becomes an `HTTPError` through the
+/// application's `ErrorMapping` (which logs what is not a client error), then renders `template`
+/// with its status and message. Clients that prefer JSON get `{"error": …, "message": …}`.
 public struct ErrorPageMiddleware: Middleware {
     private let template: String
     private let decorate: @Sendable (RequestContext, [String: MustacheValue]) -> MustacheValue
@@ -19,17 +19,8 @@ public struct ErrorPageMiddleware: Middleware {
     public func handle(_ request: Request, context: RequestContext, next: any Responder) async throws -> Response {
         do {
             return try await next.respond(to: request, context: context)
-        } catch let error as HTTPError {
-            return render(error, request: request, context: context)
-        } catch let error as any HTTPResponseError {
-            context.logger.error("error=\(String(reflecting: type(of: error))) status=\(error.status.code) detail=\"\(error)\"")
-            var page = HTTPError(error.status, error.publicMessage)
-            if error.status == .serviceUnavailable { page.headers.add("Retry-After", "5") }
-            return render(page, request: request, context: context)
         } catch {
-            context.logger.error("unhandled error=\(String(reflecting: type(of: error))) detail=\"\(error)\"")
-            return render(HTTPError(.internalServerError, "Something went wrong on our side. It has been logged; please try again."),
-                          request: request, context: context)
+            return render(context.httpError(for: error), request: request, context: context)
         }
     }
 

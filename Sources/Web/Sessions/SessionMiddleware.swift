@@ -16,17 +16,18 @@ public struct SessionMiddleware: Middleware {
         public var secure: Bool
         public var idleTimeout: Int
         public var absoluteTimeout: Int
-        /// Paths served without touching the session store (health checks must answer even
-        /// when the database is down): they get an empty session that is never saved.
-        public var exemptPaths: Set<String> = ["/healthz"]
+        /// Paths served without touching the session store (an app's health check must answer
+        /// even when the database is down): they get an empty session that is never saved.
+        public var exemptPaths: Set<String>
         /// Proxies in front of the site, so the address recorded with a session is the client's
         /// (see `Request.clientIP(trustedProxies:)`), not the proxy's.
         public var trustedProxies: Int
 
-        /// Settings with the defaults: two weeks idle, thirty days at most, no proxies.
+        /// Settings with the defaults: two weeks idle, thirty days at most, no proxies, no exempt paths.
         public init(cookieName: String, secure: Bool = false, idleTimeout: Int = 14 * 86_400, absoluteTimeout: Int = 30 * 86_400,
-                    trustedProxies: Int = 0) {
+                    trustedProxies: Int = 0, exemptPaths: Set<String> = []) {
             self.cookieName = cookieName
+            self.exemptPaths = exemptPaths
             self.secure = secure
             self.idleTimeout = idleTimeout
             self.absoluteTimeout = absoluteTimeout

@@ -1,3 +1,4 @@
+import Identity
 import Foundation
 import Provider
 import Storage
@@ -15,7 +16,7 @@ final class ManualClock: Sendable {
     /// Moves time forward.
     func advance(_ delta: Int) { seconds.withLock { $0 += delta } }
 
-    var providerClock: ProviderClock { ProviderClock { [self] in now } }
+    var providerClock: Clock { Clock { [self] in now } }
 }
 
 /// A fresh provider for one test: its own SQLite file in a temporary folder, the repository's

@@ -1,6 +1,6 @@
 -- PostgreSQL flavour: the user id is an identity column; the SQLite file differs only there.
--- The provider's own people and their browser sessions; nothing here is shared with
--- the site's database.
+-- The provider's own people; nothing here is shared with the site's database. (Sessions and
+-- sign-in failures are the identity core's: db/migrations/identity/.)
 -- Times are Unix seconds (BIGINT); booleans are 0/1; usernames and emails are unique
 -- case-insensitively through their *_key columns (lowercased).
 
@@ -19,16 +19,3 @@ CREATE TABLE users (
     updated_at      BIGINT  NOT NULL
 );
 
--- The cookie carries a random 256-bit id; only its SHA-256 (hex) is stored.
-CREATE TABLE sessions (
-    id_hash     TEXT    PRIMARY KEY,
-    user_id     BIGINT  REFERENCES users(id) ON DELETE CASCADE,
-    data        TEXT    NOT NULL DEFAULT '{}',
-    created_at  BIGINT  NOT NULL,
-    last_seen   BIGINT  NOT NULL,
-    expires_at  BIGINT  NOT NULL,
-    remote_ip   TEXT,
-    user_agent  TEXT
-);
-CREATE INDEX sessions_user ON sessions(user_id);
-CREATE INDEX sessions_expiry ON sessions(expires_at);

@@ -80,11 +80,3 @@ CREATE TABLE signing_keys (
     private_key_enc TEXT    NOT NULL,
     created_at      BIGINT  NOT NULL
 );
-
--- Failed sign-ins (pages and the password grant), for limits per account and per client IP.
-CREATE TABLE login_failures (
-    scope       TEXT    NOT NULL,               -- 'account' or 'ip'
-    subject     TEXT    NOT NULL,
-    created_at  BIGINT  NOT NULL
-);
-CREATE INDEX login_failures_lookup ON login_failures(scope, subject, created_at);

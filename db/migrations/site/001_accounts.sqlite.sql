@@ -1,5 +1,6 @@
 -- SQLite flavour: ids are INTEGER PRIMARY KEY (rowid aliases); the PostgreSQL file differs only there.
--- Local accounts, server-side sessions, sign-in attempts and the audit log.
+-- Local accounts and the audit log. (Sessions and sign-in failures are the identity core's:
+-- db/migrations/identity/.)
 -- Times are Unix seconds (BIGINT); booleans are 0/1; usernames and emails are unique
 -- case-insensitively through their *_key columns (lowercased), which works the same on
 -- SQLite and PostgreSQL.
@@ -17,29 +18,6 @@ CREATE TABLE users (
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL
 );
-
--- The cookie carries a random 256-bit id; only its SHA-256 (hex) is stored.
-CREATE TABLE sessions (
-    id_hash     TEXT    PRIMARY KEY,
-    user_id     BIGINT REFERENCES users(id) ON DELETE CASCADE,
-    data        TEXT    NOT NULL DEFAULT '{}',
-    created_at  BIGINT NOT NULL,
-    last_seen   BIGINT NOT NULL,
-    expires_at  BIGINT NOT NULL,
-    remote_ip   TEXT,
-    user_agent  TEXT
-);
-CREATE INDEX sessions_user ON sessions(user_id);
-CREATE INDEX sessions_expiry ON sessions(expires_at);
-
--- Failed sign-ins, for rate limits per account and per client IP.
-CREATE TABLE login_attempts (
-    id          INTEGER PRIMARY KEY,
-    scope       TEXT    NOT NULL,   -- 'account' or 'ip'
-    subject     TEXT    NOT NULL,   -- the username key or the IP address
-    created_at  BIGINT NOT NULL
-);
-CREATE INDEX login_attempts_lookup ON login_attempts(scope, subject, created_at);
 
 CREATE TABLE audit_log (
     id          INTEGER PRIMARY KEY,

@@ -1,5 +1,6 @@
-/// What a new password must satisfy: at least 10 characters, at most 1,024 (hashing a megabyte
-/// is a denial of service), and not one of the passwords everyone tries first.
+/// What a new password must satisfy, on the site and the provider: at least 10 characters, at
+/// most 1,024 (hashing a megabyte is a denial of service), at least 4 different characters, not
+/// one of the passwords everyone tries first, and not the username with a little added.
 public enum PasswordPolicy {
     public static let minimumLength = 10
     public static let maximumLength = 1024
@@ -10,6 +11,7 @@ public enum PasswordPolicy {
         if password.count > maximumLength { return "That password is too long (at most \(maximumLength) characters)." }
         let folded = password.lowercased()
         if common.contains(folded) { return "That password is too common; choose one that is harder to guess." }
+        if Set(folded).count < 4 { return "That password is too easy to guess; mix more different characters." }
         if !username.isEmpty && folded.contains(username.lowercased()) && folded.count < username.count + 6 {
             return "That password is too close to your username."
         }

@@ -1,8 +1,5 @@
-import Web
-import Mustache
-
 /// Field-by-field problems with a submitted form (or command-line options), shown next to the
-/// fields they concern. Shared by the site and the provider.
+/// fields they concern. Shared by the site and the provider; `IdentityWeb` renders them.
 public struct FieldErrors: Error, Sendable, Equatable, CustomStringConvertible {
     /// The problems, by field name.
     public private(set) var messages: [String: String] = [:]
@@ -22,12 +19,5 @@ public struct FieldErrors: Error, Sendable, Equatable, CustomStringConvertible {
     public subscript(field: String) -> String? {
         get { messages[field] }
         set { if messages[field] == nil { messages[field] = newValue } }
-    }
-
-    /// `{field: message}` for templates, plus `any` when there is at least one.
-    public var mustacheValue: MustacheValue {
-        var values = messages.mapValues { MustacheValue.string($0) }
-        values["any"] = .bool(!messages.isEmpty)
-        return MustacheValue(values)
     }
 }

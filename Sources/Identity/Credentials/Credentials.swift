@@ -1,0 +1,110 @@
+import Runtime
+import Security
+import Storage
+
+/// The outcome of checking a username and password. Every failure a person may see reads the
+/// same, so neither a form nor the password grant reveals whether a username exists.
+public enum PasswordCheck<User: Sendable>: Sendable {
+    /// The password is right and the app admitted the user; the throttle was cleared.
+    case verified(User)
+    /// The password is right but the app refused the user (a disabled account): nothing written.
+    case refused(User)
+    /// Unknown user or wrong password; the failure was counted.
+    case invalidCredentials
+    /// Too many recent failures for this account or address.
+    case throttled(retryAfter: Int)
+}
+
+/// Passwords for both apps: the hash policy (scrypt at the configured cost, PBKDF2 accepted and
+/// upgraded), the sign-in throttle, and the one sign-in procedure: throttle check, lookup,
+/// verification on the worker pool, equal time for unknown users, rehash on success.
+///
+/// The apps own their `users` tables; the identity core relies on each having `id`,
+/// `password_hash` and `updated_at` columns.
+public struct Credentials: Sendable {
+    /// Hashes new passwords and verifies stored ones.
+    public let hasher: PasswordHasher
+    /// Failures allowed per account and IP.
+    public let throttle: SignInThrottle
+    let database: any Database
+    let clock: Clock
+
+    /// Credentials over `database`, hashing with `hasher`, limiting sign-ins with `throttle`.
+    public init(database: any Database, hasher: PasswordHasher, throttle: SignInThrottle = SignInThrottle(), clock: Clock = .system) {
+        self.database = database
+        self.hasher = hasher
+        self.throttle = throttle
+        self.clock = clock
+    }
+
+    /// A new hash of `password`, computed on the worker pool (tens of milliseconds, 32 MiB).
+    public func hash(_ password: String) async throws -> String {
+        let hasher = hasher
+        let candidate = String(password.prefix(PasswordPolicy.maximumLength))
+        return try await blocking { hasher.hash(candidate) }
+    }
+
+    /// Whether `password` matches `stored`, checked on the worker pool.
+    public func matches(_ password: String, stored: String) async throws -> Bool {
+        let hasher = hasher
+        let candidate = String(password.prefix(PasswordPolicy.maximumLength))
+        return try await blocking { hasher.verify(candidate, against: stored) } != .invalid
+    }
+
+    /// Checks `password` for the account named `username`.
+    ///
+    /// - `find` reads the user and their stored hash (nil hash: no password, e.g. social-only).
+    /// - `admit` may refuse a user whose password is right (disabled accounts).
+    /// - `onSuccess` runs in the transaction that clears the account's failures and stores an
+    ///   upgraded hash (the site writes its audit row there).
+    ///
+    /// An unknown user costs the same hashing time as a wrong password.
+    public func signIn<User: Sendable>(
+        username rawUsername: String, password: String, ip: String,
+        id: @escaping @Sendable (User) -> Int64,
+        find: @escaping @Sendable (_ username: String, any Connection) throws -> (User, passwordHash: String?)?,
+        admit: @Sendable (User) -> Bool = { _ in true },
+        onSuccess: @escaping @Sendable (User, _ now: Int, any Connection) throws -> Void = { _, _, _ in }
+    ) async throws -> PasswordCheck<User> {
+        let username = String(IdentityRules.trimmed(rawUsername).prefix(IdentityRules.maxUsernameLength + 1))
+        let account = IdentityRules.key(username)
+        let now = clock.now()
+        let throttle = throttle
+        if let wait = try await database.read({ db in try throttle.retryAfter(account: account, ip: ip, now: now, in: db) }) {
+            return .throttled(retryAfter: wait)
+        }
+        let found = try await database.read { db in try find(username, db) }
+        let hasher = hasher
+        let candidate = String(password.prefix(PasswordPolicy.maximumLength))
+        let verdict: PasswordVerification = try await blocking {
+            guard let hash = found?.passwordHash else {
+                hasher.verifyDummy(candidate)
+                return .invalid
+            }
+            return hasher.verify(candidate, against: hash)
+        }
+        guard let user = found?.0, verdict != .invalid else {
+            try await database.write { db in try throttle.recordFailure(account: account, ip: ip, now: now, in: db) }
+            return .invalidCredentials
+        }
+        guard admit(user) else { return .refused(user) }
+        let upgraded: String? = verdict == .validButNeedsRehash ? try await blocking { hasher.hash(candidate) } : nil
+        let userID = id(user)
+        try await database.write { db in
+            try throttle.clear(account: account, in: db)
+            if let upgraded { try Self.store(upgraded, userID: userID, now: now, in: db) }
+            try onSuccess(user, now, db)
+        }
+        return .verified(user)
+    }
+
+    /// Stores a password hash for a user (sign-up, change, upgrade).
+    public static func store(_ hash: String, userID: Int64, now: Int, in db: any Connection) throws {
+        try db.execute("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, now, userID)
+    }
+
+    /// The user's stored hash, if they have a password.
+    public static func storedHash(userID: Int64, in db: any Connection) throws -> String? {
+        try db.queryOne("SELECT password_hash FROM users WHERE id = ?", userID)?.optionalString("password_hash")
+    }
+}

@@ -1,0 +1,24 @@
+import Storage
+import Web
+
+extension ErrorMapping {
+    /// The mapping both apps install: a database that is down or locked is a temporary
+    /// condition (503 with `Retry-After`, try again); any other database error is our bug (500).
+    public static let identity = ErrorMapping { error in
+        guard let database = error as? DatabaseError else { return nil }
+        switch database {
+        case .unavailable, .busy: return ServiceUnavailable()
+        default: return HTTPError(.internalServerError, ErrorMapping.internalMessage)
+        }
+    }
+}
+
+/// A dependency is down for a moment: 503, and when to try again.
+public struct ServiceUnavailable: HTTPResponseError {
+    /// Seconds a client should wait before retrying.
+    public static let retryAfter = 5
+
+    public var status: HTTPStatus { .serviceUnavailable }
+    public var publicMessage: String { "The service is temporarily unavailable. Please try again in a moment." }
+    public var headers: HTTPHeaders { ["Retry-After": String(Self.retryAfter)] }
+}

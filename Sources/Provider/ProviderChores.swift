@@ -1,0 +1,11 @@
+import Identity
+
+/// The provider's own expired rows, swept by the identity core's `Housekeeping` beside sessions
+/// and sign-in failures. Codes and tokens are kept a day past expiry: a used code replayed
+/// within that time still revokes what it issued, instead of reading as unknown.
+enum ProviderChores {
+    static let all: [Housekeeping.Chore] = [
+        Housekeeping.Chore("authorization_codes") { now, db in try TokenRepository.purgeCodes(before: now - 86_400, in: db) },
+        Housekeeping.Chore("tokens") { now, db in try TokenRepository.purgeTokens(before: now - 86_400, in: db) },
+    ]
+}

@@ -1,0 +1,67 @@
+import Identity
+import Security
+import Storage
+import Testing
+
+/// The one password sign-in both apps use: throttled per account and per address, equal work
+/// for unknown users, upgrades of outdated hashes, and refusals the app decides.
+@Suite struct CredentialsTests {
+    let hasher = PasswordHasher(logN: 10)
+
+    func credentials(_ database: any Database, clock: Clock, maxFailures: Int = 3) -> Credentials {
+        Credentials(database: database, hasher: hasher, throttle: SignInThrottle(maxFailures: maxFailures, window: 600), clock: clock)
+    }
+
+    func signIn(_ credentials: Credentials, _ name: String, _ password: String, ip: String = "10.0.0.1",
+                admit: @Sendable @escaping (TestUser) -> Bool = { _ in true }) async throws -> PasswordCheck<TestUser> {
+        try await credentials.signIn(username: name, password: password, ip: ip, id: { $0.id }, find: { username, db in
+            guard let row = try db.queryOne("SELECT id, password_hash FROM users WHERE username_key = ?", username.lowercased()) else { return nil }
+            return (TestUser(id: try row.int64("id"), name: username), passwordHash: try row.optionalString("password_hash"))
+        }, admit: admit)
+    }
+
+    @Test func rightPasswordIsVerifiedAndWrongOnesAreCountedUntilThrottled() async throws {
+        let database = try await TestDatabase.make()
+        let clock = TestClock()
+        let credentials = credentials(database, clock: clock.clock)
+        _ = try await TestDatabase.addUser("ada", hash: hasher.hash("correct horse battery"), in: database)
+
+        guard case .verified(let user) = try await signIn(credentials, " Ada ", "correct horse battery") else { Issue.record("not verified"); return }
+        #expect(user.name == "Ada")
+        for _ in 0..<3 {
+            guard case .invalidCredentials = try await signIn(credentials, "ada", "wrong") else { Issue.record("wrong password accepted"); return }
+        }
+        guard case .throttled(let wait) = try await signIn(credentials, "ada", "correct horse battery") else { Issue.record("not throttled"); return }
+        #expect(wait > 0 && wait <= 600)
+        clock.advance(601)
+        guard case .verified = try await signIn(credentials, "ada", "correct horse battery") else { Issue.record("still throttled"); return }
+    }
+
+    @Test func unknownUsersAndUsersWithoutPasswordsAreInvalidCredentials() async throws {
+        let database = try await TestDatabase.make()
+        let credentials = credentials(database, clock: TestClock().clock)
+        _ = try await TestDatabase.addUser("social", hash: nil, in: database)
+        guard case .invalidCredentials = try await signIn(credentials, "nobody", "whatever1234") else { Issue.record("unknown user"); return }
+        guard case .invalidCredentials = try await signIn(credentials, "social", "whatever1234") else { Issue.record("no password"); return }
+    }
+
+    @Test func refusedUserIsToldApartButNothingIsRecorded() async throws {
+        let database = try await TestDatabase.make()
+        let credentials = credentials(database, clock: TestClock().clock)
+        _ = try await TestDatabase.addUser("ada", hash: hasher.hash("correct horse battery"), in: database)
+        guard case .refused = try await signIn(credentials, "ada", "correct horse battery", admit: { _ in false }) else { Issue.record("admitted"); return }
+        let failures = try await database.read { db in try db.queryOne("SELECT COUNT(*) AS n FROM sign_in_failures")?.int("n") }
+        #expect(failures == 0)
+    }
+
+    @Test func outdatedHashIsUpgradedOnSuccess() async throws {
+        let database = try await TestDatabase.make()
+        let credentials = credentials(database, clock: TestClock().clock)
+        let old = PasswordHasher(logN: 9).hash("correct horse battery")
+        let id = try await TestDatabase.addUser("ada", hash: old, in: database)
+        guard case .verified = try await signIn(credentials, "ada", "correct horse battery") else { Issue.record("not verified"); return }
+        let stored = try await database.read { db in try Credentials.storedHash(userID: id, in: db) }
+        #expect(stored != old)
+        #expect(stored.map { hasher.verify("correct horse battery", against: $0) } == .valid)
+    }
+}
