@@ -49,12 +49,12 @@ let package = Package(
         // The benchmark's server (scripts/bench): the peer's four routes on our framework.
         .executableTarget(name: "BenchServer", dependencies: ["Web", "Mustache", "Security"], swiftSettings: swiftSettings),
         // Seeds a database with N users and times the queries that must stay fast (scripts/seed-data, scripts/scale-check).
-        .executableTarget(name: "SeedData", dependencies: ["Accounts", "Storage", "Security", "Web"], swiftSettings: swiftSettings),
+        .executableTarget(name: "SeedData", dependencies: ["Accounts", "Identity", "Storage", "Security", "Web"], swiftSettings: swiftSettings),
 
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: swiftSettings),
         .testTarget(name: "MustacheTests", dependencies: ["Mustache"], swiftSettings: swiftSettings),
         .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swiftSettings),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Runtime"], swiftSettings: swiftSettings),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "Storage", "Security"], swiftSettings: swiftSettings),
         .testTarget(name: "WebTests", dependencies: ["Web", "WebTesting", "Runtime"], exclude: ["Fixtures", "Corpus"], swiftSettings: swiftSettings),
         .testTarget(name: "FakeProvidersTests", dependencies: ["FakeProviders", "Web", "Security"], swiftSettings: swiftSettings),

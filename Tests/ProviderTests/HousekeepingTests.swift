@@ -38,8 +38,8 @@ extension HousekeepingTests {
                                                      expiresAt: now + 3600), in: db)
             try SessionRepository.save(StoredSession(idHash: "expired", userID: alice.id, values: [:], createdAt: now - 7200,
                                                      lastSeen: now - 7200, expiresAt: now - 1), in: db)
-            try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at) VALUES ('ip', '10.0.0.1', ?)", now - 86_400)
-            try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at) VALUES ('ip', '10.0.0.1', ?)", now)
+            _ = try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at) VALUES ('ip', '10.0.0.1', ?)", now - 86_400)
+            _ = try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at) VALUES ('ip', '10.0.0.1', ?)", now)
         }
         let outcome = try await provider.services.housekeeping.sweep()
         guard case .swept(let counts) = outcome else { Issue.record("sweep skipped"); return }
