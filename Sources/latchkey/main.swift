@@ -24,7 +24,7 @@ commands:
                                      create a provider user; the password is prompted for, or
                                      read from stdin
   clients add --name N --redirect-uri URI [--redirect-uri URI2 …] [--public]
-              [--grant authorization_code|refresh_token|client_credentials|password …]
+              [--grant \(GrantType.names(separator: "|")) …]
               [--scope S …] [--skip-consent]
                                      register a provider client; prints its id and secret (once)
   clients list                       list the provider's clients
@@ -226,11 +226,11 @@ func clientsAdd(_ arguments: ArraySlice<String>) async {
     let given = repeatableOptions(arguments, single: ["--name"], repeatable: ["--redirect-uri", "--grant", "--scope"],
                                   flags: ["--public", "--skip-consent"])
     guard let name = given["--name"]?.first else { fail("clients add needs --name") }
-    var grants: Set<GrantType> = [.authorizationCode, .refreshToken]
+    var grants = GrantType.defaultForNewClients
     if let named = given["--grant"] {
         grants = Set(named.map { value in
             guard let grant = GrantType(rawValue: value) else {
-                fail("unknown grant \"\(value)\"; use authorization_code, refresh_token, client_credentials or password")
+                fail("unknown grant \"\(value)\"; use one of \(GrantType.names(separator: ", "))")
             }
             return grant
         })

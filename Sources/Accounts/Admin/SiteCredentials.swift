@@ -163,7 +163,7 @@ public struct SiteCredentialService: Sendable {
     func debugFacebookToken(_ token: String) async throws -> TokenInfo {
         guard let api = registry.entry("facebook")?.api else { throw SiteCredentialError.providerNotConfigured("Facebook") }
         let query = ClientRequest.formEncoded([("input_token", token), ("access_token", "\(api.clientID)|\(api.clientSecret)")])
-        let reply = try await api.getJSON("\(registry.facebookGraphBase)/debug_token?\(query)", passing: [400])
+        let reply = try await api.getJSON("\(FacebookSettings(registry.environment).graphBase)/debug_token?\(query)", passing: [400])
         guard let data = reply.json["data"] else { throw SiteCredentialError.invalidToken }
         let expiry = data["expires_at"]?.intValue
         return TokenInfo(isValid: data["is_valid"]?.boolValue == true, appID: data["app_id"]?.idString,

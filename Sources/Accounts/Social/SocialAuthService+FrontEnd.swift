@@ -50,6 +50,4 @@ extension SocialAuthService {
     }
 
     /// Whether provider `id` needs an `id_token` from front ends (generic OpenID Connect, whose
-    /// access tokens cannot be checked for audience).
-    public static func frontEndNeedsIDToken(provider id: String) -> Bool { id == "oidc" }
 }

@@ -6,6 +6,13 @@ public enum GrantType: String, Sendable, CaseIterable, Comparable {
     /// The resource owner password grant: only for clients explicitly granted it.
     case password
 
+    /// What a client gets when nobody says otherwise (the CLI and the admin form): a web
+    /// application signing users in.
+    public static let defaultForNewClients: Set<GrantType> = [.authorizationCode, .refreshToken]
+
+    /// Every grant's wire name, for help texts and error messages (`a|b|c`).
+    public static func names(separator: String) -> String { allCases.map(\.rawValue).joined(separator: separator) }
+
     /// Declaration order, so listings read the same everywhere.
     public static func < (a: GrantType, b: GrantType) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

@@ -68,22 +68,24 @@ struct AdminClientsController {
     /// The form as first shown: a confidential web application signing users in.
     static let defaults: [String: MustacheValue] = [
         "scopes": .string(ScopeSet.standard.joined(separator: " ")), "confidential": true,
-        "grant_authorization_code": true, "grant_refresh_token": true,
+        "grants": grantBoxes(checked: GrantType.defaultForNewClients),
     ]
+
+    /// One checkbox per grant the provider implements, in declaration order.
+    static func grantBoxes(checked: Set<GrantType>) -> MustacheValue {
+        .list(GrantType.allCases.map { ["value": .string($0.rawValue), "checked": .bool(checked.contains($0))] })
+    }
 
     /// What was typed, to fill the form again after a refusal.
     private static func typed(_ form: FormData) -> [String: MustacheValue] {
-        let grants = Set(form.all("grant_types"))
+        let grants = Set(form.all("grant_types").compactMap(GrantType.init(rawValue:)))
         return [
             "name": .string(String((form["name"] ?? "").prefix(200))),
             "redirect_uris": .string(String((form["redirect_uris"] ?? "").prefix(4000))),
             "scopes": .string(String((form["scopes"] ?? "").prefix(500))),
             "confidential": .bool(form["confidential"] == "on"),
             "skip_consent": .bool(form["skip_consent"] == "on"),
-            "grant_authorization_code": .bool(grants.contains("authorization_code")),
-            "grant_refresh_token": .bool(grants.contains("refresh_token")),
-            "grant_client_credentials": .bool(grants.contains("client_credentials")),
-            "grant_password": .bool(grants.contains("password")),
+            "grants": grantBoxes(checked: grants),
         ]
     }
 }

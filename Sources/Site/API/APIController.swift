@@ -42,7 +42,7 @@ struct APIController {
             throw APIError.unsupportedProvider(body.provider)
         }
         let idToken = body.idToken.flatMap { $0.isEmpty ? nil : $0 }
-        if SocialAuthService.frontEndNeedsIDToken(provider: entry.id) {
+        if entry.frontEndNeedsIDToken {
             guard let idToken, idToken.utf8.count <= Self.maxTokenLength else {
                 throw APIError.invalidRequest("Missing field \"id_token\": \(entry.displayName) tokens are checked through their id_token.")
             }

@@ -18,10 +18,10 @@ extension AdminController {
             rows.append(["id": .string(entry.id), "name": .string(entry.displayName), "enabled": .bool(entry.isEnabled),
                          "reason": entry.disabledReason.map(MustacheValue.string) ?? .null,
                          "callbackURL": .string(SocialController.callbackURL(origin: origin, provider: entry.id)),
-                         "scopes": .string(scopes), "isFacebook": .bool(entry.id == "facebook")])
+                         "scopes": .string(scopes), "note": entry.note.map(MustacheValue.string) ?? .null])
         }
         return Page(context, title: "Providers", [
-            "providers": .list(rows), "graphVersion": .string(services.social.registry.facebookGraphVersion),
+            "providers": .list(rows),
             "baseURLSet": .bool(services.configuration.baseURL != nil),
         ]).view("site/admin/providers")
     }

@@ -49,6 +49,32 @@ extension ProviderDefinition {
     }
 }
 
+/// Where Facebook lives and which Graph version we speak, read once for the sign-in provider and
+/// for the site's Facebook Page credential.
+public struct FacebookSettings: Sendable {
+    public let wwwBase: String
+    public let graphBase: String
+    /// `FACEBOOK_GRAPH_VERSION`: stale pins are the classic cause of broken Facebook logins.
+    public let graphVersion: String
+
+    /// The settings in `env`, with Facebook's real hosts and our pinned version as defaults.
+    public init(_ env: EnvironmentReader) {
+        wwwBase = env.endpoint("FACEBOOK_WWW_URL", default: "https://www.facebook.com")
+        graphBase = env.endpoint("FACEBOOK_GRAPH_URL", default: "https://graph.facebook.com")
+        graphVersion = env.string("FACEBOOK_GRAPH_VERSION", default: "v25.0")
+    }
+}
+
+extension ProviderRegistry.Entry {
+    /// Facebook from `FACEBOOK_CLIENT_ID` (the app id) and `_SECRET`.
+    @Sendable static func facebook(_ env: EnvironmentReader, http: any HTTPClient) -> Self {
+        let settings = FacebookSettings(env)
+        return .configured("facebook", "Facebook", prefix: "FACEBOOK", env, http: http, note: "Graph API \(settings.graphVersion)") {
+            .facebook(wwwBase: settings.wwwBase, graphBase: settings.graphBase, version: settings.graphVersion)
+        }
+    }
+}
+
 /// Facebook's `/me` JSON in our terms.
 public enum FacebookProfile {
     public static func map(_ me: JSONValue) throws(SocialAuthError) -> NormalizedProfile {

@@ -1,9 +1,26 @@
+import Identity
 import Security
 import Web
 
 /// Any OpenID Connect provider (Google, GitLab, Keycloak…) configured by its discovery URL:
 /// endpoints come from the discovery document, id_tokens are checked against its JWKS, and a
 /// nonce and PKCE are always used.
+extension ProviderRegistry.Entry {
+    /// Any OpenID Connect provider at `OIDC_DISCOVERY_URL`, with `OIDC_CLIENT_ID`/`_SECRET`,
+    /// `OIDC_NAME` and `OIDC_SCOPES`. The discovery document is fetched on first use.
+    @Sendable static func genericOIDC(_ env: EnvironmentReader, http: any HTTPClient) -> Self {
+        let discovery = env.endpoint("OIDC_DISCOVERY_URL")
+        let name = env.string("OIDC_NAME", default: "OpenID Connect")
+        let scopes = env.string("OIDC_SCOPES", default: "openid profile email").split(separator: " ").map(String.init)
+        let api = ProviderAPI(clientID: env.string("OIDC_CLIENT_ID"), clientSecret: env.string("OIDC_CLIENT_SECRET"), http: http)
+        let cache = DiscoveryCache()
+        return .configured("oidc", name, prefix: "OIDC", env, http: http, missing: discovery.isEmpty ? "OIDC_DISCOVERY_URL is not set" : nil,
+                           frontEndNeedsIDToken: true) { () async throws(SocialAuthError) -> ProviderDefinition in
+            try .genericOIDC(discovery: try await cache.document(at: discovery, api: api), displayName: name, scopes: scopes)
+        }
+    }
+}
+
 extension ProviderDefinition {
     static func genericOIDC(discovery: JSONValue, displayName: String, scopes: [String]) throws(SocialAuthError) -> ProviderDefinition {
         guard let issuer = discovery["issuer"]?.nonEmptyString,

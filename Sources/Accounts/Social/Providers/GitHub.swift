@@ -1,3 +1,4 @@
+import Identity
 import Security
 import Web
 
@@ -44,6 +45,15 @@ extension ProviderDefinition {
                 default: throw .providerUnavailable("token check answered HTTP \(response.status)")
                 }
             })
+    }
+}
+
+extension ProviderRegistry.Entry {
+    /// GitHub from `GITHUB_CLIENT_ID`/`_SECRET`; `GITHUB_AUTH_URL` and `GITHUB_API_URL` move it.
+    @Sendable static func github(_ env: EnvironmentReader, http: any HTTPClient) -> Self {
+        let auth = env.endpoint("GITHUB_AUTH_URL", default: "https://github.com")
+        let api = env.endpoint("GITHUB_API_URL", default: "https://api.github.com")
+        return .configured("github", "GitHub", prefix: "GITHUB", env, http: http) { .github(authBase: auth, apiBase: api) }
     }
 }
 

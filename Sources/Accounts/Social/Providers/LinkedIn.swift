@@ -1,3 +1,4 @@
+import Identity
 import Security
 import Web
 
@@ -21,6 +22,15 @@ extension ProviderDefinition {
                 guard reply.json["active"]?.boolValue == true else { throw .invalidToken }
                 guard reply.json["client_id"]?.stringValue == api.clientID else { throw .wrongAudience }
             })
+    }
+}
+
+extension ProviderRegistry.Entry {
+    /// LinkedIn from `LINKEDIN_CLIENT_ID`/`_SECRET`; `LINKEDIN_AUTH_URL` and `LINKEDIN_API_URL` move it.
+    @Sendable static func linkedIn(_ env: EnvironmentReader, http: any HTTPClient) -> Self {
+        let auth = env.endpoint("LINKEDIN_AUTH_URL", default: "https://www.linkedin.com")
+        let api = env.endpoint("LINKEDIN_API_URL", default: "https://api.linkedin.com")
+        return .configured("linkedin", "LinkedIn", prefix: "LINKEDIN", env, http: http) { .linkedIn(authBase: auth, apiBase: api) }
     }
 }
 

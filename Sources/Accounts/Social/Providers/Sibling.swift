@@ -1,3 +1,4 @@
+import Identity
 import Security
 import Web
 
@@ -24,6 +25,16 @@ extension ProviderDefinition {
                 guard reply.json["active"]?.boolValue == true else { throw .invalidToken }
                 guard reply.json["client_id"]?.stringValue == api.clientID else { throw .wrongAudience }
             })
+    }
+}
+
+extension ProviderRegistry.Entry {
+    /// Latchkey ID at `SIBLING_PROVIDER_URL`, with `SIBLING_CLIENT_ID`/`_SECRET` and `SIBLING_NAME`.
+    @Sendable static func sibling(_ env: EnvironmentReader, http: any HTTPClient) -> Self {
+        let base = env.endpoint("SIBLING_PROVIDER_URL")
+        let name = env.string("SIBLING_NAME", default: "Latchkey ID")
+        return .configured("sibling", name, prefix: "SIBLING", env, http: http,
+                           missing: base.isEmpty ? "SIBLING_PROVIDER_URL is not set" : nil) { .sibling(base: base, displayName: name) }
     }
 }
 
