@@ -40,10 +40,10 @@ public struct ProviderServices: Sendable {
         let database = try openDatabase(url: configuration.databaseURL)
         do {
             if migrate {
-                let applied = try await Schema.retryingWhileUnavailable(attempts: configuration.databaseConnectAttempts, warn: { logger.warning($0) }) {
-                    try await Schema.migrate(database, directory: configuration.migrationsDirectory, app: "provider")
+                try await Schema.migrateAtStartup(database, directory: configuration.migrationsDirectory, app: "provider",
+                                                  attempts: configuration.databaseConnectAttempts) { warning, line in
+                    warning ? logger.warning(line) : logger.info(line)
                 }
-                for migration in applied { logger.info("applied migration \(migration)") }
             }
             let secret = try configuration.secretKey ?? developmentSecret(logger: logger)
             let keys = KeyRing(secret: secret, fallbacks: configuration.secretKeyFallbacks)

@@ -33,6 +33,16 @@ public enum Schema {
         return applied
     }
 
+    /// Start-up's migration: `migrate`, retried while the database is unreachable, each applied
+    /// migration and each retry reported through `log`.
+    public static func migrateAtStartup(_ database: any Database, directory: String, app: String, attempts: Int,
+                                        log: (_ warning: Bool, String) -> Void) async throws {
+        let applied = try await retryingWhileUnavailable(attempts: attempts, warn: { log(true, $0) }) {
+            try await migrate(database, directory: directory, app: app)
+        }
+        for migration in applied { log(false, "applied migration \(migration)") }
+    }
+
     /// Runs `body`, retrying with a growing pause (1, 2, 4… s, at most 10) while the database is
     /// unreachable: on a platform the database may come up a little after the web process.
     /// `warn` hears of each retry.
