@@ -2,15 +2,6 @@ import Foundation
 import Identity
 import Storage
 
-/// The outcome of a sign-in attempt. Every failure a person may see reads the same, so the form
-/// never reveals whether a username exists.
-public enum SignInOutcome: Sendable {
-    case success(User)
-    case invalidCredentials
-    case disabled
-    case throttled(retryAfter: Int)
-}
-
 /// Local accounts: sign-up, sign-in with a password, password changes. The rules, hashing and
 /// throttling are the identity core's (`IdentityRules`, `PasswordPolicy`, `Credentials`).
 public struct AccountService: Sendable {
@@ -66,19 +57,13 @@ public struct AccountService: Sendable {
     // MARK: Sign-in
 
     /// Checks a username and password (see `Credentials.signIn`): a disabled account with the
-    /// right password is told so, and nothing is recorded for it.
-    public func signIn(username: String, password: String, ip: String) async throws -> SignInOutcome {
-        let check = try await credentials.signIn(
+    /// right password is `refused`, and nothing is recorded for it.
+    public func signIn(username: String, password: String, ip: String) async throws -> PasswordCheck<User> {
+        try await credentials.signIn(
             username: username, password: password, ip: ip, id: { $0.id },
             find: { name, db in try UserRepository.credentials(username: name, in: db).map { ($0.0, passwordHash: $0.1) } },
             admit: { !$0.isDisabled },
             onSuccess: { user, now, db in try AuditLog.record("login", actor: user.id, target: user.id, detail: "password", ip: ip, now: now, in: db) })
-        switch check {
-        case .verified(let user): return .success(user)
-        case .refused: return .disabled
-        case .invalidCredentials: return .invalidCredentials
-        case .throttled(let wait): return .throttled(retryAfter: wait)
-        }
     }
 
     // MARK: Password change

@@ -68,22 +68,15 @@ struct AccountController {
         let form = try request.form()
         let username = form["username"] ?? ""
         let next = ReturnPath.validated(form["next"])
-        switch try await services.users.signIn(username: username, password: form["password"] ?? "",
-                                               ip: request.clientIP(trustedProxies: trustedProxies)) {
-        case .success(let user):
-            signIn(user, context: context)
-            return Response(status: .seeOther, headers: ["Location": next ?? "/"])
-        case .invalidCredentials:
-            return try signInPage(context, next: next, username: username, error: "Invalid username or password.", status: .unauthorized)
-                .response(for: request, context: context)
-        case .throttled(let retryAfter):
-            let minutes = max(1, (retryAfter + 59) / 60)
-            var response = try signInPage(context, next: next, username: username,
-                                          error: "Too many failed sign-in attempts. Try again in \(minutes) minute\(minutes == 1 ? "" : "s").",
-                                          status: .tooManyRequests).response(for: request, context: context)
-            response.headers.set("Retry-After", String(retryAfter))
-            return response
+        let check = try await services.users.signIn(username: username, password: form["password"] ?? "",
+                                                    ip: request.clientIP(trustedProxies: trustedProxies))
+        guard case .verified(let user) = check else {
+            let refusal = check.formRefusal!
+            return try signInPage(context, next: next, username: username, error: refusal.message, status: refusal.status)
+                .response(for: request, context: context).setting(refusal.headers)
         }
+        signIn(user, context: context)
+        return Response(status: .seeOther, headers: ["Location": next ?? "/"])
     }
 
     /// Starts a signed-in session (with a new id) and notes when, for id_tokens' `auth_time`.

@@ -130,8 +130,8 @@ public struct TokenService: Sendable {
         if let extra = scope.values.first(where: { !client.scopes.contains($0) }) { throw GrantError.scopeNotAllowed(extra) }
         let user: ProviderUser
         switch try await users.signIn(username: username, password: password, ip: ip) {
-        case .success(let found): user = found
-        case .invalidCredentials: throw GrantError.invalidCredentials
+        case .verified(let found): user = found
+        case .refused, .invalidCredentials: throw GrantError.invalidCredentials
         case .throttled(let wait): throw GrantError.throttled(retryAfter: wait)
         }
         let now = clock.now(), lifetimes = lifetimes

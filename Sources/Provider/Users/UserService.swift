@@ -2,14 +2,6 @@ import Foundation
 import Identity
 import Storage
 
-/// The outcome of checking a username and password. Every failure a person may see reads the
-/// same, so neither the form nor the password grant reveals whether a username exists.
-public enum SignInOutcome: Sendable {
-    case success(ProviderUser)
-    case invalidCredentials
-    case throttled(retryAfter: Int)
-}
-
 /// The provider's people: sign-up, password checks, and users made from the command line. The
 /// rules, hashing and throttling are the identity core's (`IdentityRules`, `PasswordPolicy`,
 /// `Credentials`).
@@ -65,16 +57,12 @@ public struct UserService: Sendable {
         }
     }
 
-    /// Checks a username and password (see `Credentials.signIn`).
-    public func signIn(username: String, password: String, ip: String) async throws -> SignInOutcome {
-        let check = try await credentials.signIn(
+    /// Checks a username and password (see `Credentials.signIn`); the provider refuses nobody
+    /// whose password is right.
+    public func signIn(username: String, password: String, ip: String) async throws -> PasswordCheck<ProviderUser> {
+        try await credentials.signIn(
             username: username, password: password, ip: ip, id: { $0.id },
             find: { name, db in try UserRepository.credentials(username: name, in: db).map { ($0.0, passwordHash: $0.1) } })
-        switch check {
-        case .verified(let user), .refused(let user): return .success(user)
-        case .invalidCredentials: return .invalidCredentials
-        case .throttled(let wait): return .throttled(retryAfter: wait)
-        }
     }
 
     /// The user with `id`, if any.

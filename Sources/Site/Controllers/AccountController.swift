@@ -1,5 +1,6 @@
 import Accounts
 import Identity
+import IdentityWeb
 import Mustache
 import Storage
 import Web
@@ -61,27 +62,16 @@ struct AccountController {
         let form = try request.form()
         let username = form["username"] ?? ""
         let next = LocalRedirect.path(form["next"])
-        let outcome = try await services.accounts.signIn(username: username, password: form["password"] ?? "",
-                                                         ip: request.clientIP(trustedProxies: trustedProxies))
-        switch outcome {
-        case .success(let user):
-            context.session.signIn(userID: user.id)
-            context.session.flash("Signed in as \(user.username).", kind: "success")
-            return Response(status: .seeOther, headers: ["Location": next ?? "/account"])
-        case .invalidCredentials:
-            return try signInPage(context, next: next, username: username, error: "Invalid username or password.", status: .unauthorized)
-                .response(for: request, context: context)
-        case .disabled:
-            return try signInPage(context, next: next, username: username, error: "This account has been disabled. Contact the site's administrators.",
-                                  status: .forbidden).response(for: request, context: context)
-        case .throttled(let retryAfter):
-            let minutes = max(1, (retryAfter + 59) / 60)
-            var response = try signInPage(context, next: next, username: username,
-                                          error: "Too many failed sign-in attempts. Try again in \(minutes) minute\(minutes == 1 ? "" : "s").",
-                                          status: .tooManyRequests).response(for: request, context: context)
-            response.headers.set("Retry-After", String(retryAfter))
-            return response
+        let check = try await services.accounts.signIn(username: username, password: form["password"] ?? "",
+                                                       ip: request.clientIP(trustedProxies: trustedProxies))
+        guard case .verified(let user) = check else {
+            let refusal = check.formRefusal!
+            return try signInPage(context, next: next, username: username, error: refusal.message, status: refusal.status)
+                .response(for: request, context: context).setting(refusal.headers)
         }
+        context.session.signIn(userID: user.id)
+        context.session.flash("Signed in as \(user.username).", kind: "success")
+        return Response(status: .seeOther, headers: ["Location": next ?? "/account"])
     }
 
     /// The enabled providers, for the brand-styled sign-in buttons.

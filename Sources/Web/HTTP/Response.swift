@@ -21,6 +21,13 @@ public struct Response: Sendable {
         self.init(status: status, headers: ["Content-Type": contentType], body: Array(text.utf8))
     }
 
+    /// The response with `fields` set (replacing same-named ones), e.g. an error's `Retry-After`.
+    public func setting(_ fields: HTTPHeaders) -> Response {
+        var response = self
+        for field in fields { response.headers.set(field.name, field.value) }
+        return response
+    }
+
     /// Adds a `Set-Cookie` field for `cookie`.
     public mutating func setCookie(_ cookie: Cookie) {
         headers.add("Set-Cookie", cookie.headerValue)
