@@ -1,0 +1,116 @@
+import Identity
+import Web
+
+/// What every Latchkey app reads from its environment the same way: where it runs and listens,
+/// its templates and static files, its database and secret, proxies, password cost, sign-in
+/// limits and housekeeping. The site and the provider each add their own settings around it
+/// (`SiteConfiguration`, `ProviderConfiguration`) and reach these through dynamic member lookup.
+public struct AppSettings: Sendable {
+    /// The variables whose names differ between apps (the provider's are `PROVIDER_`-prefixed, so
+    /// both can run from one environment).
+    public struct Names: Sendable {
+        public var host: String
+        public var port: String
+        public var databaseURL: String
+        public var secretKey: String
+        public var secretKeyFallbacks: String
+        /// Added to the "must be set in production" message (the provider also accepts SECRET_KEY).
+        public var secretKeyHint: String
+
+        /// Names for an app whose variables differ from the site's.
+        public init(host: String, port: String, databaseURL: String, secretKey: String, secretKeyFallbacks: String, secretKeyHint: String) {
+            self.host = host
+            self.port = port
+            self.databaseURL = databaseURL
+            self.secretKey = secretKey
+            self.secretKeyFallbacks = secretKeyFallbacks
+            self.secretKeyHint = secretKeyHint
+        }
+
+        /// The site's names: `HOST`, `PORT`, `DATABASE_URL`, `SECRET_KEY`, `SECRET_KEY_FALLBACKS`.
+        public static let site = Names(host: "HOST", port: "PORT", databaseURL: "DATABASE_URL", secretKey: "SECRET_KEY",
+                                       secretKeyFallbacks: "SECRET_KEY_FALLBACKS", secretKeyHint: "(a long random string)")
+    }
+
+    /// The defaults both apps share; each app's own table adds its names' defaults.
+    public static let defaults: [String: String] = [
+        "APP_ENV": "development",
+        "LOG_LEVEL": "info",
+        "TEMPLATES_DIR": "Templates",
+        "PUBLIC_DIR": "Public",
+        "STATIC_CACHE_CONTROL": "public, max-age=300",
+        "EVENT_LOOPS": "",
+        "MIGRATIONS_DIR": "db/migrations",
+        "TRUSTED_PROXIES": "0",
+        "PASSWORD_HASH_COST": "15",
+        "LOGIN_MAX_FAILURES": "5",
+        "LOGIN_WINDOW_SECONDS": "900",
+        "DATABASE_CONNECT_ATTEMPTS": "5",
+        "HOUSEKEEPING_INTERVAL": "300",
+    ]
+
+    /// `APP_ENV`: production refuses unsafe defaults.
+    public var environment: AppEnvironment
+    /// The address to listen on.
+    public var host: String
+    /// The port to listen on.
+    public var port: Int
+    /// The lowest level written to the log.
+    public var logLevel: Logger.Level
+    /// Folder of Mustache templates.
+    public var templatesDirectory: String
+    /// Folder served as static files at `/`.
+    public var publicDirectory: String
+    /// `Cache-Control` for static files.
+    public var staticCacheControl: String
+    /// Event loops (threads running epoll); one per core by default.
+    public var eventLoops: Int
+    /// `sqlite:path`, a bare path, or `postgres://…`.
+    public var databaseURL: String
+    /// Where migrations live (the app's folder and `identity/` inside it).
+    public var migrationsDirectory: String
+    /// The master secret; nil in development means "use (or create) the development key file".
+    public var secretKey: String?
+    /// Older secrets still accepted for reading, during a key rotation.
+    public var secretKeyFallbacks: [String]
+    /// How many proxies in front of us append to `X-Forwarded-For` (0: trust none).
+    public var trustedProxies: Int
+    /// scrypt cost as log2(N); 15 in production, lower only in tests.
+    public var passwordHashCost: Int
+    /// Failed sign-ins allowed per account and per IP within `loginWindow` seconds.
+    public var loginMaxFailures: Int
+    /// The window, in seconds, over which failures are counted.
+    public var loginWindow: Int
+    /// How many times start-up tries an unreachable database before giving up.
+    public var databaseConnectAttempts: Int
+    /// Seconds between sweeps of expired rows.
+    public var housekeepingInterval: Int
+
+    /// Reads the shared settings, under the app's `names`.
+    public init(_ read: EnvironmentReader, names: Names) throws(ConfigurationError) {
+        environment = try read.appEnvironment()
+        host = read.string(names.host)
+        port = try read.number(names.port, 0...65535)
+        logLevel = try read.choice("LOG_LEVEL", Logger.Level.byName)
+        templatesDirectory = read.string("TEMPLATES_DIR")
+        publicDirectory = read.string("PUBLIC_DIR")
+        staticCacheControl = read.string("STATIC_CACHE_CONTROL")
+        eventLoops = read.optional("EVENT_LOOPS") == nil ? System.coreCount : try read.number("EVENT_LOOPS", 1...1024)
+        databaseURL = read.string(names.databaseURL)
+        migrationsDirectory = read.string("MIGRATIONS_DIR")
+        secretKey = read.optional(names.secretKey)
+        secretKeyFallbacks = read.list(names.secretKeyFallbacks)
+        trustedProxies = try read.number("TRUSTED_PROXIES", 0...16)
+        passwordHashCost = try read.number("PASSWORD_HASH_COST", 8...20)
+        loginMaxFailures = try read.number("LOGIN_MAX_FAILURES", 1...1000)
+        loginWindow = try read.number("LOGIN_WINDOW_SECONDS", 1...86_400)
+        databaseConnectAttempts = try read.number("DATABASE_CONNECT_ATTEMPTS", 1...100)
+        housekeepingInterval = try read.number("HOUSEKEEPING_INTERVAL", 10...86_400)
+        if environment == .production {
+            if secretKey == nil {
+                throw ConfigurationError(variable: names.secretKey, problem: "\(names.secretKeyHint) must be set when APP_ENV=production")
+            }
+            if passwordHashCost < 15 { throw ConfigurationError(variable: "PASSWORD_HASH_COST", problem: "must be at least 15 in production") }
+        }
+    }
+}
