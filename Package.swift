@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Identity", dependencies: ["Runtime", "Security", "Storage"], swiftSettings: swiftSettings),
         // Layer 3: where the identity core meets the framework: the session store, the error
         // mapping both apps install, form errors for templates.
-        .target(name: "IdentityWeb", dependencies: ["Identity", "Web", "Storage", "Mustache"], swiftSettings: swiftSettings),
+        .target(name: "IdentityWeb", dependencies: ["Identity", "Web", "Storage", "Security", "Mustache"], swiftSettings: swiftSettings),
         // Layer 4: the two apps. They meet only over HTTP.
         .target(name: "Accounts", dependencies: ["Identity", "Web", "Storage", "Security", "Runtime", "Mustache"], swiftSettings: swiftSettings),
         .target(name: "Site", dependencies: ["Accounts", "Identity", "IdentityWeb", "Web", "Storage", "Security", "Runtime", "Mustache"],

@@ -6,68 +6,37 @@ import Security
 import Storage
 import Web
 
-/// The long-lived things the site's controllers use: the database, the key ring and the
-/// account services. Opened once at start-up (by `serve` and by tests), then shared.
+/// The long-lived things the site's controllers use: the identity core's services (`core`: the
+/// database, key ring, clock, credentials, sessions, housekeeping; reached as
+/// `services.database` and so on) and the site's own. Opened once at start-up (by `serve` and
+/// by tests), then shared.
+@dynamicMemberLookup
 public struct SiteServices: Sendable {
     public let configuration: SiteConfiguration
-    public let database: any Database
-    public let keys: KeyRing
-    /// Where every service reads the time.
-    public let clock: Clock
-    /// Password hashing and the sign-in throttle (the identity core's).
-    public let credentials: Credentials
+    /// What the site opens like every app.
+    public let core: CoreServices
     public let accounts: AccountService
-    public let sessions: DatabaseSessionStore
     public let social: SocialAuthService
     /// What administrators do to users, each with its audit row.
     public let admin: AdminService
-    /// The sweep of expired rows (`startHousekeeping` runs it).
-    public let housekeeping: Housekeeping
+
+    /// The core services as if they were the site's own (`services.database`).
+    public subscript<Value>(dynamicMember keyPath: KeyPath<CoreServices, Value>) -> Value { core[keyPath: keyPath] }
 
     /// Opens the database, applies pending migrations (if `migrate`), and builds the services.
     public static func open(_ configuration: SiteConfiguration, migrate: Bool = true, logger: Logger = Logger(),
                             clock: Clock = .system) async throws -> SiteServices {
-        let database = try openDatabase(url: configuration.databaseURL)
-        do {
-            if migrate {
-                try await Schema.migrateAtStartup(database, directory: configuration.migrationsDirectory, app: "site",
-                                                  attempts: configuration.databaseConnectAttempts) { warning, line in
-                    warning ? logger.warning(line) : logger.info(line)
-                }
-            }
-            let secret = try configuration.secretKey ?? developmentSecret(logger: logger)
-            let keys = KeyRing(secret: secret, fallbacks: configuration.secretKeyFallbacks)
-            let credentials = Credentials(database: database, hasher: PasswordHasher(logN: configuration.passwordHashCost),
-                                          throttle: SignInThrottle(maxFailures: configuration.loginMaxFailures, window: configuration.loginWindow),
-                                          clock: clock)
+        let app = CoreServices.App(migrations: "site", developmentSecretPath: "db/secret_key", secretVariables: "SECRET_KEY is")
+        return try await CoreServices.open(configuration.app, app: app, chores: SiteChores.all, migrate: migrate, logger: logger,
+                                           clock: clock) { core in
             let http = CurlHTTPClient(connectTimeout: configuration.httpConnectTimeout, totalTimeout: configuration.httpTimeout)
             let registry = ProviderRegistry(environment: configuration.providerEnvironment, http: http)
-            let social = SocialAuthService(database: database, registry: registry, keys: keys,
+            let social = SocialAuthService(database: core.database, registry: registry, keys: core.keys,
                                            autoLinkVerifiedEmails: configuration.autoLinkVerifiedEmails)
-            let housekeeping = Housekeeping(database: database, clock: clock, throttle: credentials.throttle, extra: SiteChores.all)
-            return SiteServices(configuration: configuration, database: database, keys: keys, clock: clock, credentials: credentials,
-                                accounts: AccountService(database: database, credentials: credentials, clock: clock),
-                                sessions: DatabaseSessionStore(database: database), social: social,
-                                admin: AdminService(database: database, social: social, clock: clock), housekeeping: housekeeping)
-        } catch {
-            database.close()
-            throw error
+            return SiteServices(configuration: configuration, core: core,
+                                accounts: AccountService(database: core.database, credentials: core.credentials, clock: clock),
+                                social: social, admin: AdminService(database: core.database, social: social, clock: clock))
         }
-    }
-
-    /// Sweeps expired rows now and every `HOUSEKEEPING_INTERVAL` seconds, until cancelled.
-    public func startHousekeeping(logger: Logger) -> Task<Void, Never> {
-        let housekeeping = housekeeping, interval = configuration.housekeepingInterval
-        return Task { await housekeeping.run(every: interval) { logger.info($0) } }
-    }
-
-    /// In development, a secret generated once and kept in `db/secret_key` (git-ignored), so
-    /// sessions and encrypted tokens survive restarts without any configuration.
-    static func developmentSecret(logger: Logger) throws -> String {
-        let path = "db/secret_key"
-        let (secret, created) = try DevelopmentSecret.load(path: path)
-        if created { logger.warning("SECRET_KEY is not set: generated one in \(path) for development (set SECRET_KEY in production)") }
-        return secret
     }
 }
 

@@ -69,7 +69,7 @@ func serve() async {
         let services = try await SiteServices.open(configuration, logger: logger)
         services.logProviders(logger)
         let application = try SiteApplication.make(services: services, logger: logger)
-        let housekeeping = services.startHousekeeping(logger: logger)
+        let housekeeping = services.core.startHousekeeping(logger: logger)
         defer { housekeeping.cancel() }
         let server = Server(configuration: ServerConfiguration(host: configuration.host, port: configuration.port,
                                                                eventLoops: configuration.eventLoops,
@@ -188,7 +188,7 @@ func providerServe() async {
     do {
         let services = try await ProviderServices.open(configuration, logger: logger)
         let application = try ProviderApplication.make(services: services, logger: logger)
-        let housekeeping = services.startHousekeeping(logger: logger)
+        let housekeeping = services.core.startHousekeeping(logger: logger)
         defer { housekeeping.cancel() }
         let server = Server(configuration: ServerConfiguration(host: configuration.host, port: configuration.port,
                                                                eventLoops: configuration.eventLoops),

@@ -1,0 +1,86 @@
+import Identity
+import Security
+import Storage
+import Web
+
+/// What both apps open the same way at start-up: the database (migrated: the app's set, then the
+/// identity core's), the key ring from the secret (or, in development, a generated one kept in
+/// a git-ignored file), the clock, credentials, the session store and housekeeping. Each app's
+/// services hold one and add their own.
+public struct CoreServices: Sendable {
+    /// The app's database.
+    public let database: any Database
+    /// The key ring derived from the secret key.
+    public let keys: KeyRing
+    /// Where every service reads the time.
+    public let clock: Clock
+    /// Password hashing and the sign-in throttle.
+    public let credentials: Credentials
+    /// Browser sessions.
+    public let sessions: DatabaseSessionStore
+    /// The sweep of expired rows (`startHousekeeping` runs it).
+    public let housekeeping: Housekeeping
+    let housekeepingInterval: Int
+
+    /// Which app is opening, for its migrations folder and its development secret.
+    public struct App: Sendable {
+        /// The migrations folder under `MIGRATIONS_DIR` (`site`, `provider`).
+        public var migrations: String
+        /// Where development keeps a generated secret.
+        public var developmentSecretPath: String
+        /// What to tell the developer when that secret is generated.
+        public var secretVariables: String
+
+        /// An app description.
+        public init(migrations: String, developmentSecretPath: String, secretVariables: String) {
+            self.migrations = migrations
+            self.developmentSecretPath = developmentSecretPath
+            self.secretVariables = secretVariables
+        }
+    }
+
+    /// Opens the core services for `app` and hands them to `build`, which makes the app's own.
+    /// Anything that fails (migration, secret, `build`) closes the database before it is thrown.
+    public static func open<Services>(_ settings: AppSettings, app: App, chores: [Housekeeping.Chore], migrate: Bool, logger: Logger,
+                                      clock: Clock, _ build: (CoreServices) async throws -> Services) async throws -> Services {
+        let database = try openDatabase(url: settings.databaseURL)
+        do {
+            if migrate {
+                try await Schema.migrateAtStartup(database, directory: settings.migrationsDirectory, app: app.migrations,
+                                                  attempts: settings.databaseConnectAttempts) { warning, line in
+                    warning ? logger.warning(line) : logger.info(line)
+                }
+            }
+            let secret: String
+            if let configured = settings.secretKey {
+                secret = configured
+            } else {
+                let (generated, created) = try DevelopmentSecret.load(path: app.developmentSecretPath)
+                if created {
+                    logger.warning("\(app.secretVariables) not set: generated a secret in \(app.developmentSecretPath) for development (set one in production)")
+                }
+                secret = generated
+            }
+            let credentials = Credentials(database: database, hasher: PasswordHasher(logN: settings.passwordHashCost),
+                                          throttle: SignInThrottle(maxFailures: settings.loginMaxFailures, window: settings.loginWindow),
+                                          clock: clock)
+            let core = CoreServices(database: database, keys: KeyRing(secret: secret, fallbacks: settings.secretKeyFallbacks), clock: clock,
+                                    credentials: credentials, sessions: DatabaseSessionStore(database: database),
+                                    housekeeping: Housekeeping(database: database, clock: clock, throttle: credentials.throttle, extra: chores),
+                                    housekeepingInterval: settings.housekeepingInterval)
+            return try await build(core)
+        } catch {
+            database.close()
+            throw error
+        }
+    }
+
+    /// Sweeps expired rows now and every `HOUSEKEEPING_INTERVAL` seconds, until cancelled.
+    public func startHousekeeping(logger: Logger) -> Task<Void, Never> {
+        let housekeeping = housekeeping, interval = housekeepingInterval
+        return Task { await housekeeping.run(every: interval) { logger.info($0) } }
+    }
+
+    /// Closes the database.
+    public func close() { database.close() }
+}
