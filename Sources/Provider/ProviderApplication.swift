@@ -38,7 +38,7 @@ public enum ProviderApplication {
             SessionMiddleware(store: services.sessions, settings: .init(cookieName: sessionCookie, secure: configuration.isHTTPS,
                                                                        trustedProxies: configuration.trustedProxies,
                                                                        exemptPaths: [HealthCheck.path])),
-            CurrentUserMiddleware(services: services),
+            services.currentUserMiddleware,
             ErrorPageMiddleware(template: "provider/error") { context, values in MustacheValue(Page(context, title: "Error", values)) },
             CSRFMiddleware(exemptPrefixes: csrfExemptPrefixes),
         ]

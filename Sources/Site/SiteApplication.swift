@@ -32,7 +32,7 @@ public enum SiteApplication {
             SessionMiddleware(store: services.sessions,
                               settings: .init(cookieName: sessionCookie, secure: configuration.isHTTPS,
                                               trustedProxies: configuration.trustedProxies, exemptPaths: [HealthCheck.path])),
-            CurrentUserMiddleware(services: services),
+            services.currentUserMiddleware,
             ErrorPageMiddleware(template: "site/error") { context, values in MustacheValue(Page(context, title: "Error", values)) },
             CSRFMiddleware(exemptPrefixes: ["/api/"]),
             // Innermost, so it sees the router's 404/405 for /api paths before the HTML error pages do.

@@ -12,8 +12,8 @@ struct AccountController {
         HealthCheck.register(on: router)
         router.get("/signup", use: signUpForm)
         router.post("/signup", use: signUp)
-        router.get("/login", use: signInForm)
-        router.post("/login", use: signIn)
+        router.get("/login", use: signInForm.show)
+        router.post("/login", use: signInForm.submit)
         router.post("/logout", use: signOut)
     }
 
@@ -58,35 +58,23 @@ struct AccountController {
 
     // MARK: Sign-in
 
-    @Sendable func signInForm(_ request: Request, context: RequestContext) async throws -> Response {
-        let next = ReturnPath.validated(try request.query()["next"])
-        if context.currentUser != nil { return Response(status: .seeOther, headers: ["Location": next ?? "/"]) }
-        return try signInPage(context, next: next, username: "", error: nil).response(for: request, context: context)
-    }
-
-    @Sendable func signIn(_ request: Request, context: RequestContext) async throws -> Response {
-        let form = try request.form()
-        let username = form["username"] ?? ""
-        let next = ReturnPath.validated(form["next"])
-        let check = try await services.users.signIn(username: username, password: form["password"] ?? "",
-                                                    ip: request.clientIP(trustedProxies: trustedProxies))
-        guard case .verified(let user) = check else {
-            let refusal = check.formRefusal!
-            return try signInPage(context, next: next, username: username, error: refusal.message, status: refusal.status)
-                .response(for: request, context: context).setting(refusal.headers)
-        }
-        signIn(user, context: context)
-        return Response(status: .seeOther, headers: ["Location": next ?? "/"])
+    /// Sign-in with a password: the shared form flow; `next` may also be an authorization request.
+    private var signInForm: PasswordSignInForm<ProviderUser> {
+        let users = services.users
+        return PasswordSignInForm(
+            returnPath: ReturnPath.validated, home: "/", trustedProxies: trustedProxies, isSignedIn: { $0.currentUser != nil },
+            check: { username, password, ip in try await users.signIn(username: username, password: password, ip: ip) },
+            signIn: signIn, page: signInPage)
     }
 
     /// Starts a signed-in session (with a new id) and notes when, for id_tokens' `auth_time`.
-    private func signIn(_ user: ProviderUser, context: RequestContext) {
+    @Sendable private func signIn(_ user: ProviderUser, context: RequestContext) {
         context.session.signIn(userID: user.id)
         context.session["auth_time"] = String(services.clock.now())
         context.logger.info("signed_in user_id=\(user.id)")
     }
 
-    private func signInPage(_ context: RequestContext, next: String?, username: String, error: String?, status: HTTPStatus = .ok) -> View {
+    @Sendable private func signInPage(_ context: RequestContext, next: String?, username: String, error: String?, status: HTTPStatus) -> View {
         Page(context, title: "Sign in", [
             "next": next.map(MustacheValue.string) ?? .null,
             "signupLink": .string("/signup" + (next.map { "?next=" + FormData.encode($0) } ?? "")),

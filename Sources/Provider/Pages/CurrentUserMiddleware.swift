@@ -1,26 +1,16 @@
+import IdentityWeb
 import Web
 
-/// The context key for the signed-in provider user.
-enum CurrentUserKey: ContextKey {
-    typealias Value = ProviderUser
-}
-
 extension RequestContext {
-    /// The signed-in user, if any (requires `CurrentUserMiddleware`).
-    var currentUser: ProviderUser? { self[CurrentUserKey.self] }
+    /// The signed-in user, if any (requires the `CurrentUserMiddleware` from `currentUserMiddleware`).
+    var currentUser: ProviderUser? { self[CurrentUser<ProviderUser>.self] }
 }
 
-/// Loads the signed-in user named by the session; a session whose user was deleted counts as
-/// signed out.
-struct CurrentUserMiddleware: Middleware {
-    let services: ProviderServices
-
-    func handle(_ request: Request, context: RequestContext, next: any Responder) async throws -> Response {
-        if let id = context.session.userID, let user = try await services.users.find(id: id) {
-            context[CurrentUserKey.self] = user
-            context.logger = context.logger.with("user_id", String(user.id))
-        }
-        return try await next.respond(to: request, context: context)
+extension ProviderServices {
+    /// Loads the signed-in user; a session whose user was deleted counts as signed out.
+    var currentUserMiddleware: CurrentUserMiddleware<ProviderUser> {
+        let users = users
+        return CurrentUserMiddleware { id in try await users.find(id: id) }
     }
 }
 

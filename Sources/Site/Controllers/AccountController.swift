@@ -13,8 +13,8 @@ struct AccountController {
     func register(on router: Router) {
         router.get("/signup", use: signUpForm)
         router.post("/signup", use: signUp)
-        router.get("/login", use: signInForm)
-        router.post("/login", use: signIn)
+        router.get("/login", use: signInForm.show)
+        router.post("/login", use: signInForm.submit)
         router.post("/logout", use: signOut)
         let account = router.group("/account", middleware: [RequireUserMiddleware()])
         account.get("/", use: accountPage)
@@ -52,26 +52,18 @@ struct AccountController {
 
     // MARK: Sign-in
 
-    @Sendable func signInForm(_ request: Request, context: RequestContext) async throws -> Response {
-        let next = LocalRedirect.path(try request.query()["next"])
-        if context.currentUser != nil { return Response(status: .seeOther, headers: ["Location": next ?? "/account"]) }
-        return try signInPage(context, next: next, username: "", error: nil).response(for: request, context: context)
-    }
-
-    @Sendable func signIn(_ request: Request, context: RequestContext) async throws -> Response {
-        let form = try request.form()
-        let username = form["username"] ?? ""
-        let next = LocalRedirect.path(form["next"])
-        let check = try await services.accounts.signIn(username: username, password: form["password"] ?? "",
-                                                       ip: request.clientIP(trustedProxies: trustedProxies))
-        guard case .verified(let user) = check else {
-            let refusal = check.formRefusal!
-            return try signInPage(context, next: next, username: username, error: refusal.message, status: refusal.status)
-                .response(for: request, context: context).setting(refusal.headers)
-        }
-        context.session.signIn(userID: user.id)
-        context.session.flash("Signed in as \(user.username).", kind: "success")
-        return Response(status: .seeOther, headers: ["Location": next ?? "/account"])
+    /// Sign-in with a password: the shared form flow, landing on the account page.
+    private var signInForm: PasswordSignInForm<User> {
+        let accounts = services.accounts
+        return PasswordSignInForm(
+            returnPath: { LocalRedirect.path($0) }, home: "/account", trustedProxies: trustedProxies,
+            isSignedIn: { $0.currentUser != nil },
+            check: { username, password, ip in try await accounts.signIn(username: username, password: password, ip: ip) },
+            signIn: { user, context in
+                context.session.signIn(userID: user.id)
+                context.session.flash("Signed in as \(user.username).", kind: "success")
+            },
+            page: signInPage)
     }
 
     /// The enabled providers, for the brand-styled sign-in buttons.
@@ -79,7 +71,7 @@ struct AccountController {
         .list(services.social.registry.enabled.map { ["id": .string($0.id), "name": .string($0.displayName)] })
     }
 
-    private func signInPage(_ context: RequestContext, next: String?, username: String, error: String?, status: HTTPStatus = .ok) -> View {
+    @Sendable private func signInPage(_ context: RequestContext, next: String?, username: String, error: String?, status: HTTPStatus) -> View {
         Page(context, title: "Sign in", [
             "providers": providerButtons,
             "next": next.map(MustacheValue.string) ?? .null,

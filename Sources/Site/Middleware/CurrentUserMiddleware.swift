@@ -1,30 +1,20 @@
 import Accounts
+import IdentityWeb
 import Web
 
-/// The context key for the signed-in user.
-enum CurrentUserKey: ContextKey {
-    typealias Value = User
-}
-
 extension RequestContext {
-    /// The signed-in user, if any (requires `CurrentUserMiddleware`).
-    var currentUser: User? { self[CurrentUserKey.self] }
+    /// The signed-in user, if any (requires the `CurrentUserMiddleware` from `currentUserMiddleware`).
+    var currentUser: User? { self[CurrentUser<User>.self] }
 }
 
-/// Loads the signed-in user named by the session. A session whose user was deleted or disabled
-/// counts as signed out, so disabling an account takes effect on the next request.
-struct CurrentUserMiddleware: Middleware {
-    let services: SiteServices
-
-    func handle(_ request: Request, context: RequestContext, next: any Responder) async throws -> Response {
-        if let id = context.session.userID {
-            let user = try await services.database.read { db in try UserRepository.find(id: id, in: db) }
-            if let user, !user.isDisabled {
-                context[CurrentUserKey.self] = user
-                context.logger = context.logger.with("user_id", String(user.id))
-            }
+extension SiteServices {
+    /// Loads the signed-in user. A session whose user was deleted or disabled counts as signed
+    /// out, so disabling an account takes effect on the next request.
+    var currentUserMiddleware: CurrentUserMiddleware<User> {
+        let database = core.database
+        return CurrentUserMiddleware { id in
+            try await database.read { db in try UserRepository.find(id: id, in: db) }.flatMap { $0.isDisabled ? nil : $0 }
         }
-        return try await next.respond(to: request, context: context)
     }
 }
 

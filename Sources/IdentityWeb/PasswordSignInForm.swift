@@ -1,0 +1,56 @@
+import Identity
+import Web
+
+/// The sign-in form's two handlers, written once for both apps: `GET` shows the form (or sends
+/// a signed-in visitor on), `POST` checks the password through the identity core and either
+/// signs the person in or shows the form again with the refusal (`PasswordCheck.formRefusal`),
+/// keeping what was typed but never the password. Each app supplies its page and what signing
+/// in means for it.
+public struct PasswordSignInForm<User: Sendable>: Sendable {
+    /// Renders the form: `next` (already validated), the typed username, an error, the status.
+    public typealias Page = @Sendable (RequestContext, _ next: String?, _ username: String, _ error: String?, HTTPStatus) -> View
+
+    let returnPath: @Sendable (String?) -> String?
+    let home: String
+    let trustedProxies: Int
+    let isSignedIn: @Sendable (RequestContext) -> Bool
+    let check: @Sendable (_ username: String, _ password: String, _ ip: String) async throws -> PasswordCheck<User>
+    let signIn: @Sendable (User, RequestContext) -> Void
+    let page: Page
+
+    /// A form whose `next=` passes `returnPath`, landing on `home` without one.
+    public init(returnPath: @escaping @Sendable (String?) -> String?, home: String, trustedProxies: Int,
+                isSignedIn: @escaping @Sendable (RequestContext) -> Bool,
+                check: @escaping @Sendable (_ username: String, _ password: String, _ ip: String) async throws -> PasswordCheck<User>,
+                signIn: @escaping @Sendable (User, RequestContext) -> Void, page: @escaping Page) {
+        self.returnPath = returnPath
+        self.home = home
+        self.trustedProxies = trustedProxies
+        self.isSignedIn = isSignedIn
+        self.check = check
+        self.signIn = signIn
+        self.page = page
+    }
+
+    /// `GET`: the empty form, or on to `next` (or `home`) for a visitor already signed in.
+    @Sendable public func show(_ request: Request, context: RequestContext) async throws -> Response {
+        let next = returnPath(try request.query()["next"])
+        if isSignedIn(context) { return Response(status: .seeOther, headers: ["Location": next ?? home]) }
+        return try page(context, next, "", nil, .ok).response(for: request, context: context)
+    }
+
+    /// `POST`: signs in and goes on, or shows the form again with the refusal.
+    @Sendable public func submit(_ request: Request, context: RequestContext) async throws -> Response {
+        let form = try request.form()
+        let username = form["username"] ?? ""
+        let next = returnPath(form["next"])
+        let outcome = try await check(username, form["password"] ?? "", request.clientIP(trustedProxies: trustedProxies))
+        guard case .verified(let user) = outcome else {
+            let refusal = outcome.formRefusal!
+            return try page(context, next, username, refusal.message, refusal.status).response(for: request, context: context)
+                .setting(refusal.headers)
+        }
+        signIn(user, context)
+        return Response(status: .seeOther, headers: ["Location": next ?? home])
+    }
+}
