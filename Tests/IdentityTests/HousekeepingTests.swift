@@ -1,4 +1,5 @@
-import Identity
+import Foundation
+@testable import Identity
 import Storage
 import Synchronization
 import Testing
@@ -50,4 +51,32 @@ final class Reports: Sendable {
     private let lines = Mutex<[String]>([])
     func add(_ line: String) { lines.withLock { $0.append(line) } }
     var all: [String] { lines.withLock { $0 } }
+}
+
+extension HousekeepingTests {
+    /// Two instances on one PostgreSQL database: while one sweeps (holds the lock), the other's
+    /// sweep is skipped rather than run twice.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["TEST_DATABASE_URL"]?.isEmpty == false, "needs TEST_DATABASE_URL (PostgreSQL)"))
+    func onlyOneInstanceSweepsAtATime() async throws {
+        let url = try await TestDatabase.freshURL()
+        let first = try await TestDatabase.open(url, prepare: true)
+        let second = try await TestDatabase.open(url, prepare: false)
+        let holding = Atomic<Bool>(false)
+        let release = DispatchSemaphore(value: 0)
+        let holder = Task {
+            try await first.write { db in
+                _ = try Housekeeping.lock(db)
+                holding.store(true, ordering: .sequentiallyConsistent)
+                // Blocks one worker thread for the moment the other instance takes to try.
+                release.wait()
+            }
+        }
+        while !holding.load(ordering: .sequentiallyConsistent) { try await Task.sleep(nanoseconds: 5_000_000) }
+        let other = Housekeeping(database: second, throttle: SignInThrottle())
+        let outcome = try await other.sweep()
+        release.signal()
+        try await holder.value
+        #expect(outcome == .skipped)
+        #expect(try await other.sweep() != .skipped, "once the first instance is done, the next sweep runs")
+    }
 }

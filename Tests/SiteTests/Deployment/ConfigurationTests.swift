@@ -35,6 +35,8 @@ import Testing
         ("APP_ENV", "staging"),
         ("EVENT_LOOPS", "0"), ("TRUSTED_PROXIES", "-1"), ("TRUSTED_PROXIES", "many"),
         ("LOGIN_MAX_FAILURES", "0"), ("LOGIN_WINDOW_SECONDS", "1e3"), ("PASSWORD_HASH_COST", "4"),
+        ("HOUSEKEEPING_INTERVAL", "0"), ("HOUSEKEEPING_INTERVAL", "hourly"), ("DATABASE_CONNECT_ATTEMPTS", "0"),
+        ("HTTP_TIMEOUT", "0"), ("HTTP_CONNECT_TIMEOUT", "soon"), ("BASE_URL", "https://x.example/?q=1"),
     ])
     func badValueIsAnErrorNamingTheVariable(variable: String, value: String) throws {
         let error = try #require(problem([variable: value]))
