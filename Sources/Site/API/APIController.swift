@@ -20,7 +20,12 @@ struct APIController {
         api.post("/auth/social", use: socialSignIn)
         api.get("/me", use: me)
         api.post("/logout", use: logout)
-        api.get("/openapi.json", use: openAPI)
+        // Built once: the document only changes with the build and the registry.
+        let document = Array(OpenAPIDocument.json(providers: services.social.registry.entries.map(\.id)).utf8)
+        api.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8", "Cache-Control": "public, max-age=300"],
+                     body: document)
+        }
     }
 
     private var now: Int { Clock.now }
@@ -101,11 +106,6 @@ struct APIController {
         }
         guard revoked else { throw APIError.invalidToken("The bearer token is unknown, expired or revoked.") }
         return Response(status: .noContent, headers: ["Cache-Control": "no-store"])
-    }
-
-    @Sendable func openAPI(_ request: Request, context: RequestContext) async throws -> Response {
-        Response(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8", "Cache-Control": "public, max-age=300"],
-                 body: Array(OpenAPIDocument.json(providers: services.social.registry.entries.map(\.id)).utf8))
     }
 
     // MARK: Bearer tokens
