@@ -100,3 +100,22 @@ import WebTesting
         }
     }
 }
+
+extension AdminUserActionTests {
+    /// The audit row is written in the change's transaction: when it cannot be written, the
+    /// change does not happen either (before, the action committed and the audit failed after).
+    @Test func anActionWhoseAuditRowFailsChangesNothing() async throws {
+        let site = try await TestSite.make()
+        let admin = try await site.adminClient()
+        let bob = try await site.createUser("bob")
+        let browser = site.client()
+        await browser.signIn("bob")
+        _ = try await site.services.database.write { db in try db.execute("DROP TABLE audit_log") }
+
+        #expect(await admin.adminPost("/admin/users/\(bob.id)/disable").status.code == 500)
+        #expect(try await site.user("bob")?.isDisabled == false)
+        #expect(try await site.sessionCount(of: "bob") == 1, "the sessions were not ended either")
+        #expect(await admin.adminPost("/admin/users/\(bob.id)/admin/grant").status.code == 500)
+        #expect(try await site.user("bob")?.isAdmin == false)
+    }
+}
