@@ -47,9 +47,9 @@ extension SiteServices {
         let origin = configuration.baseURL ?? "http://\(configuration.host):\(configuration.port)"
         for entry in social.registry.entries {
             if entry.isEnabled {
-                logger.info("provider=\(entry.id) enabled callback_url=\(SocialController.callbackURL(origin: origin, provider: entry.id))")
+                logger.info("provider_enabled", ["provider": entry.id, "callback_url": SocialController.callbackURL(origin: origin, provider: entry.id)])
             } else {
-                logger.info("provider=\(entry.id) disabled reason=\"\(entry.disabledReason ?? "")\"")
+                logger.info("provider_disabled", ["provider": entry.id, "reason": entry.disabledReason ?? ""])
             }
         }
         if configuration.baseURL == nil {

@@ -71,7 +71,7 @@ struct AccountController {
     @Sendable private func signIn(_ user: ProviderUser, context: RequestContext) {
         context.session.signIn(userID: user.id)
         context.session["auth_time"] = String(services.clock.now())
-        context.logger.info("signed_in user_id=\(user.id)")
+        context.logger.info("signed_in", ["user_id": user.id])
     }
 
     @Sendable private func signInPage(_ context: RequestContext, next: String?, username: String, error: String?, status: HTTPStatus) -> View {

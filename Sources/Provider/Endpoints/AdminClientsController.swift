@@ -31,7 +31,7 @@ struct AdminClientsController {
                             isConfidential: form["confidential"] == "on", skipsConsent: form["skip_consent"] == "on")
         do {
             let registered = try await services.clients.register(new)
-            context.logger.info("client_registered client_id=\(registered.client.clientID) by=\(context.currentUser?.id ?? 0)")
+            context.logger.info("client_registered", ["client_id": registered.client.clientID, "by": context.currentUser?.id ?? 0])
             var response = try Page(context, title: "Client registered", [
                 "client": MustacheValue(registered.client),
                 "secret": registered.secret.map(MustacheValue.string) ?? .null,
@@ -47,7 +47,7 @@ struct AdminClientsController {
     @Sendable func delete(_ request: Request, context: RequestContext) async throws -> Redirect {
         guard let id = context.parameters["id"] else { throw HTTPError(.notFound) }
         if try await services.clients.remove(id) {
-            context.logger.info("client_removed client_id=\(id) by=\(context.currentUser?.id ?? 0)")
+            context.logger.info("client_removed", ["client_id": id, "by": context.currentUser?.id ?? 0])
             context.session.flash("The client was deleted, with every token issued to it.", kind: "success")
         } else {
             context.session.flash("That client no longer exists.", kind: "error")

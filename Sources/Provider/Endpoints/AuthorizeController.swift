@@ -45,7 +45,7 @@ struct AuthorizeController {
             return Response(status: .seeOther, headers: ["Location": "/login?next=" + FormData.encode(again)])
         }
         guard form["decision"] == "allow" else {
-            context.logger.info("authorization_denied client_id=\(authorization.client.clientID)")
+            context.logger.info("authorization_denied", ["client_id": authorization.client.clientID])
             return try reject(authorization, .accessDenied)
         }
         try await services.consents.record(userID: user.id, clientID: authorization.client.clientID, scope: authorization.scope)
@@ -56,7 +56,7 @@ struct AuthorizeController {
     private func approve(_ authorization: AuthorizationRequest, user: ProviderUser, context: RequestContext) async throws -> Response {
         let authTime = context.session["auth_time"].flatMap { Int($0) } ?? context.session.createdAt
         let code = try await services.tokens.issueCode(for: authorization, userID: user.id, authTime: authTime)
-        context.logger.info("authorization_granted client_id=\(authorization.client.clientID)")
+        context.logger.info("authorization_granted", ["client_id": authorization.client.clientID])
         return redirect(to: authorization.redirectURI, [("code", code)], state: authorization.state)
     }
 

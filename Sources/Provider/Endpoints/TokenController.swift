@@ -33,7 +33,7 @@ struct TokenController {
                                                             password: try form.required("password"), scope: try form.scope(),
                                                             ip: request.clientIP(trustedProxies: services.configuration.trustedProxies))
             }
-            context.logger.info("token_issued client_id=\(client.clientID) grant=\(grant.rawValue)")
+            context.logger.info("token_issued", ["client_id": client.clientID, "grant": grant.rawValue])
             return OAuthReply.json(tokens.json)
         }
     }

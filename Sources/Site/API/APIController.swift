@@ -35,7 +35,7 @@ struct APIController {
     @Sendable func socialSignIn(_ request: Request, context: RequestContext) async throws -> Response {
         let ip = request.clientIP(trustedProxies: services.configuration.trustedProxies)
         if let wait = limiter.attempt(client: ip, now: now) {
-            context.logger.warning("api_rate_limited ip=\(ip)")
+            context.logger.warning("api_rate_limited", ["ip": ip])
             throw APIError.rateLimited(retryAfter: wait)
         }
         let body: SocialSignInRequest = try request.decodeJSON()
@@ -66,7 +66,7 @@ struct APIController {
             outcome = try await services.social.signIn(frontEndToken: body.accessToken, idToken: idToken, provider: entry.id,
                                                        intent: intent, ip: ip)
         } catch let error as SocialAuthError {
-            context.logger.warning("api_social_failed provider=\(entry.id) error=\"\(error)\"")
+            context.logger.warning("api_social_failed", ["provider": entry.id, "error": error])
             throw APIError(error)
         }
         switch outcome {

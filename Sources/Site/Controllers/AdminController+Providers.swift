@@ -62,7 +62,7 @@ extension AdminController {
         } catch let error as SiteCredentialError {
             context.session.flash("Not connected: \(error).", kind: "error")
         } catch let error as SocialAuthError {
-            context.logger.warning("site_credential_check_failed error=\"\(error)\"")
+            context.logger.warning("site_credential_check_failed", ["error": error])
             context.session.flash("Not connected: Facebook could not check the token. Try again later.", kind: "error")
         }
         return Redirect(to: "/admin/site-connections")
@@ -80,7 +80,7 @@ extension AdminController {
         } catch SiteCredentialError.notFound {
             throw HTTPError(.notFound, "There is no such connection.")
         } catch let error as SocialAuthError {
-            context.logger.warning("site_credential_check_failed error=\"\(error)\"")
+            context.logger.warning("site_credential_check_failed", ["error": error])
             context.session.flash("Facebook could not check the token. Try again later.", kind: "error")
         }
         return Redirect(to: "/admin/site-connections")

@@ -39,10 +39,10 @@ extension AdminController {
             return back(to: account.userID, "\(name) issued no refresh token for this account; the person must reconnect to renew it.",
                         kind: "error", context: context)
         case .unavailable(let reason):
-            context.logger.warning("admin_refresh_failed provider=\(account.provider) error=\"\(reason)\"")
+            context.logger.warning("admin_refresh_failed", ["provider": account.provider, "error": reason])
             return back(to: account.userID, "\(name) is not answering; nothing was changed. Try again later.", kind: "error", context: context)
         case .refused(let reason):
-            context.logger.warning("admin_refresh_failed provider=\(account.provider) error=\"\(reason)\"")
+            context.logger.warning("admin_refresh_failed", ["provider": account.provider, "error": reason])
             return back(to: account.userID, "\(name) refused to refresh the token; the account now needs reconnecting.", kind: "error",
                         context: context)
         }
@@ -52,7 +52,7 @@ extension AdminController {
         let admin = try admin(context), account = try await targetAccount(context)
         let name = providerName(account.provider)
         if let upstream = try await services.admin.revokeToken(of: account, by: admin, ip: ip(request)) {
-            context.logger.warning("upstream_revoke_failed provider=\(account.provider) error=\"\(upstream)\"")
+            context.logger.warning("upstream_revoke_failed", ["provider": account.provider, "error": upstream])
             return back(to: account.userID, "The \(name) token is marked revoked here, but \(name) could not be told.", kind: "error", context: context)
         }
         return back(to: account.userID, "Revoked the \(name) token.", context: context)
@@ -62,7 +62,7 @@ extension AdminController {
         let admin = try admin(context), account = try await targetAccount(context)
         do {
             if let upstream = try await services.admin.unlink(account, by: admin, ip: ip(request)) {
-                context.logger.warning("upstream_revoke_failed provider=\(account.provider) error=\"\(upstream)\"")
+                context.logger.warning("upstream_revoke_failed", ["provider": account.provider, "error": upstream])
             }
         } catch SocialAuthError.lastSignInMethod {
             return back(to: account.userID, "That is the user's only way to sign in, so it was not unlinked.", kind: "error", context: context)

@@ -59,7 +59,7 @@ struct SocialController {
                 return Response(status: .seeOther, headers: ["Location": returnTo ?? "/account"])
             }
         } catch let error as SocialAuthError {
-            context.logger.warning("social_auth_failed provider=\(id) error=\"\(error)\"")
+            context.logger.warning("social_auth_failed", ["provider": id, "error": error])
             return try failure(error, providerName: entry.displayName, request: request, context: context)
         }
     }
@@ -72,7 +72,7 @@ struct SocialController {
             let (account, upstream) = try await social.disconnect(accountID: accountID, userID: user.id,
                                                                   ip: request.clientIP(trustedProxies: services.configuration.trustedProxies))
             if let upstream {
-                context.logger.warning("upstream_revoke_failed provider=\(account.provider) error=\"\(upstream)\"")
+                context.logger.warning("upstream_revoke_failed", ["provider": account.provider, "error": upstream])
             }
             let name = social.registry.entry(account.provider)?.displayName ?? account.provider
             context.session.flash("\(name) has been disconnected from your account.", kind: "success")

@@ -18,11 +18,11 @@ public struct ErrorMapping: Sendable {
     public func httpError(for error: any Error, logger: Logger) -> HTTPError {
         if let plain = error as? HTTPError { return plain }
         guard let known = (error as? any HTTPResponseError) ?? translate(error) else {
-            logger.error("unhandled error=\(String(reflecting: type(of: error))) detail=\"\(error)\"")
+            logger.error("unhandled", ["error": String(reflecting: type(of: error)), "detail": error])
             return HTTPError(.internalServerError, Self.internalMessage)
         }
         if known.status.code >= 500 {
-            logger.error("error=\(String(reflecting: type(of: error))) status=\(known.status.code) detail=\"\(error)\"")
+            logger.error("failed", ["error": String(reflecting: type(of: error)), "status": known.status.code, "detail": error])
         }
         return HTTPError(known.status, known.publicMessage, headers: known.headers)
     }

@@ -1,6 +1,8 @@
 import Foundation
 
-/// A small structured logger: one line per event, `key=value` pairs, to a shared sink.
+/// A small structured logger: one line per event in logfmt (`level=info event key=value …`), to
+/// a shared sink. Field values are quoted and escaped as needed, and no character of any message
+/// can end a line, so nothing a client or a provider sends can forge a log line or a field.
 public struct Logger: Sendable {
     /// Severity, lowest first.
     public enum Level: Int, Sendable, Comparable, CustomStringConvertible {
@@ -31,17 +33,30 @@ public struct Logger: Sendable {
         self.sink = sink
     }
 
-    /// A copy with `key=value` appended to the metadata.
+    /// A copy with `key=value` appended to the metadata (the value quoted as needed).
     public func with(_ key: String, _ value: String) -> Logger {
         var copy = self
-        copy.metadata = metadata.isEmpty ? "\(key)=\(value)" : "\(metadata) \(key)=\(value)"
+        let field = "\(key)=\(Self.value(value))"
+        copy.metadata = metadata.isEmpty ? field : "\(metadata) \(field)"
         return copy
     }
 
-    /// Logs at `level`; the message is only built when it will be written.
+    /// Logs a sentence at `level` (start-up and shutdown notes); the message is only built when
+    /// it will be written, and control characters in it are escaped.
     public func log(_ level: Level, _ message: @autoclosure () -> String) {
         guard level >= self.level else { return }
-        let text = message()
+        write(level, Self.escapingControls(message()))
+    }
+
+    /// Logs `event` with `fields` as `key=value` pairs, each value quoted and escaped as needed.
+    public func log(_ level: Level, _ event: String, _ fields: KeyValuePairs<String, Any>) {
+        guard level >= self.level else { return }
+        var line = Self.escapingControls(event)
+        for (key, value) in fields { line += " \(key)=\(Self.value(String(describing: value)))" }
+        write(level, line)
+    }
+
+    private func write(_ level: Level, _ text: String) {
         sink.write(metadata.isEmpty ? "level=\(level) \(text)\n" : "level=\(level) \(metadata) \(text)\n")
     }
 
@@ -49,6 +64,47 @@ public struct Logger: Sendable {
     public func info(_ message: @autoclosure () -> String) { log(.info, message()) }
     public func warning(_ message: @autoclosure () -> String) { log(.warning, message()) }
     public func error(_ message: @autoclosure () -> String) { log(.error, message()) }
+    public func debug(_ event: String, _ fields: KeyValuePairs<String, Any>) { log(.debug, event, fields) }
+    public func info(_ event: String, _ fields: KeyValuePairs<String, Any>) { log(.info, event, fields) }
+    public func warning(_ event: String, _ fields: KeyValuePairs<String, Any>) { log(.warning, event, fields) }
+    public func error(_ event: String, _ fields: KeyValuePairs<String, Any>) { log(.error, event, fields) }
+
+    /// A logfmt value: bare when it is a plain word, else in double quotes with `"`, `\` and
+    /// control characters escaped.
+    public static func value(_ text: String) -> String {
+        let plain = !text.isEmpty && text.unicodeScalars.allSatisfy { s in
+            s.isASCII && (CharacterSet.alphanumerics.contains(s) || "-_./:@+%,*#()[]".unicodeScalars.contains(s))
+        }
+        if plain { return text }
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            default: out += escape(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// `text` with every control character written as an escape, so it stays on one line.
+    static func escapingControls(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        return text.unicodeScalars.map(escape).joined()
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}" || scalar == "\u{85}"
+    }
+
+    private static func escape(_ scalar: Unicode.Scalar) -> String {
+        switch scalar {
+        case "\n": return "\\n"
+        case "\r": return "\\r"
+        case "\t": return "\\t"
+        default: return isControl(scalar) ? "\\u{\(String(scalar.value, radix: 16))}" : String(scalar)
+        }
+    }
 }
 
 /// Where log lines go. Writes are buffered and flushed at least every 50 ms (and at exit), so a

@@ -24,7 +24,8 @@ public struct RequestLogMiddleware: Middleware {
     private func log(_ request: Request, context: RequestContext, status: Int, bytes: Int, start: UInt64) {
         let micros = (Self.now() - start) / 1000
         // The path is logged without its query string: queries can carry codes and tokens.
-        context.logger.info("method=\(request.method) path=\(request.path) status=\(status) bytes=\(bytes) duration_ms=\(micros / 1000).\(Self.threeDigits(micros % 1000))")
+        context.logger.info("request", ["method": request.method, "path": request.path, "status": status, "bytes": bytes,
+                                       "duration_ms": "\(micros / 1000).\(Self.threeDigits(micros % 1000))"])
     }
 
     private static func threeDigits(_ n: UInt64) -> String {

@@ -149,7 +149,7 @@ final class Connection: @unchecked Sendable {
 
     /// Answers a protocol error with a short plain-text response and closes.
     private func fail(status: HTTPStatus, reason: String) {
-        loop.server.logger.info("method=- path=- status=\(status.code) bytes=0 remote=\(remoteAddress) error=\"\(reason)\"")
+        loop.server.logger.info("request_rejected", ["status": status.code, "bytes": 0, "remote": remoteAddress, "error": reason])
         let body = Array("\(status.reasonPhrase)\n".utf8)
         let response = Response(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: body)
         write(response, keepAlive: false, omitBody: false)

@@ -28,9 +28,9 @@ import WebTesting
             let sink = LogSink.capturing()
             social.site.services.logProviders(Logger(level: .info, sink: sink))
             let lines = sink.lines.joined(separator: "\n")
-            #expect(lines.contains("provider=github enabled callback_url=https://latchkey.test/auth/github/callback"))
-            #expect(lines.contains("provider=facebook disabled reason=\"FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET are not both set\""))
-            #expect(lines.contains("provider=oidc disabled"))
+            #expect(lines.contains("provider_enabled provider=github callback_url=https://latchkey.test/auth/github/callback"))
+            #expect(lines.contains("provider_disabled provider=facebook reason=\"FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET are not both set\""))
+            #expect(lines.contains("provider_disabled provider=oidc"))
         }
     }
 

@@ -3,6 +3,7 @@ import Accounts
 import FakeProviders
 import Foundation
 import Testing
+import Web
 import WebTesting
 
 /// `state` is random, single-use, server-side, bound to the browser that started, short-lived,
@@ -92,6 +93,22 @@ import WebTesting
             let response = await client.get(callback)
             #expect(response.status.code == 400)
             #expect(try await social.rows() == SocialSite.Rows(users: 1, links: 0, tokens: 0))
+        }
+    }
+}
+
+extension SocialStateTests {
+    /// Issue 13: `error=x%0Alevel=error%20injected=1` on a callback used to write a forged line.
+    @Test func aProvidersErrorTextCannotForgeALogLine() async throws {
+        try await SocialSite.with([.github]) { social in
+            let client = social.site.client()
+            let start = await social.start("github", client)
+            let location = try #require(start.location)
+            let state = try #require(URLComponents(string: location)?.queryItems?.first { $0.name == "state" }?.value)
+            _ = await client.get("/auth/github/callback?state=\(FormData.encode(state))&error=x%0Alevel=error%20injected=1"
+                                 + "&error_description=y%0D%0Alevel=error%20injected=2")
+            #expect(!social.site.logs.lines.contains { $0.hasPrefix("level=error injected") || $0.contains("\nlevel=error") })
+            #expect(social.site.logs.lines.allSatisfy { $0.dropLast().allSatisfy { $0 != "\n" && $0 != "\r" } })
         }
     }
 }
