@@ -86,31 +86,42 @@ public struct AppSettings: Sendable {
     /// Seconds between sweeps of expired rows.
     public var housekeepingInterval: Int
 
-    /// Reads the shared settings, under the app's `names`.
-    public init(_ read: EnvironmentReader, names: Names) throws(ConfigurationError) {
-        environment = try read.appEnvironment()
+    /// The shortest `SECRET_KEY` production accepts: keys and signatures derive from it.
+    public static let minimumSecretLength = 32
+
+    /// Reads the shared settings, under the app's `names`, adding what is wrong to `problems`.
+    public init(_ read: EnvironmentReader, names: Names, problems: inout ConfigurationProblems) {
+        environment = problems.read(.development) { () throws(ConfigurationError) in try read.appEnvironment() }
         host = read.string(names.host)
-        port = try read.number(names.port, 0...65535)
-        logLevel = try read.choice("LOG_LEVEL", Logger.Level.byName)
+        port = problems.read(0) { () throws(ConfigurationError) in try read.number(names.port, 0...65535) }
+        logLevel = problems.read(.info) { () throws(ConfigurationError) in try read.choice("LOG_LEVEL", Logger.Level.byName) }
         templatesDirectory = read.string("TEMPLATES_DIR")
         publicDirectory = read.string("PUBLIC_DIR")
         staticCacheControl = read.string("STATIC_CACHE_CONTROL")
-        eventLoops = read.optional("EVENT_LOOPS") == nil ? System.coreCount : try read.number("EVENT_LOOPS", 1...1024)
+        eventLoops = read.optional("EVENT_LOOPS") == nil
+            ? System.coreCount : problems.read(1) { () throws(ConfigurationError) in try read.number("EVENT_LOOPS", 1...1024) }
         databaseURL = read.string(names.databaseURL)
         migrationsDirectory = read.string("MIGRATIONS_DIR")
         secretKey = read.optional(names.secretKey)
         secretKeyFallbacks = read.list(names.secretKeyFallbacks)
-        trustedProxies = try read.number("TRUSTED_PROXIES", 0...16)
-        passwordHashCost = try read.number("PASSWORD_HASH_COST", 8...20)
-        loginMaxFailures = try read.number("LOGIN_MAX_FAILURES", 1...1000)
-        loginWindow = try read.number("LOGIN_WINDOW_SECONDS", 1...86_400)
-        databaseConnectAttempts = try read.number("DATABASE_CONNECT_ATTEMPTS", 1...100)
-        housekeepingInterval = try read.number("HOUSEKEEPING_INTERVAL", 10...86_400)
+        func number(_ key: String, _ range: ClosedRange<Int>) -> Int {
+            problems.read(range.lowerBound) { () throws(ConfigurationError) in try read.number(key, range) }
+        }
+        trustedProxies = number("TRUSTED_PROXIES", 0...16)
+        passwordHashCost = number("PASSWORD_HASH_COST", 8...20)
+        loginMaxFailures = number("LOGIN_MAX_FAILURES", 1...1000)
+        loginWindow = number("LOGIN_WINDOW_SECONDS", 1...86_400)
+        databaseConnectAttempts = number("DATABASE_CONNECT_ATTEMPTS", 1...100)
+        housekeepingInterval = number("HOUSEKEEPING_INTERVAL", 10...86_400)
         if environment == .production {
-            if secretKey == nil {
-                throw ConfigurationError(variable: names.secretKey, problem: "\(names.secretKeyHint) must be set when APP_ENV=production")
+            if let secretKey {
+                if secretKey.count < Self.minimumSecretLength {
+                    problems.add(names.secretKey, "must be at least \(Self.minimumSecretLength) characters when APP_ENV=production (a long random string, e.g. openssl rand -base64 48)")
+                }
+            } else {
+                problems.add(names.secretKey, "\(names.secretKeyHint) must be set when APP_ENV=production")
             }
-            if passwordHashCost < 15 { throw ConfigurationError(variable: "PASSWORD_HASH_COST", problem: "must be at least 15 in production") }
+            if passwordHashCost < 15 { problems.add("PASSWORD_HASH_COST", "must be at least 15 in production") }
         }
     }
 }

@@ -53,8 +53,12 @@ import Testing
         #expect(throws: ConfigurationError.self) {
             try ProviderConfiguration(environment: ["APP_ENV": "production", "PROVIDER_BASE_URL": "https://id.example.com"])
         }
-        #expect(throws: Never.self) {
+        #expect(throws: ConfigurationError.self, "a secret shorter than 32 characters") {
             try ProviderConfiguration(environment: ["APP_ENV": "production", "PROVIDER_BASE_URL": "https://id.example.com", "SECRET_KEY": "s"])
+        }
+        #expect(throws: Never.self) {
+            try ProviderConfiguration(environment: ["APP_ENV": "production", "PROVIDER_BASE_URL": "https://id.example.com",
+                                                    "SECRET_KEY": String(repeating: "s", count: 32)])
         }
     }
 }

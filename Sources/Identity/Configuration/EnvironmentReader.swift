@@ -3,13 +3,15 @@ import Foundation
 /// Where a process runs; production refuses unsafe defaults.
 public enum AppEnvironment: String, Sendable { case development, production, test }
 
-/// A configuration error that names the variable at fault, so start-up fails with one line a
-/// deployer can act on.
+/// A configuration error that names the variable at fault, so start-up fails with a line a
+/// deployer can act on; when several variables are wrong, every one is reported at once.
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
-    /// The environment variable at fault.
+    /// The (first) environment variable at fault.
     public let variable: String
     /// What is wrong with it.
     public let problem: String
+    /// The other problems found in the same reading.
+    public var others: [ConfigurationError] = []
 
     /// An error about `variable`.
     public init(variable: String, problem: String) {
@@ -17,7 +19,40 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
         self.problem = problem
     }
 
-    public var description: String { "configuration error: \(variable) \(problem)" }
+    public var description: String {
+        ([self] + others).map { "configuration error: \($0.variable) \($0.problem)" }.joined(separator: "\n")
+    }
+}
+
+/// Collects configuration problems while a configuration is read, so one start-up reports all
+/// of them instead of one per attempt.
+public struct ConfigurationProblems: Sendable {
+    private var found: [ConfigurationError] = []
+
+    /// No problems yet.
+    public init() {}
+
+    /// The value `body` reads, or `fallback` (never used: `check` throws) when it fails.
+    public mutating func read<T>(_ fallback: T, _ body: () throws(ConfigurationError) -> T) -> T {
+        do {
+            return try body()
+        } catch {
+            found.append(error)
+            return fallback
+        }
+    }
+
+    /// Records a problem found by a rule that spans variables.
+    public mutating func add(_ variable: String, _ problem: String) {
+        found.append(ConfigurationError(variable: variable, problem: problem))
+    }
+
+    /// Throws every problem found, the first one leading.
+    public func check() throws(ConfigurationError) {
+        guard var first = found.first else { return }
+        first.others = Array(found.dropFirst())
+        throw first
+    }
 }
 
 /// Reads typed settings from environment variables (12-factor), for the site, the provider and

@@ -60,17 +60,17 @@ public struct ProviderConfiguration: Sendable {
     /// file's values underneath in development).
     public init(environment env: [String: String]) throws(ConfigurationError) {
         let read = EnvironmentReader(env, defaults: Self.defaults, fallbacks: Self.fallbacks)
-        app = try AppSettings(read, names: Self.names)
-        if let base = try read.baseURL("PROVIDER_BASE_URL", example: "https://id.example.com") {
-            baseURL = base
-        } else if app.environment == .production {
-            throw ConfigurationError(variable: "PROVIDER_BASE_URL", problem: "must be set when APP_ENV=production (the issuer, e.g. https://id.example.com)")
-        } else {
-            baseURL = "http://127.0.0.1:\(app.port)"
+        var problems = ConfigurationProblems()
+        app = AppSettings(read, names: Self.names, problems: &problems)
+        let base = problems.read(nil) { () throws(ConfigurationError) in try read.baseURL("PROVIDER_BASE_URL", example: "https://id.example.com") }
+        if base == nil && app.environment == .production {
+            problems.add("PROVIDER_BASE_URL", "must be set when APP_ENV=production (the issuer, e.g. https://id.example.com)")
         }
-        accessTokenTTL = try read.number("PROVIDER_ACCESS_TOKEN_TTL", 60...86_400 * 7)
-        refreshTokenTTL = try read.number("PROVIDER_REFRESH_TOKEN_TTL", 60...86_400 * 365)
-        authorizationCodeTTL = try read.number("PROVIDER_CODE_TTL", 10...600)
+        baseURL = base ?? "http://127.0.0.1:\(app.port)"
+        accessTokenTTL = problems.read(60) { () throws(ConfigurationError) in try read.number("PROVIDER_ACCESS_TOKEN_TTL", 60...86_400 * 7) }
+        refreshTokenTTL = problems.read(60) { () throws(ConfigurationError) in try read.number("PROVIDER_REFRESH_TOKEN_TTL", 60...86_400 * 365) }
+        authorizationCodeTTL = problems.read(10) { () throws(ConfigurationError) in try read.number("PROVIDER_CODE_TTL", 10...600) }
+        try problems.check()
     }
 
     /// Whether pages are served over HTTPS (decides the `Secure` cookie flag and HSTS).

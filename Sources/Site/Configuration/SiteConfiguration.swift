@@ -54,24 +54,26 @@ public struct SiteConfiguration: Sendable {
     /// values underneath in development).
     public init(environment env: [String: String]) throws(ConfigurationError) {
         let read = EnvironmentReader(env, defaults: Self.defaults)
-        app = try AppSettings(read, names: .site)
-        baseURL = try read.baseURL("BASE_URL", example: "https://latchkey.example.com")
-        apiTokenLifetime = try read.number("API_TOKEN_TTL", 60...31_536_000)
-        apiRateLimit = try read.number("API_RATE_LIMIT", 1...100_000)
+        var problems = ConfigurationProblems()
+        app = AppSettings(read, names: .site, problems: &problems)
+        baseURL = problems.read(nil) { () throws(ConfigurationError) in try read.baseURL("BASE_URL", example: "https://latchkey.example.com") }
+        apiTokenLifetime = problems.read(60) { () throws(ConfigurationError) in try read.number("API_TOKEN_TTL", 60...31_536_000) }
+        apiRateLimit = problems.read(1) { () throws(ConfigurationError) in try read.number("API_RATE_LIMIT", 1...100_000) }
         autoLinkVerifiedEmails = read.flag("AUTO_LINK_VERIFIED_EMAILS")
-        httpConnectTimeout = try read.seconds("HTTP_CONNECT_TIMEOUT")
-        httpTimeout = try read.seconds("HTTP_TIMEOUT")
+        httpConnectTimeout = problems.read(1) { () throws(ConfigurationError) in try read.seconds("HTTP_CONNECT_TIMEOUT") }
+        httpTimeout = problems.read(1) { () throws(ConfigurationError) in try read.seconds("HTTP_TIMEOUT") }
         providerEnvironment = env
         forceHTTPS = read.flag("FORCE_HTTPS")
         if forceHTTPS && app.trustedProxies == 0 {
             // Without a trusted proxy's X-Forwarded-Proto every request looks like plain HTTP, and
             // the redirect would loop forever.
-            throw ConfigurationError(variable: "FORCE_HTTPS", problem: "needs TRUSTED_PROXIES (the TLS-terminating proxy that sets X-Forwarded-Proto)")
+            problems.add("FORCE_HTTPS", "needs TRUSTED_PROXIES (the TLS-terminating proxy that sets X-Forwarded-Proto)")
         }
         shutdownGracePeriod = app.environment == .production ? 25 : 10
         if app.environment == .production && baseURL == nil {
-            throw ConfigurationError(variable: "BASE_URL", problem: "must be set when APP_ENV=production (the public origin, e.g. https://latchkey.example.com)")
+            problems.add("BASE_URL", "must be set when APP_ENV=production (the public origin, e.g. https://latchkey.example.com)")
         }
+        try problems.check()
     }
 
     /// The origin OAuth callbacks are built on: `BASE_URL`, or the request's own host.

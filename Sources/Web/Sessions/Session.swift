@@ -88,8 +88,14 @@ public final class Session: @unchecked Sendable {
         return (try? JSONDecoder().decode([Flash].self, from: Data(json.utf8))) ?? []
     }
 
+    /// Whether the response shows something meant for this visitor alone (it is signed in, or a
+    /// form carries its CSRF token), which no cache may keep.
+    var isPersonal: Bool { userID != nil || csrfTokenShown }
+    private(set) var csrfTokenShown = false
+
     /// The CSRF token for forms, created (and the session with it) on first use.
     public var csrfToken: String {
+        csrfTokenShown = true
         if let token = values["_csrf"] { return token }
         let token = SessionMiddleware.newToken()
         values["_csrf"] = token

@@ -63,6 +63,11 @@ public struct SessionMiddleware: Middleware {
         let session = Session(record: record, now: now)
         context[SessionKey.self] = session
         var response = try await next.respond(to: request, context: context)
+        // A signed-in page or a form with this visitor's CSRF token must not be kept by a shared
+        // cache or the browser's history cache (a later user of the computer would see it).
+        if (session.isPersonal || record?.userID != nil) && response.headers["Cache-Control"] == nil {
+            response.headers.set("Cache-Control", "no-store")
+        }
         try await persist(session, request: request, response: &response, now: now)
         return response
     }

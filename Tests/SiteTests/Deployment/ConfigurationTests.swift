@@ -50,6 +50,19 @@ import Testing
         #expect(error.description.contains("SECRET_KEY"))
     }
 
+    @Test func productionRefusesAShortSecretKey() throws {
+        let error = try #require(problem(["APP_ENV": "production", "SECRET_KEY": "abc", "BASE_URL": "https://latchkey.example.com"]))
+        #expect(error.variable == "SECRET_KEY")
+        #expect(error.description.contains("at least 32 characters"))
+    }
+
+    @Test func everyProblemIsReportedAtOnce() throws {
+        let error = try #require(problem(["PORT": "x", "LOG_LEVEL": "loud", "HTTP_TIMEOUT": "0", "FORCE_HTTPS": "1"]))
+        let named = [error.variable] + error.others.map(\.variable)
+        #expect(named == ["PORT", "LOG_LEVEL", "HTTP_TIMEOUT", "FORCE_HTTPS"])
+        #expect(error.description.split(separator: "\n").count == 4)
+    }
+
     @Test func productionWithoutABaseURLRefusesToStart() throws {
         let error = try #require(problem(["APP_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 48)]))
         #expect(error.variable == "BASE_URL")

@@ -79,3 +79,22 @@ import WebTesting
         #expect(await site.client().get("/").headers["Strict-Transport-Security"] == nil)
     }
 }
+
+/// Issue 13: pages meant for one visitor (signed in, or a form with its CSRF token) say
+/// `Cache-Control: no-store`; shared resources keep their caching.
+@Suite struct NoStoreTests {
+    @Test func signedInPagesAndFormsAreNotStoredButStaticFilesAre() async throws {
+        let site = try await TestSite.make()
+        let anonymous = site.client()
+        #expect(await anonymous.get("/login").headers["Cache-Control"] == "no-store", "a form with a CSRF token")
+        #expect(await anonymous.get("/signup").headers["Cache-Control"] == "no-store")
+        #expect(await anonymous.get("/css/site.css").headers["Cache-Control"]?.contains("public") == true)
+        #expect(await anonymous.get("/healthz").headers["Cache-Control"] == "no-store")
+
+        let client = site.client()
+        await client.signUp("ada")
+        for path in ["/account", "/", "/no-such-page"] {
+            #expect(await client.get(path).headers["Cache-Control"] == "no-store", "\(path) signed in")
+        }
+    }
+}
