@@ -205,3 +205,27 @@ import WebTesting
         #expect(get.apiError == "method_not_allowed")
     }
 }
+
+extension APIBadInputTests {
+    /// Issue 13: an unknown or expired provider token is `invalid_token`, not another app's.
+    @Test(arguments: [SocialProviderKind.github, .facebook, .linkedin])
+    func refusesAnUnknownTokenAsInvalid(kind: SocialProviderKind) async throws {
+        try await SocialSite.with([kind]) { social in
+            let response = await social.site.client().apiSignIn(kind.rawValue, accessToken: "not-a-token-anyone-issued")
+            #expect(response.status.code == 401, "\(response.text)")
+            #expect(response.apiError == "invalid_token")
+            let rows = try await social.rows()
+            #expect(rows == .none)
+        }
+    }
+
+    @Test func refusesAnExpiredGitHubTokenAsInvalid() async throws {
+        try await SocialSite.with([.github]) { social in
+            let token = try await APIFrontEnd.gitHub(social.github).accessToken
+            #expect(social.github.expireToken(token))
+            let response = await social.site.client().apiSignIn("github", accessToken: token)
+            #expect(response.status.code == 401, "\(response.text)")
+            #expect(response.apiError == "invalid_token")
+        }
+    }
+}

@@ -45,6 +45,14 @@ extension GitHubFake {
         return Wire.json(.object(object), headers: ["X-OAuth-Scopes": token.scopes.joined(separator: ", "), "X-Accepted-OAuth-Scopes": ""])
     }
 
+    /// `GET /rate_limit`: any live token may read it (it costs no quota and says nothing about the
+    /// user); a dead one gets GitHub's 401.
+    func rateLimit(_ exchange: Exchange) throws -> Response {
+        _ = try authenticatedToken(exchange)
+        let core: JSONValue = ["limit": 5000, "used": 1, "remaining": 4999, "reset": .int(Wire.seconds(Date()) + 3600)]
+        return Wire.json(["resources": ["core": core], "rate": core])
+    }
+
     func emails(_ exchange: Exchange) throws -> Response {
         let token = try authenticatedToken(exchange)
         let notFound = Self.apiError(.notFound, "Not Found", docs: "https://docs.github.com/rest/users/emails#list-email-addresses-for-the-authenticated-user")

@@ -45,6 +45,7 @@ public final class GitHubFake: FakeProvider {
         server.route(.post, "/login/oauth/access_token", .token, owner: self, GitHubFake.token)
         server.route(.get, "/user", .profile, owner: self, GitHubFake.user)
         server.route(.get, "/user/emails", .emails, owner: self, GitHubFake.emails)
+        server.route(.get, "/rate_limit", .tokenInfo, owner: self, GitHubFake.rateLimit)
         server.route(.post, "/applications/:client_id/token", .tokenInfo, owner: self, GitHubFake.checkToken)
         server.route(.delete, "/applications/:client_id/token", .revoke, owner: self, GitHubFake.deleteToken)
         server.route(.delete, "/applications/:client_id/grant", .revoke, owner: self, GitHubFake.deleteGrant)

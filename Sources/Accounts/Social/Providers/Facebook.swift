@@ -42,9 +42,10 @@ extension ProviderDefinition {
             checkAudience: { api, token throws(SocialAuthError) in
                 let query = ClientRequest.formEncoded([("input_token", token), ("access_token", "\(api.clientID)|\(api.clientSecret)")])
                 let reply = try await api.getJSON("\(graphBase)/debug_token?\(query)", passing: [400])
-                guard let data = reply.json["data"] else { throw .invalidToken }
+                // Validity first: an unknown or expired token carries no (or a stale) app_id, and is
+                // simply invalid, not another app's.
+                guard let data = reply.json["data"], data["is_valid"]?.boolValue == true else { throw .invalidToken }
                 guard data["app_id"]?.idString == api.clientID else { throw .wrongAudience }
-                guard data["is_valid"]?.boolValue == true else { throw .invalidToken }
             })
     }
 }

@@ -40,7 +40,12 @@ extension ProviderDefinition {
                 let response = try await api.send(request)
                 switch response.status {
                 case 200: return
-                case 404, 422: throw .wrongAudience
+                case 404, 422:
+                    // GitHub answers 404 alike for another app's token and for one that is unknown
+                    // or expired; the token itself tells them apart: only a live one may read
+                    // /rate_limit (which costs no quota and reveals nothing about the person).
+                    let probe = try await api.send(.get(apiBase + "/rate_limit", headers: headers(token)))
+                    throw probe.status == 401 ? .invalidToken : .wrongAudience
                 case 401: throw .providerUnavailable("GitHub refused our client credentials")
                 default: throw .providerUnavailable("token check answered HTTP \(response.status)")
                 }
