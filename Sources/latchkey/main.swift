@@ -25,7 +25,7 @@ commands:
                                      read from stdin
   clients add --name N --redirect-uri URI [--redirect-uri URI2 …] [--public]
               [--grant \(GrantType.names(separator: "|")) …]
-              [--scope S …] [--skip-consent]
+              [--scope S …] [--skip-consent] [--resource-server]
                                      register a provider client; prints its id and secret (once)
   clients list                       list the provider's clients
   clients remove ID                  delete a client and every token issued to it
@@ -224,7 +224,7 @@ func providerCreateUser(_ arguments: ArraySlice<String>) async {
 
 func clientsAdd(_ arguments: ArraySlice<String>) async {
     let given = repeatableOptions(arguments, single: ["--name"], repeatable: ["--redirect-uri", "--grant", "--scope"],
-                                  flags: ["--public", "--skip-consent"])
+                                  flags: ["--public", "--skip-consent", "--resource-server"])
     guard let name = given["--name"]?.first else { fail("clients add needs --name") }
     var grants = GrantType.defaultForNewClients
     if let named = given["--grant"] {
@@ -241,7 +241,8 @@ func clientsAdd(_ arguments: ArraySlice<String>) async {
         scopes = parsed
     }
     let new = NewClient(name: name, redirectURIs: given["--redirect-uri"] ?? [], grantTypes: grants, scopes: scopes,
-                        isConfidential: given["--public"] == nil, skipsConsent: given["--skip-consent"] != nil)
+                        isConfidential: given["--public"] == nil, skipsConsent: given["--skip-consent"] != nil,
+                        isResourceServer: given["--resource-server"] != nil)
     let services = await openProvider()
     do {
         let registered = try await services.clients.register(new)
@@ -263,7 +264,7 @@ func clientsList() async {
         let clients = try await services.clients.all()
         if clients.isEmpty { print("no clients registered") }
         for client in clients {
-            print("\(client.clientID)  \(client.name)  \(client.isConfidential ? "confidential" : "public")\(client.skipsConsent ? " skip-consent" : "")")
+            print("\(client.clientID)  \(client.name)  \(client.isConfidential ? "confidential" : "public")\(client.skipsConsent ? " skip-consent" : "")\(client.isResourceServer ? " resource-server" : "")")
             print("    grants: \(client.grantTypes.sorted().map(\.rawValue).joined(separator: " "))  scopes: \(client.scopes)")
             for uri in client.redirectURIs { print("    redirect: \(uri)") }
         }

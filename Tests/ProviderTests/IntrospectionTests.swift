@@ -9,7 +9,7 @@ import WebTesting
         let provider = try await TestProvider.make()
         let alice = try await provider.createUser("alice")
         let client = try await provider.registerClient(grants: [.password, .refreshToken])
-        let resourceServer = try await provider.registerClient(name: "API", grants: [.clientCredentials], scopes: "api")
+        let resourceServer = try await provider.registerClient(name: "API", grants: [.clientCredentials], scopes: "api", resourceServer: true)
         let tokens = try await provider.userTokens(client, scope: "openid email")
         let reply = await provider.browser().token([("token", tokens.access)], headers: resourceServer.basic, path: "/oauth/introspect")
         #expect(reply.status == .ok)
@@ -23,6 +23,21 @@ import WebTesting
         #expect(fields["token_type"] as? String == "Bearer")
         #expect(fields["exp"] as? Int == provider.clock.now + 3600)
         #expect(fields["iat"] as? Int == provider.clock.now)
+    }
+
+    /// Issue 13: any confidential client could introspect every other client's tokens.
+    @Test func aClientLearnsNothingOfAnotherClientsTokens() async throws {
+        let provider = try await TestProvider.make()
+        try await provider.createUser("alice")
+        let client = try await provider.registerClient(grants: [.password, .refreshToken])
+        let other = try await provider.registerClient(name: "Other app", grants: [.clientCredentials], scopes: "api")
+        let tokens = try await provider.userTokens(client)
+        let browser = provider.browser()
+        let foreign = await browser.token([("token", tokens.access)], headers: other.basic, path: "/oauth/introspect")
+        #expect(foreign.status == .ok)
+        #expect(foreign.text == #"{"active":false}"#, "the same answer as for an unknown token")
+        let own = await browser.token([("token", tokens.access)], headers: client.basic, path: "/oauth/introspect")
+        #expect(own.fields["active"] as? Bool == true)
     }
 
     @Test func describesARefreshTokenWhenHinted() async throws {

@@ -42,7 +42,7 @@ import WebTesting
         let reply = await http.token([("grant_type", "client_credentials"), ("scope", "api")], headers: client.basic)
         let token = try #require(reply.fields["access_token"] as? String)
         #expect(await http.get("/api/profile", headers: bearer(token)).status == .unauthorized)
-        #expect(await http.post("/api/verify", form: [("token", token)]).status == .forbidden)
+        #expect(await http.post("/api/verify", form: [("token", token)], headers: client.basic).status == .forbidden)
     }
 
     @Test func userinfoReturnsClaimsAsTheScopesAllow() async throws {
@@ -70,20 +70,52 @@ import WebTesting
         #expect(reply.headers["WWW-Authenticate"]?.contains("insufficient_scope") == true)
     }
 
-    @Test func verifyNamesTheTokensUser() async throws {
+    @Test func verifyNamesTheTokensUserToTheClientItWasIssuedTo() async throws {
         let (provider, http, client) = try await setUp()
         let tokens = try await provider.userTokens(client)
-        let reply = await http.post("/api/verify", form: [("token", tokens.access)])
+        let reply = await http.post("/api/verify", form: [("token", tokens.access)], headers: client.basic)
         #expect(reply.status == .ok)
-        #expect(reply.text == #"{"user":"alice"}"#)
+        #expect(reply.fields["user"] as? String == "alice")
+        #expect(reply.fields["client_id"] as? String == client.id, "it says for whom the token was issued")
+    }
+
+    /// Issue 13: `/api/verify` needed no client authentication and answered for any client's token.
+    @Test func verifyNeedsClientAuthenticationAndAnswersOnlyForThatClientsTokens() async throws {
+        let (provider, http, client) = try await setUp()
+        let tokens = try await provider.userTokens(client)
+        let anonymous = await http.post("/api/verify", form: [("token", tokens.access)])
+        #expect(anonymous.status == .unauthorized)
+        #expect(anonymous.fields["error"] as? String == "invalid_client")
+        let other = try await provider.registerClient(name: "Other app", grants: [.clientCredentials], scopes: "api")
+        let foreign = await http.post("/api/verify", form: [("token", tokens.access)], headers: other.basic)
+        #expect(foreign.status == .forbidden)
+        #expect(foreign.text == #"{"error":"invalid_request"}"#)
+        let api = try await provider.registerClient(name: "API", grants: [.clientCredentials], scopes: "api", resourceServer: true)
+        #expect(await http.post("/api/verify", form: [("token", tokens.access)], headers: api.basic).status == .ok)
     }
 
     @Test func verifyRefusesAnythingElseWith403() async throws {
-        let (_, http, _) = try await setUp()
-        for reply in [await http.post("/api/verify", form: [("token", "bogus")]), await http.post("/api/verify", form: []),
-                      await http.postJSON("/api/verify", json: #"{"token":"x"}"#)] {
+        let (_, http, client) = try await setUp()
+        for reply in [await http.post("/api/verify", form: [("token", "bogus")], headers: client.basic),
+                      await http.post("/api/verify", form: [], headers: client.basic)] {
             #expect(reply.status == .forbidden)
             #expect(reply.text == #"{"error":"invalid_request"}"#)
         }
+        let json = await http.postJSON("/api/verify", json: #"{"token":"x"}"#, headers: client.basic)
+        #expect(json.status == .badRequest, "not a form: a clear invalid_request")
+        #expect(json.fields["error"] as? String == "invalid_request")
+    }
+
+    /// Issue 13: `/api/profile` returned email and email_verified to a token granted only `openid profile`.
+    @Test func profileReleasesFieldsByScopeAsUserinfoDoes() async throws {
+        let (provider, http, client) = try await setUp()
+        let narrow = try await provider.userTokens(client, scope: "openid profile")
+        let fields = await http.get("/api/profile", headers: bearer(narrow.access)).fields
+        #expect(fields["id"] is Int)
+        #expect(fields["username"] as? String == "alice")
+        #expect(fields["email"] == nil)
+        #expect(fields["email_verified"] == nil)
+        let full = try await provider.userTokens(client, scope: "openid profile email")
+        #expect(await http.get("/api/profile", headers: bearer(full.access)).fields["email"] as? String == "alice@example.com")
     }
 }

@@ -19,6 +19,8 @@ public struct Client: Sendable, Equatable {
     public var isConfidential: Bool
     /// First-party clients whose users are not asked for consent.
     public var skipsConsent: Bool
+    /// A resource server may introspect tokens issued to any client; other clients only their own.
+    public var isResourceServer: Bool
     /// When the client was registered (Unix seconds).
     public let createdAt: Int
 
@@ -30,11 +32,15 @@ public struct Client: Sendable, Equatable {
         scopes = ScopeSet(trusted: try row.string("scopes"))
         isConfidential = try row.bool("confidential")
         skipsConsent = try row.bool("skip_consent")
+        isResourceServer = try row.bool("resource_server")
         createdAt = try row.int("created_at")
     }
 
     /// Whether the client may use `grant`.
     public func allows(_ grant: GrantType) -> Bool { grantTypes.contains(grant) }
+
+    /// Whether the client may learn about a token issued to `clientID` (introspection, verify).
+    public func mayInspect(tokenOf clientID: String) -> Bool { isResourceServer || clientID == self.clientID }
 }
 
 extension Client: MustacheObject {
@@ -47,6 +53,7 @@ extension Client: MustacheObject {
         case "scopes": .string(scopes.description)
         case "isConfidential": .bool(isConfidential)
         case "skipsConsent": .bool(skipsConsent)
+        case "isResourceServer": .bool(isResourceServer)
         default: nil
         }
     }

@@ -16,16 +16,20 @@ public struct NewClient: Sendable {
     public var isConfidential: Bool
     /// Whether users are spared the consent page (first-party clients).
     public var skipsConsent: Bool
+    /// Whether the client is an API that may introspect every client's tokens.
+    public var isResourceServer: Bool
 
     /// A client description; the defaults suit a server-side web application signing users in.
-    public init(name: String, redirectURIs: [String], grantTypes: Set<GrantType> = [.authorizationCode, .refreshToken],
-                scopes: ScopeSet = ScopeSet(ScopeSet.standard), isConfidential: Bool = true, skipsConsent: Bool = false) {
+    public init(name: String, redirectURIs: [String], grantTypes: Set<GrantType> = GrantType.defaultForNewClients,
+                scopes: ScopeSet = ScopeSet(ScopeSet.standard), isConfidential: Bool = true, skipsConsent: Bool = false,
+                isResourceServer: Bool = false) {
         self.name = name
         self.redirectURIs = redirectURIs
         self.grantTypes = grantTypes
         self.scopes = scopes
         self.isConfidential = isConfidential
         self.skipsConsent = skipsConsent
+        self.isResourceServer = isResourceServer
     }
 
     /// Every problem with the description, by field (`name`, `redirect_uris`, `grant_types`, `scopes`).
@@ -34,7 +38,8 @@ public struct NewClient: Sendable {
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { errors["name"] = "Give the client a name its users will recognise." }
         if trimmed.count > 100 { errors["name"] = "Use at most 100 characters." }
-        if grantTypes.isEmpty { errors["grant_types"] = "Choose at least one grant type." }
+        if grantTypes.isEmpty && !isResourceServer { errors["grant_types"] = "Choose at least one grant type." }
+        if isResourceServer && !isConfidential { errors["resource_server"] = "A resource server must be confidential (it authenticates to introspect)." }
         if grantTypes.contains(.clientCredentials) && !isConfidential {
             errors["grant_types"] = "The client_credentials grant needs a confidential client (one with a secret)."
         }

@@ -28,7 +28,8 @@ struct AdminClientsController {
                                   status: .unprocessableContent).response(for: request, context: context)
         }
         let new = NewClient(name: form["name"] ?? "", redirectURIs: uris, grantTypes: grants, scopes: scopes,
-                            isConfidential: form["confidential"] == "on", skipsConsent: form["skip_consent"] == "on")
+                            isConfidential: form["confidential"] == "on", skipsConsent: form["skip_consent"] == "on",
+                            isResourceServer: form["resource_server"] == "on")
         do {
             let registered = try await services.clients.register(new)
             context.logger.info("client_registered", ["client_id": registered.client.clientID, "by": context.currentUser?.id ?? 0])
@@ -85,6 +86,7 @@ struct AdminClientsController {
             "scopes": .string(String((form["scopes"] ?? "").prefix(500))),
             "confidential": .bool(form["confidential"] == "on"),
             "skip_consent": .bool(form["skip_consent"] == "on"),
+            "resource_server": .bool(form["resource_server"] == "on"),
             "grants": grantBoxes(checked: grants),
         ]
     }

@@ -22,36 +22,52 @@ struct ResourceController {
                 throw OAuthError(.insufficientScope, "The userinfo endpoint needs a token with the openid scope.", status: .forbidden,
                                  headers: ["WWW-Authenticate": "Bearer error=\"insufficient_scope\", scope=\"openid\""])
             }
-            var claims: [String: JSONValue] = ["sub": .string(user.subject)]
-            if grant.scope.contains("profile") {
-                claims["preferred_username"] = .string(user.username)
-                claims["name"] = .string(user.displayName)
-            }
-            if grant.scope.contains("email") {
-                claims["email"] = .string(user.email)
-                claims["email_verified"] = .bool(user.emailVerified)
-            }
-            return OAuthReply.json(.object(claims))
+            return OAuthReply.json(.object(Self.released(user, scope: grant.scope, names: .userinfo)))
         }
     }
 
-    /// The profile the consumer site reads, keyed on the numeric id (never the username).
+    /// The profile the consumer site reads, keyed on the numeric id (never the username); its
+    /// fields are released by scope exactly as userinfo's claims are.
     @Sendable func profile(_ request: Request, context: RequestContext) async throws -> Response {
         await OAuthReply.run(context) {
-            let (_, user) = try await bearer.userGrant(for: request)
-            return OAuthReply.json([
-                "id": .int(Int(user.id)), "username": .string(user.username), "email": .string(user.email),
-                "email_verified": .bool(user.emailVerified), "name": .string(user.displayName),
-            ])
+            let (grant, user) = try await bearer.userGrant(for: request)
+            return OAuthReply.json(.object(Self.released(user, scope: grant.scope, names: .profile)))
         }
     }
 
-    /// `token=…` → whose token it is, for a front end that was handed one; anything but a live
-    /// user token is a 403 that says nothing more.
+    /// What each scope releases, under userinfo's names (OpenID Connect Core §5.1) or the
+    /// profile API's.
+    enum FieldNames {
+        case userinfo, profile
+    }
+
+    /// The identifier always; name fields with `profile`; the address and whether it is verified
+    /// with `email`.
+    static func released(_ user: ProviderUser, scope: ScopeSet, names: FieldNames) -> [String: JSONValue] {
+        var fields: [String: JSONValue] = names == .userinfo ? ["sub": .string(user.subject)] : ["id": .int(Int(user.id))]
+        if scope.contains("profile") {
+            fields[names == .userinfo ? "preferred_username" : "username"] = .string(user.username)
+            fields["name"] = .string(user.displayName)
+        }
+        if scope.contains("email") {
+            fields["email"] = .string(user.email)
+            fields["email_verified"] = .bool(user.emailVerified)
+        }
+        return fields
+    }
+
+    /// `token=…` → whose token it is, for a client whose front end was handed one. The client
+    /// authenticates, and learns only about tokens issued to it (or to anyone, as a resource
+    /// server); anything else is a 403 that says nothing more.
     @Sendable func verify(_ request: Request, context: RequestContext) async throws -> Response {
-        let refused = OAuthReply.json(["error": "invalid_request"], status: .forbidden)
-        guard let form = try? OAuthForm.parse(request), let token = form["token"] else { return refused }
-        guard let grant = try await services.tokens.verifyAccessToken(token), let user = grant.user else { return refused }
-        return OAuthReply.json(["user": .string(user.username)])
+        await OAuthReply.run(context) {
+            let form = try OAuthForm.parse(request)
+            let client = try await services.clients.authenticate(request, form: form, realm: services.configuration.baseURL)
+            let refused = OAuthReply.json(["error": "invalid_request"], status: .forbidden)
+            guard client.isConfidential, let token = form["token"],
+                  let grant = try await services.tokens.verifyAccessToken(token), let user = grant.user,
+                  client.mayInspect(tokenOf: grant.clientID) else { return refused }
+            return OAuthReply.json(["user": .string(user.username), "sub": .string(user.subject), "client_id": .string(grant.clientID)])
+        }
     }
 }

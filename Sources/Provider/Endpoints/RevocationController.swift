@@ -22,7 +22,9 @@ struct RevocationController {
     }
 
     /// Only confidential clients may introspect: a public client's "authentication" is a bare
-    /// client id, which would let anyone probe tokens.
+    /// client id, which would let anyone probe tokens. A client learns only about its own tokens
+    /// unless it is registered as a resource server; anything else reads `active: false`, the
+    /// same as an unknown token (RFC 7662 §2.2), so nothing leaks about other clients' tokens.
     @Sendable func introspect(_ request: Request, context: RequestContext) async throws -> Response {
         await OAuthReply.run(context) {
             let form = try OAuthForm.parse(request)
@@ -31,7 +33,8 @@ struct RevocationController {
                 throw OAuthError(.invalidClient, "Only confidential clients may introspect tokens.", status: .unauthorized)
             }
             let token = try form.required("token")
-            guard let description = try await services.tokens.describe(token, hint: Self.hint(form)) else {
+            guard let description = try await services.tokens.describe(token, hint: Self.hint(form)),
+                  client.mayInspect(tokenOf: description.clientID) else {
                 return OAuthReply.json(["active": false])
             }
             var fields: [String: JSONValue] = [
