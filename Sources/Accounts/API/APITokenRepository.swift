@@ -82,6 +82,20 @@ public enum APITokenRepository {
         try db.execute("UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now, userID)
     }
 
+    /// The live tokens of `userID`, most recently used first (for the account page).
+    public static func live(userID: Int64, now: Int, in db: any Connection) throws -> [APIToken] {
+        try db.query("""
+            SELECT id, user_id, created_at, expires_at, last_used_at, revoked_at FROM api_tokens
+            WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY COALESCE(last_used_at, created_at) DESC, id DESC
+            """, userID, now).map(APIToken.init)
+    }
+
+    /// Revokes token `id` of `userID` (the user id guards against revoking someone else's).
+    @discardableResult
+    public static func revoke(id: Int64, userID: Int64, now: Int, in db: any Connection) throws -> Bool {
+        try db.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL", now, id, userID) > 0
+    }
+
     /// How many unrevoked, unexpired tokens `userID` holds.
     public static func liveCount(userID: Int64, now: Int, in db: any Connection) throws -> Int {
         try db.queryOne("SELECT COUNT(*) FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?", userID, now)?.int(0) ?? 0

@@ -46,12 +46,15 @@ public struct AdminService: Sendable {
         }
     }
 
-    /// Ends every session of `user` but `keeping`, returning how many ended.
+    /// Ends every session of `user` but `keeping` and revokes their API tokens (an API token is
+    /// a session too), returning how many sessions ended.
     public func endAllSessions(of user: User, keeping: String?, by admin: User, ip: String) async throws -> Int {
         let now = clock.now()
         return try await database.write { db in
             let ended = try SessionRepository.endAll(userID: user.id, keeping: keeping, in: db)
-            try AuditEvent("admin_sessions_ended", actor: admin.id, target: user.id, detail: "count=\(ended)", ip: ip).record(now: now, in: db)
+            let tokens = try APITokenRepository.revokeAll(userID: user.id, now: now, in: db)
+            try AuditEvent("admin_sessions_ended", actor: admin.id, target: user.id, detail: "count=\(ended) api_tokens=\(tokens)", ip: ip)
+                .record(now: now, in: db)
             return ended
         }
     }
@@ -68,8 +71,8 @@ public struct AdminService: Sendable {
         }
     }
 
-    /// Disables (ending every session at once) or enables an account; returns the sessions
-    /// ended. API tokens stay, and answer 403 `account_disabled` while disabled.
+    /// Disables (ending every session and revoking every API token at once) or enables an
+    /// account; returns the sessions ended.
     public func setDisabled(_ disabled: Bool, user: User, by admin: User, ip: String) async throws -> Int {
         guard !disabled || user.id != admin.id else { throw Refusal.ownAccount }
         let now = clock.now()
@@ -80,7 +83,9 @@ public struct AdminService: Sendable {
                 return 0
             }
             let ended = try SessionRepository.endAll(userID: user.id, keeping: nil, in: db)
-            try AuditEvent("user_disabled", actor: admin.id, target: user.id, detail: "sessions_ended=\(ended)", ip: ip).record(now: now, in: db)
+            let tokens = try APITokenRepository.revokeAll(userID: user.id, now: now, in: db)
+            try AuditEvent("user_disabled", actor: admin.id, target: user.id, detail: "sessions_ended=\(ended) api_tokens=\(tokens)", ip: ip)
+                .record(now: now, in: db)
             return ended
         }
     }

@@ -69,7 +69,7 @@ public struct AccountService: Sendable {
     // MARK: Password change
 
     /// Changes a password after checking the current one, and ends every other session of the
-    /// user (the caller rotates the current session's id).
+    /// user and revokes their API tokens (the caller rotates the current session's id).
     public func changePassword(userID: Int64, current: String, new: String, confirmation: String, keepingSession: String?,
                                ip: String) async throws {
         let stored = try await database.read { db in
@@ -88,7 +88,38 @@ public struct AccountService: Sendable {
         try await database.write { db in
             try Credentials.store(hash, userID: userID, now: now, in: db)
             try SessionRepository.endAll(userID: userID, keeping: keepingSession, in: db)
-            try AuditLog.record("password_changed", actor: userID, target: userID, ip: ip, now: now, in: db)
+            let tokens = try APITokenRepository.revokeAll(userID: userID, now: now, in: db)
+            try AuditLog.record("password_changed", actor: userID, target: userID, detail: "api_tokens_revoked=\(tokens)", ip: ip, now: now, in: db)
+        }
+    }
+
+    // MARK: Sessions and API tokens
+
+    /// "Sign out everywhere else": ends every session but `keeping` and revokes every API token.
+    public func signOutElsewhere(userID: Int64, keeping: String?, ip: String) async throws -> (sessions: Int, apiTokens: Int) {
+        let now = clock.now()
+        return try await database.write { db in
+            let sessions = try SessionRepository.endAll(userID: userID, keeping: keeping, in: db)
+            let tokens = try APITokenRepository.revokeAll(userID: userID, now: now, in: db)
+            try AuditLog.record("sessions_ended", actor: userID, target: userID, detail: "others=\(sessions) api_tokens=\(tokens)", ip: ip,
+                                now: now, in: db)
+            return (sessions, tokens)
+        }
+    }
+
+    /// The user's live API tokens.
+    public func apiTokens(userID: Int64) async throws -> [APIToken] {
+        let now = clock.now()
+        return try await database.read { db in try APITokenRepository.live(userID: userID, now: now, in: db) }
+    }
+
+    /// Revokes one of the user's API tokens; false when it was not theirs or already revoked.
+    public func revokeAPIToken(id: Int64, userID: Int64, ip: String) async throws -> Bool {
+        let now = clock.now()
+        return try await database.write { db in
+            guard try APITokenRepository.revoke(id: id, userID: userID, now: now, in: db) else { return false }
+            try AuditLog.record("api_token_revoked", actor: userID, target: userID, detail: "id=\(id)", ip: ip, now: now, in: db)
+            return true
         }
     }
 }

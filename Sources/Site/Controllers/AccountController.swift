@@ -20,6 +20,7 @@ struct AccountController {
         account.get("/", use: accountPage)
         account.post("/password", use: changePassword)
         account.post("/sessions/others/delete", use: endOtherSessions)
+        account.post("/api-tokens/:id/delete", use: revokeAPIToken)
     }
 
     private var trustedProxies: Int { services.configuration.trustedProxies }
@@ -96,6 +97,7 @@ struct AccountController {
         let now = Clock.now
         let current = context.session.loadedIDHash
         let sessions = try await services.database.read { db in try SessionRepository.active(userID: user.id, now: now, in: db) }
+        let apiTokens = try await services.accounts.apiTokens(userID: user.id)
         let connections = try await services.social.connections(userID: user.id)
         let registry = services.social.registry
         let connectionValues: [MustacheValue] = connections.map { account in
@@ -125,7 +127,12 @@ struct AccountController {
             "user": MustacheValue(user),
             "memberSince": .string(Clock.formatDate(user.createdAt)),
             "sessions": .list(sessionValues),
-            "otherSessions": .bool(sessions.contains { $0.idHash != current }),
+            "otherSessions": .bool(sessions.contains { $0.idHash != current } || !apiTokens.isEmpty),
+            "apiTokens": .list(apiTokens.map { token in
+                ["id": .int(Int(token.id)), "created": .string(Clock.format(token.createdAt)),
+                 "lastUsed": .string(token.lastUsedAt.map(Clock.format) ?? "never"), "expires": .string(Clock.format(token.expiresAt))]
+            }),
+            "hasAPITokens": .bool(!apiTokens.isEmpty),
             "connections": .list(connectionValues),
             "hasConnections": .bool(!connections.isEmpty),
             "connectable": .list(connectable),
@@ -146,20 +153,28 @@ struct AccountController {
             return try await accountView(context, errors: errors, status: .unprocessableContent).response(for: request, context: context)
         }
         context.session.rotateID()
-        context.session.flash("Your password has been changed, and your other sessions have been signed out.", kind: "success")
+        context.session.flash("Your password has been changed, your other sessions have been signed out and your API tokens revoked.",
+                              kind: "success")
         return Response(status: .seeOther, headers: ["Location": "/account"])
     }
 
     @Sendable func endOtherSessions(_ request: Request, context: RequestContext) async throws -> Redirect {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
-        let current = context.session.loadedIDHash
-        let ip = request.clientIP(trustedProxies: trustedProxies)
-        let ended = try await services.database.write { db in
-            let count = try SessionRepository.endAll(userID: user.id, keeping: current, in: db)
-            try AuditLog.record("sessions_ended", actor: user.id, target: user.id, detail: "others=\(count)", ip: ip, now: Clock.now, in: db)
-            return count
+        let (sessions, tokens) = try await services.accounts.signOutElsewhere(userID: user.id, keeping: context.session.loadedIDHash,
+                                                                             ip: request.clientIP(trustedProxies: trustedProxies))
+        let message = sessions + tokens == 0 ? "You had no other sessions."
+            : "Signed out of \(sessions) other session\(sessions == 1 ? "" : "s")" + (tokens == 0 ? "." : " and revoked \(tokens) API token\(tokens == 1 ? "" : "s").")
+        context.session.flash(message, kind: "success")
+        return Redirect(to: "/account")
+    }
+
+    @Sendable func revokeAPIToken(_ request: Request, context: RequestContext) async throws -> Redirect {
+        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
+        guard let id = context.parameters.int("id").map(Int64.init),
+              try await services.accounts.revokeAPIToken(id: id, userID: user.id, ip: request.clientIP(trustedProxies: trustedProxies)) else {
+            throw HTTPError(.notFound, "That API token does not exist or was already revoked.")
         }
-        context.session.flash(ended == 0 ? "You had no other sessions." : "Signed out of \(ended) other session\(ended == 1 ? "" : "s").", kind: "success")
+        context.session.flash("Revoked the API token.", kind: "success")
         return Redirect(to: "/account")
     }
 }

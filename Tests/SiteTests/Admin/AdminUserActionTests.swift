@@ -38,7 +38,7 @@ import WebTesting
         #expect(try await site.sessionCount(of: "bob") == 0)
         #expect(await browser.get("/account").status.code == 303)
         #expect(await site.client().signIn("bob").status.code == 403)
-        #expect(try await site.auditRows("user_disabled").first?.detail == "sessions_ended=1")
+        #expect(try await site.auditRows("user_disabled").first?.detail == "sessions_ended=1 api_tokens=0")
 
         await admin.adminPost("/admin/users/\(bob.id)/enable")
         #expect(try await site.user("bob")?.isDisabled == false)
@@ -70,7 +70,7 @@ import WebTesting
 
         await admin.adminPost("/admin/users/\(bob.id)/sessions/end-all")
         #expect(try await site.sessionCount(of: "bob") == 0)
-        #expect(try await site.auditRows("admin_sessions_ended").first?.detail == "count=2")
+        #expect(try await site.auditRows("admin_sessions_ended").first?.detail == "count=2 api_tokens=0")
         #expect(await admin.get("/admin").status.code == 200)
     }
 

@@ -51,7 +51,7 @@ import WebTesting
 
         let page = await laptop.follow(response)
         #expect(page.status.code == 200)
-        #expect(page.flashes == ["Your password has been changed, and your other sessions have been signed out."])
+        #expect(page.flashes == ["Your password has been changed, your other sessions have been signed out and your API tokens revoked."])
         #expect(await phone.get("/account").status.code == 303)
         #expect(try await site.sessionCount(of: "alice") == 1)
         #expect(try await site.auditCount("password_changed") == 1)

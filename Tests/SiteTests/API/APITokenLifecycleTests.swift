@@ -1,0 +1,71 @@
+import Accounts
+import Identity
+import Testing
+import Web
+import WebTesting
+
+/// Issue 13: an API bearer token is a session too. A password change, "sign out of other
+/// sessions", an administrator ending a user's sessions or disabling the account revoke it; the
+/// account page lists the live ones and revokes each.
+@Suite struct APITokenLifecycleTests {
+    /// A live API token for `username`, as a front end's API sign-in would have issued.
+    func token(for username: String, _ site: TestSite) async throws -> (token: String, userID: Int64) {
+        let user = try #require(try await site.user(username))
+        let issued = try await site.services.database.write { db in
+            try APITokenRepository.issue(userID: user.id, lifetime: 3600, now: Clock.now, in: db)
+        }
+        return (issued.token, user.id)
+    }
+
+    @Test func aPasswordChangeRevokesAPITokens() async throws {
+        let site = try await TestSite.make()
+        let client = site.client()
+        await client.signUp("ada")
+        let (token, _) = try await token(for: "ada", site)
+        #expect(await client.api(.get, "/api/me", bearer: token).status.code == 200)
+        #expect(await client.changePassword(current: "correct horse battery", new: "another good passphrase").status.code == 303)
+        #expect(await client.api(.get, "/api/me", bearer: token).apiError == "invalid_token")
+    }
+
+    @Test func signingOutOfOtherSessionsRevokesAPITokens() async throws {
+        let site = try await TestSite.make()
+        let client = site.client()
+        await client.signUp("ada")
+        let (token, _) = try await token(for: "ada", site)
+        let page = await client.get("/account")
+        #expect(page.text.contains("API sign-ins"), "the account page lists the token")
+        #expect(page.text.contains("Sign out of other sessions"), "offered even without other browser sessions")
+        await client.submit("/account/sessions/others/delete", [], tokenFrom: "/account")
+        #expect(await client.api(.get, "/api/me", bearer: token).apiError == "invalid_token")
+        #expect(await client.get("/account").status.code == 200, "this session stays")
+    }
+
+    @Test func oneTokenIsRevokedFromTheAccountPageAndNobodyElsesCanBe() async throws {
+        let site = try await TestSite.make()
+        let ada = site.client(), bob = site.client()
+        await ada.signUp("ada")
+        await bob.signUp("bob")
+        let (token, _) = try await token(for: "ada", site)
+        let id = try #require(try await site.query("SELECT id FROM api_tokens").first?.int64("id"))
+        let foreign = await bob.submit("/account/api-tokens/\(id)/delete", [], tokenFrom: "/account")
+        #expect(foreign.status.code == 404)
+        #expect(await ada.api(.get, "/api/me", bearer: token).status.code == 200)
+        #expect(await ada.submit("/account/api-tokens/\(id)/delete", [], tokenFrom: "/account").status.code == 303)
+        #expect(await ada.api(.get, "/api/me", bearer: token).apiError == "invalid_token")
+        #expect(await ada.submit("/account/api-tokens/not-a-number/delete", [], tokenFrom: "/account").status.code == 404)
+    }
+
+    @Test func anAdministratorEndingSessionsOrDisablingRevokesAPITokens() async throws {
+        let site = try await TestSite.make()
+        let admin = try await site.adminClient()
+        let bob = try await site.createUser("bob")
+        let first = try await token(for: "bob", site)
+        await admin.adminPost("/admin/users/\(bob.id)/sessions/end-all")
+        #expect(await site.client().api(.get, "/api/me", bearer: first.token).apiError == "invalid_token")
+        let second = try await token(for: "bob", site)
+        await admin.adminPost("/admin/users/\(bob.id)/disable")
+        await admin.adminPost("/admin/users/\(bob.id)/enable")
+        #expect(await site.client().api(.get, "/api/me", bearer: second.token).apiError == "invalid_token",
+                "re-enabling does not bring a revoked token back")
+    }
+}
