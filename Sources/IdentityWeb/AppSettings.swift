@@ -45,6 +45,9 @@ public struct AppSettings: Sendable {
         "PASSWORD_HASH_COST": "15",
         "LOGIN_MAX_FAILURES": "5",
         "LOGIN_WINDOW_SECONDS": "900",
+        "LOGIN_MAX_FAILURES_PER_IP": "",
+        "LOGIN_ACCOUNT_SLOWDOWN_AFTER": "",
+        "PASSWORD_HASH_CONCURRENCY": "4",
         "DATABASE_CONNECT_ATTEMPTS": "5",
         "HOUSEKEEPING_INTERVAL": "300",
     ]
@@ -81,10 +84,23 @@ public struct AppSettings: Sendable {
     public var loginMaxFailures: Int
     /// The window, in seconds, over which failures are counted.
     public var loginWindow: Int
+    /// Failed sign-ins allowed per address across accounts (ten times `loginMaxFailures` unless set).
+    public var loginMaxFailuresPerIP: Int
+    /// Failures per account across addresses after which its checks are slowed (four times
+    /// `loginMaxFailures` unless set).
+    public var loginAccountSlowdownAfter: Int
+    /// Password hashes computed at once (scrypt at cost 15: 32 MiB each; 4 fit a 512 MB instance).
+    public var passwordHashConcurrency: Int
     /// How many times start-up tries an unreachable database before giving up.
     public var databaseConnectAttempts: Int
     /// Seconds between sweeps of expired rows.
     public var housekeepingInterval: Int
+
+    /// The sign-in throttle these settings describe.
+    public var throttle: SignInThrottle {
+        SignInThrottle(maxFailures: loginMaxFailures, window: loginWindow, maxFailuresPerIP: loginMaxFailuresPerIP,
+                       accountSlowdownAfter: loginAccountSlowdownAfter)
+    }
 
     /// The shortest `SECRET_KEY` production accepts: keys and signatures derive from it.
     public static let minimumSecretLength = 32
@@ -111,6 +127,11 @@ public struct AppSettings: Sendable {
         passwordHashCost = number("PASSWORD_HASH_COST", 8...20)
         loginMaxFailures = number("LOGIN_MAX_FAILURES", 1...1000)
         loginWindow = number("LOGIN_WINDOW_SECONDS", 1...86_400)
+        loginMaxFailuresPerIP = read.optional("LOGIN_MAX_FAILURES_PER_IP") == nil
+            ? loginMaxFailures * 10 : number("LOGIN_MAX_FAILURES_PER_IP", 1...100_000)
+        loginAccountSlowdownAfter = read.optional("LOGIN_ACCOUNT_SLOWDOWN_AFTER") == nil
+            ? loginMaxFailures * 4 : number("LOGIN_ACCOUNT_SLOWDOWN_AFTER", 1...100_000)
+        passwordHashConcurrency = number("PASSWORD_HASH_CONCURRENCY", 1...256)
         databaseConnectAttempts = number("DATABASE_CONNECT_ATTEMPTS", 1...100)
         housekeepingInterval = number("HOUSEKEEPING_INTERVAL", 10...86_400)
         if environment == .production {

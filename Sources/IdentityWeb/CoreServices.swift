@@ -62,8 +62,7 @@ public struct CoreServices: Sendable {
                 secret = generated
             }
             let credentials = Credentials(database: database, hasher: PasswordHasher(logN: settings.passwordHashCost),
-                                          throttle: SignInThrottle(maxFailures: settings.loginMaxFailures, window: settings.loginWindow),
-                                          clock: clock)
+                                          throttle: settings.throttle, clock: clock, hashConcurrency: settings.passwordHashConcurrency)
             let core = CoreServices(database: database, keys: KeyRing(secret: secret, fallbacks: settings.secretKeyFallbacks), clock: clock,
                                     credentials: credentials, sessions: DatabaseSessionStore(database: database),
                                     housekeeping: Housekeeping(database: database, clock: clock, throttle: credentials.throttle, extra: chores),

@@ -1,10 +1,13 @@
+import Identity
 import Storage
 import Web
 
 extension ErrorMapping {
-    /// The mapping both apps install: a database that is down or locked is a temporary
-    /// condition (503 with `Retry-After`, try again); any other database error is our bug (500).
+    /// The mapping both apps install: a database that is down or locked, or every
+    /// password-hashing place taken, is a temporary condition (503 with `Retry-After`, try
+    /// again); any other database error is our bug (500).
     public static let identity = ErrorMapping { error in
+        if error is Credentials.Busy { return ServiceUnavailable() }
         guard let database = error as? DatabaseError else { return nil }
         switch database {
         case .unavailable, .busy: return ServiceUnavailable()

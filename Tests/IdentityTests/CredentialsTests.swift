@@ -31,8 +31,12 @@ import Testing
         for _ in 0..<3 {
             guard case .invalidCredentials = try await signIn(credentials, "ada", "wrong") else { Issue.record("wrong password accepted"); return }
         }
-        guard case .throttled(let wait) = try await signIn(credentials, "ada", "correct horse battery") else { Issue.record("not throttled"); return }
+        guard case .throttled(let wait, let limit) = try await signIn(credentials, "ada", "correct horse battery") else {
+            Issue.record("not throttled")
+            return
+        }
         #expect(wait > 0 && wait <= 600)
+        #expect(limit == .accountAndAddress)
         clock.advance(601)
         guard case .verified = try await signIn(credentials, "ada", "correct horse battery") else { Issue.record("still throttled"); return }
     }
@@ -52,6 +56,80 @@ import Testing
         guard case .refused = try await signIn(credentials, "ada", "correct horse battery", admit: { _ in false }) else { Issue.record("admitted"); return }
         let failures = try await database.read { db in try db.queryOne("SELECT COUNT(*) AS n FROM sign_in_failures")?.int("n") }
         #expect(failures == 0)
+    }
+
+    /// Issue 13: a burst of 60 concurrent guesses had 48 passwords checked. Checks are reserved
+    /// before hashing, so at most `maxFailures` are ever computed.
+    @Test func concurrentGuessesGetNoMoreChecksThanTheLimit() async throws {
+        let database = try await TestDatabase.make()
+        let credentials = credentials(database, clock: TestClock().clock, maxFailures: 5)
+        _ = try await TestDatabase.addUser("ada", hash: hasher.hash("correct horse battery"), in: database)
+        let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+            for i in 0..<60 {
+                group.addTask {
+                    switch try await signIn(credentials, "ada", "wrong guess \(i)") {
+                    case .throttled: "throttled"
+                    case .invalidCredentials: "checked"
+                    default: "other"
+                    }
+                }
+            }
+            return try await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+        }
+        #expect(outcomes["checked"] == 5)
+        #expect(outcomes["throttled"] == 55)
+    }
+
+    /// Issue 13: after five failures from one address, a colleague behind the same NAT with the
+    /// right password was refused. The address limit is higher than the per-account one.
+    @Test func anotherAccountFromTheSameAddressStillSignsIn() async throws {
+        let database = try await TestDatabase.make()
+        let credentials = credentials(database, clock: TestClock().clock, maxFailures: 5)
+        _ = try await TestDatabase.addUser("ada", hash: hasher.hash("correct horse battery"), in: database)
+        _ = try await TestDatabase.addUser("bob", hash: hasher.hash("bobs own passphrase"), in: database)
+        for _ in 0..<5 { _ = try await signIn(credentials, "ada", "wrong") }
+        guard case .verified = try await signIn(credentials, "bob", "bobs own passphrase") else { Issue.record("colleague shut out"); return }
+    }
+
+    /// Many addresses failing for one account slow its checks down, never lock them: the owner
+    /// gets in once the short interval has passed.
+    @Test func failuresFromManyAddressesSlowAnAccountDownWithoutLockingIt() async throws {
+        let database = try await TestDatabase.make()
+        let clock = TestClock()
+        let throttle = SignInThrottle(maxFailures: 5, window: 600, accountSlowdownAfter: 6)
+        let credentials = Credentials(database: database, hasher: hasher, throttle: throttle, clock: clock.clock)
+        _ = try await TestDatabase.addUser("ada", hash: hasher.hash("correct horse battery"), in: database)
+        for i in 0..<6 { _ = try await signIn(credentials, "ada", "wrong", ip: "198.51.100.\(i)") }
+        guard case .throttled(let wait, .account) = try await signIn(credentials, "ada", "correct horse battery", ip: "203.0.113.9") else {
+            Issue.record("not slowed")
+            return
+        }
+        #expect(wait <= throttle.slowdownInterval)
+        clock.advance(throttle.slowdownInterval)
+        guard case .verified = try await signIn(credentials, "ada", "correct horse battery", ip: "203.0.113.9") else {
+            Issue.record("the owner is locked out")
+            return
+        }
+    }
+
+    @Test func hashingWaitsForAPlaceAndGivesUpWithBusy() async throws {
+        let database = try await TestDatabase.make()
+        let credentials = Credentials(database: database, hasher: PasswordHasher(logN: 15), clock: TestClock().clock,
+                                      hashConcurrency: 1, hashWait: 0)
+        let busy = await withTaskGroup(of: Bool.self) { group in
+            for passphrase in ["a long enough passphrase", "another long passphrase"] {
+                group.addTask {
+                    do {
+                        _ = try await credentials.hash(passphrase)
+                        return false
+                    } catch {
+                        return error is Credentials.Busy
+                    }
+                }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(busy == 1, "one hash at a time, and no waiting allowed")
     }
 
     @Test func outdatedHashIsUpgradedOnSuccess() async throws {

@@ -61,3 +61,25 @@ import WebTesting
         #expect(unknown.fields["error_description"] as? String == reply.fields["error_description"] as? String)
     }
 }
+
+extension OtherGrantTests {
+    /// Issue 13: the password grant shares the sign-in limits, and a burst of concurrent guesses
+    /// gets no more checks than the limit.
+    @Test func concurrentPasswordGrantGuessesAreCheckedNoMoreThanTheLimit() async throws {
+        let provider = try await TestProvider.make()
+        try await provider.createUser("alice")
+        let client = try await provider.registerClient(grants: [.password])
+        let replies = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<30 {
+                group.addTask {
+                    let reply = await provider.browser().token([("grant_type", "password"), ("username", "alice"), ("password", "guess \(i)")],
+                                                               headers: client.basic)
+                    return reply.headers["Retry-After"] != nil
+                }
+            }
+            return await group.reduce(into: [Bool: Int]()) { $0[$1, default: 0] += 1 }
+        }
+        #expect(replies[false] == 5, "checked and refused")
+        #expect(replies[true] == 25, "throttled before any hashing")
+    }
+}

@@ -11,13 +11,17 @@ public enum PasswordCheck<User: Sendable>: Sendable {
     case refused(User)
     /// Unknown user or wrong password; the failure was counted.
     case invalidCredentials
-    /// Too many recent failures for this account or address.
-    case throttled(retryAfter: Int)
+    /// Too many recent failures for this account or address (`limit` says which).
+    case throttled(retryAfter: Int, limit: SignInThrottle.Limit)
 }
 
 /// Passwords for both apps: the hash policy (scrypt at the configured cost, PBKDF2 accepted and
-/// upgraded), the sign-in throttle, and the one sign-in procedure: throttle check, lookup,
-/// verification on the worker pool, equal time for unknown users, rehash on success.
+/// upgraded), the sign-in throttle, and the one sign-in procedure: reserve the check with the
+/// throttle, look up, verify on the worker pool, equal time for unknown users, rehash on success.
+///
+/// Every hash and verification passes a gate of `hashConcurrency` places: scrypt at cost 15
+/// takes 32 MiB, so a burst of sign-ups must queue rather than exhaust memory. A caller that
+/// cannot get a place within `hashWait` seconds gets `Credentials.Busy` (503, try again).
 ///
 /// The apps own their `users` tables; the identity core relies on each having `id`,
 /// `password_hash` and `updated_at` columns.
@@ -28,27 +32,50 @@ public struct Credentials: Sendable {
     public let throttle: SignInThrottle
     let database: any Database
     let clock: Clock
+    let gate: AsyncGate
+    let hashWait: Double
 
-    /// Credentials over `database`, hashing with `hasher`, limiting sign-ins with `throttle`.
-    public init(database: any Database, hasher: PasswordHasher, throttle: SignInThrottle = SignInThrottle(), clock: Clock = .system) {
+    /// Too many password hashes are being computed; try again shortly.
+    public struct Busy: Error, Sendable, CustomStringConvertible {
+        public var description: String { "every password-hashing place is taken" }
+    }
+
+    /// Credentials over `database`, hashing with `hasher` (at most `hashConcurrency` at once,
+    /// waiting up to `hashWait` seconds for a place), limiting sign-ins with `throttle`.
+    public init(database: any Database, hasher: PasswordHasher, throttle: SignInThrottle = SignInThrottle(), clock: Clock = .system,
+                hashConcurrency: Int = 4, hashWait: Double = 10) {
         self.database = database
         self.hasher = hasher
         self.throttle = throttle
         self.clock = clock
+        gate = AsyncGate(limit: hashConcurrency)
+        self.hashWait = hashWait
+    }
+
+    /// Memory one hash takes with `hasher`'s parameters (scrypt: 128 · r · N bytes).
+    public static func bytesPerHash(_ hasher: PasswordHasher) -> Int { 128 * hasher.blockSize * (1 << hasher.logN) }
+
+    /// Runs a hashing job on the worker pool once the gate lets it in.
+    private func hashing<T: Sendable>(_ job: @escaping @Sendable () -> T) async throws -> T {
+        do {
+            return try await gate.run(timeout: hashWait) { try await blocking(job) }
+        } catch is AsyncGate.Timeout {
+            throw Busy()
+        }
     }
 
     /// A new hash of `password`, computed on the worker pool (tens of milliseconds, 32 MiB).
     public func hash(_ password: String) async throws -> String {
         let hasher = hasher
         let candidate = String(password.prefix(PasswordPolicy.maximumLength))
-        return try await blocking { hasher.hash(candidate) }
+        return try await hashing { hasher.hash(candidate) }
     }
 
     /// Whether `password` matches `stored`, checked on the worker pool.
     public func matches(_ password: String, stored: String) async throws -> Bool {
         let hasher = hasher
         let candidate = String(password.prefix(PasswordPolicy.maximumLength))
-        return try await blocking { hasher.verify(candidate, against: stored) } != .invalid
+        return try await hashing { hasher.verify(candidate, against: stored) } != .invalid
     }
 
     /// Checks `password` for the account named `username`.
@@ -70,28 +97,33 @@ public struct Credentials: Sendable {
         let account = IdentityRules.key(username)
         let now = clock.now()
         let throttle = throttle
-        if let wait = try await database.read({ db in try throttle.retryAfter(account: account, ip: ip, now: now, in: db) }) {
-            return .throttled(retryAfter: wait)
+        let attempt = SignInThrottle.newAttempt()
+        // Reserved before anything is hashed: concurrent guesses count before they are checked.
+        if let refusal = try await database.write({ db in
+            try throttle.reserve(account: account, ip: ip, attempt: attempt, now: now, in: db)
+        }) {
+            return .throttled(retryAfter: refusal.retryAfter, limit: refusal.limit)
         }
         let found = try await database.read { db in try find(username, db) }
         let hasher = hasher
         let candidate = String(password.prefix(PasswordPolicy.maximumLength))
-        let verdict: PasswordVerification = try await blocking {
+        let verdict: PasswordVerification = try await hashing {
             guard let hash = found?.passwordHash else {
                 hasher.verifyDummy(candidate)
                 return .invalid
             }
             return hasher.verify(candidate, against: hash)
         }
-        guard let user = found?.0, verdict != .invalid else {
-            try await database.write { db in try throttle.recordFailure(account: account, ip: ip, now: now, in: db) }
-            return .invalidCredentials
+        // A wrong password leaves its reservation standing: that is the recorded failure.
+        guard let user = found?.0, verdict != .invalid else { return .invalidCredentials }
+        guard admit(user) else {
+            try await database.write { db in try throttle.cancel(attempt: attempt, in: db) }
+            return .refused(user)
         }
-        guard admit(user) else { return .refused(user) }
-        let upgraded: String? = verdict == .validButNeedsRehash ? try await blocking { hasher.hash(candidate) } : nil
+        let upgraded: String? = verdict == .validButNeedsRehash ? try await hashing { hasher.hash(candidate) } : nil
         let userID = id(user)
         try await database.write { db in
-            try throttle.clear(account: account, in: db)
+            try throttle.succeeded(attempt: attempt, account: account, ip: ip, in: db)
             if let upgraded { try Self.store(upgraded, userID: userID, now: now, in: db) }
             try onSuccess(user, now, db)
         }

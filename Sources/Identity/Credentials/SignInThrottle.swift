@@ -1,48 +1,105 @@
+import Security
 import Storage
 
 /// Sign-in rate limits for both apps' password checks (forms and the provider's password grant),
-/// kept in the database (`sign_in_failures`, the identity schema) so every instance sees the
-/// same counts: after `maxFailures` failures within `window` seconds, for one account or from
-/// one client IP, further attempts are refused until the oldest failure ages out.
+/// kept in the database (`sign_in_failures`) so every instance sees the same counts.
+///
+/// Three limits, each over a sliding `window`:
+/// - **account and address** (`maxFailures`, 5): the limit an attacker at one address meets;
+/// - **address** (`maxFailuresPerIP`, higher): one address guessing many accounts, without
+///   shutting out everyone behind the same NAT when one colleague mistypes;
+/// - **account, from anywhere** (`accountSlowdownAfter`): past it, the account's checks are slowed
+///   to one per `slowdownInterval`, never locked, so its owner still gets in with the right
+///   password while a distributed guesser gets next to nothing.
+///
+/// A check is *reserved* before its password is hashed: the counting and the reservation happen
+/// in one transaction (serialized per account and per address on PostgreSQL by advisory locks,
+/// by the single writer on SQLite), so a hundred concurrent guesses cannot all get through. A
+/// successful check deletes its reservation and forgets the account's failures.
 public struct SignInThrottle: Sendable {
-    /// Failures allowed per account and per IP within `window`.
+    /// Failures allowed per account and address within `window`.
     public var maxFailures: Int
     /// The window, in seconds, over which failures are counted.
     public var window: Int
+    /// Failures allowed per address across all accounts within `window`.
+    public var maxFailuresPerIP: Int
+    /// Failures per account across all addresses after which its checks are slowed down.
+    public var accountSlowdownAfter: Int
 
-    /// Limits of `maxFailures` per `window` seconds (5 in 15 minutes by default).
-    public init(maxFailures: Int = 5, window: Int = 15 * 60) {
+    /// Limits of `maxFailures` per `window` seconds (5 in 15 minutes by default); the address
+    /// limit defaults to ten times that, the account slowdown to four times.
+    public init(maxFailures: Int = 5, window: Int = 15 * 60, maxFailuresPerIP: Int? = nil, accountSlowdownAfter: Int? = nil) {
         self.maxFailures = maxFailures
         self.window = window
+        self.maxFailuresPerIP = maxFailuresPerIP ?? maxFailures * 10
+        self.accountSlowdownAfter = accountSlowdownAfter ?? maxFailures * 4
     }
 
-    /// Seconds until another attempt is allowed for this account or IP; nil when allowed now.
-    public func retryAfter(account: String, ip: String, now: Int, in db: any Connection) throws -> Int? {
-        var wait: Int?
-        for (scope, subject) in [("account", account), ("ip", ip)] {
-            let rows = try db.query("SELECT created_at FROM sign_in_failures WHERE scope = ? AND subject = ? AND created_at > ? ORDER BY created_at DESC LIMIT ?",
-                                    scope, subject, now - window, maxFailures)
-            if rows.count >= maxFailures, let oldest = try rows.last?.int("created_at") {
-                wait = max(wait ?? 0, oldest + window - now)
-            }
+    /// Seconds between checks of a slowed-down account: the slowdown threshold spread over the window.
+    public var slowdownInterval: Int { max(1, window / max(1, accountSlowdownAfter)) }
+
+    /// Why a check was refused.
+    public enum Limit: String, Sendable {
+        case accountAndAddress = "account_and_address", address, account
+    }
+
+    /// Reserves one password check for `account` from `ip`: records it as a failure tagged with
+    /// `attempt` (undone by `succeeded`), or returns how long to wait and which limit holds.
+    public func reserve(account: String, ip: String, attempt: String, now: Int,
+                        in db: any Connection) throws -> (retryAfter: Int, limit: Limit)? {
+        if db.dialect == .postgres {
+            // Always the account first, then the address: no two checks wait on each other crosswise.
+            _ = try db.query("SELECT pg_advisory_xact_lock(hashtext(?)), pg_advisory_xact_lock(hashtext(?))",
+                             "latchkey.sign_in.account:" + account, "latchkey.sign_in.ip:" + ip)
         }
-        return wait.map { max(1, $0) }
+        let pair = account + " " + ip
+        var refusal: (Int, Limit)?
+        func consider(_ wait: Int?, _ limit: Limit) {
+            if let wait, wait > (refusal?.0 ?? 0) { refusal = (max(1, wait), limit) }
+        }
+        consider(try oldestWait("pair", pair, limit: maxFailures, now: now, in: db), .accountAndAddress)
+        consider(try oldestWait("ip", ip, limit: maxFailuresPerIP, now: now, in: db), .address)
+        let recent = try db.query("SELECT created_at FROM sign_in_failures WHERE scope = 'account' AND subject = ? AND created_at > ? ORDER BY created_at DESC LIMIT ?",
+                                  account, now - window, accountSlowdownAfter)
+        if recent.count >= accountSlowdownAfter, let newest = try recent.first?.int("created_at"), now - newest < slowdownInterval {
+            consider(newest + slowdownInterval - now, .account)
+        }
+        if let refusal { return (refusal.0, refusal.1) }
+        for (scope, subject) in [("pair", pair), ("ip", ip), ("account", account)] {
+            try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at, attempt) VALUES (?, ?, ?, ?)", scope, subject, now, attempt)
+        }
+        return nil
     }
 
-    /// Records one failed attempt against both the account and the IP.
-    public func recordFailure(account: String, ip: String, now: Int, in db: any Connection) throws {
-        try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at) VALUES ('account', ?, ?)", account, now)
-        try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at) VALUES ('ip', ?, ?)", ip, now)
+    /// The check `attempt` succeeded: its reservation goes, and so do the account's failures (the
+    /// address's stay counted).
+    public func succeeded(attempt: String, account: String, ip: String, in db: any Connection) throws {
+        try db.execute("DELETE FROM sign_in_failures WHERE attempt = ?", attempt)
+        try db.execute("DELETE FROM sign_in_failures WHERE (scope = 'account' AND subject = ?) OR (scope = 'pair' AND subject = ?)",
+                       account, account + " " + ip)
     }
 
-    /// Forgets the account's failures after a successful sign-in (the IP's stay counted).
-    public func clear(account: String, in db: any Connection) throws {
-        try db.execute("DELETE FROM sign_in_failures WHERE scope = 'account' AND subject = ?", account)
+    /// Withdraws the reservation of `attempt` (the password was right, but the app refused the
+    /// person, e.g. a disabled account): it counts as nothing.
+    public func cancel(attempt: String, in db: any Connection) throws {
+        try db.execute("DELETE FROM sign_in_failures WHERE attempt = ?", attempt)
     }
 
     /// Deletes failures older than any window could count (housekeeping).
     @discardableResult
     public func purge(now: Int, in db: any Connection) throws -> Int {
         try db.execute("DELETE FROM sign_in_failures WHERE created_at <= ?", now - window)
+    }
+
+    /// A fresh attempt id.
+    public static func newAttempt() -> String { SecureRandom.token(byteCount: 16) }
+
+    /// Seconds until the oldest of the last `limit` failures of `subject` leaves the window, when
+    /// there are that many; nil when another is allowed now.
+    private func oldestWait(_ scope: String, _ subject: String, limit: Int, now: Int, in db: any Connection) throws -> Int? {
+        let rows = try db.query("SELECT created_at FROM sign_in_failures WHERE scope = ? AND subject = ? AND created_at > ? ORDER BY created_at DESC LIMIT ?",
+                                scope, subject, now - window, limit)
+        guard rows.count >= limit, let oldest = try rows.last?.int("created_at") else { return nil }
+        return oldest + window - now
     }
 }

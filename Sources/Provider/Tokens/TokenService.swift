@@ -132,7 +132,7 @@ public struct TokenService: Sendable {
         switch try await users.signIn(username: username, password: password, ip: ip) {
         case .verified(let found): user = found
         case .refused, .invalidCredentials: throw GrantError.invalidCredentials
-        case .throttled(let wait): throw GrantError.throttled(retryAfter: wait)
+        case .throttled(let wait, _): throw GrantError.throttled(retryAfter: wait)
         }
         let now = clock.now(), lifetimes = lifetimes
         let minted = try await database.write { db in

@@ -86,7 +86,7 @@ import WebTesting
     }
 
     @Test func rateLimitOverHTTPIgnoresSpoofedForwardedFor() async throws {
-        try await withLiveSite(["LOGIN_MAX_FAILURES": "2"]) { site, server in
+        try await withLiveSite(["LOGIN_MAX_FAILURES": "2", "LOGIN_MAX_FAILURES_PER_IP": "2"]) { site, server in
             try await site.createUser("alice")
             for i in 1...2 {
                 let browser = CurlBrowser(baseURL: server.baseURL)

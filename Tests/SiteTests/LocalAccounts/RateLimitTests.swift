@@ -3,7 +3,9 @@ import Testing
 import Web
 import WebTesting
 
-/// Sign-in rate limits: per account and per client IP, kept in `sign_in_failures`.
+/// Sign-in rate limits, kept in `sign_in_failures`: per account and address (5), per address
+/// across accounts (`LOGIN_MAX_FAILURES_PER_IP`, set low in the tests that exercise it), and a
+/// slowdown per account across addresses.
 @Suite struct RateLimitTests {
     @discardableResult
     private func failedSignIn(_ site: TestSite, _ username: String, forwardedFor: String? = nil) async -> TestResponse {
@@ -31,19 +33,24 @@ import WebTesting
         #expect(try await site.sessionCount(of: "alice") == 0)
     }
 
-    @Test func accountLimitHoldsAcrossDifferentClientAddresses() async throws {
-        let site = try await TestSite.make(["TRUSTED_PROXIES": "1"])
+    /// Issue 13: failures from many addresses slow the account down instead of locking it.
+    @Test func failuresFromManyAddressesSlowTheAccountDown() async throws {
+        let site = try await TestSite.make(["TRUSTED_PROXIES": "1", "LOGIN_ACCOUNT_SLOWDOWN_AFTER": "5"])
         try await site.createUser("alice")
         for i in 1...5 { #expect(await failedSignIn(site, "Alice", forwardedFor: "203.0.113.\(i)").status.code == 401) }
         let client = site.client()
         client.defaultHeaders.set("X-Forwarded-For", "203.0.113.99")
-        try expectThrottled(await client.signIn("alice"))
+        let slowed = await client.signIn("alice")
+        #expect(slowed.status.code == 429)
+        let retryAfter = try #require(slowed.headers["Retry-After"].flatMap { Int($0) })
+        #expect(retryAfter > 0 && retryAfter <= 900 / 5, "one check per interval, never a lockout")
+        #expect(slowed.alert?.contains("slowed down") == true)
         let subjects = try await site.query("SELECT DISTINCT subject FROM sign_in_failures WHERE scope = 'ip'").map { try $0.string("subject") }
         #expect(Set(subjects) == Set((1...5).map { "203.0.113.\($0)" }))
     }
 
     @Test func ipLimitCoversDifferentAccounts() async throws {
-        let site = try await TestSite.make(["TRUSTED_PROXIES": "1"])
+        let site = try await TestSite.make(["TRUSTED_PROXIES": "1", "LOGIN_MAX_FAILURES_PER_IP": "5"])
         try await site.createUser("alice")
         for i in 1...5 { #expect(await failedSignIn(site, "user\(i)", forwardedFor: "203.0.113.7").status.code == 401) }
         let client = site.client()
@@ -56,7 +63,7 @@ import WebTesting
     }
 
     @Test func spoofedForwardedForDoesNotEscapeTheIPLimitWithoutTrustedProxies() async throws {
-        let site = try await TestSite.make(["TRUSTED_PROXIES": "0"])
+        let site = try await TestSite.make(["TRUSTED_PROXIES": "0", "LOGIN_MAX_FAILURES_PER_IP": "5"])
         try await site.createUser("alice")
         for i in 1...5 { #expect(await failedSignIn(site, "user\(i)", forwardedFor: "198.51.100.\(i)").status.code == 401) }
         let client = site.client()
@@ -67,7 +74,7 @@ import WebTesting
     }
 
     @Test func onlyTheRightmostUntrustedHopCountsBehindOneProxy() async throws {
-        let site = try await TestSite.make(["TRUSTED_PROXIES": "1"])
+        let site = try await TestSite.make(["TRUSTED_PROXIES": "1", "LOGIN_MAX_FAILURES_PER_IP": "5"])
         try await site.createUser("alice")
         // The client prepends a fresh fake address each time; the proxy appends the real one.
         for i in 1...5 { #expect(await failedSignIn(site, "user\(i)", forwardedFor: "10.9.9.\(i), 203.0.113.50").status.code == 401) }
@@ -112,6 +119,29 @@ import WebTesting
         let site = try await TestSite.make(["LOGIN_MAX_FAILURES": "2"])
         try await site.createUser("alice")
         for _ in 0..<6 { await failedSignIn(site, "alice") }
-        #expect(try await site.count("sign_in_failures") == 4)
+        #expect(try await site.query("SELECT COUNT(*) AS n FROM sign_in_failures WHERE scope = 'pair'").first?.int("n") == 2)
+    }
+
+    /// Issue 13: after five failures from one address, a colleague behind the same NAT with the
+    /// right password was refused.
+    @Test func aColleagueBehindTheSameAddressStillSignsIn() async throws {
+        let site = try await TestSite.make()
+        try await site.createUser("alice")
+        try await site.createUser("bob")
+        for _ in 0..<5 { #expect(await failedSignIn(site, "alice").status.code == 401) }
+        #expect(await site.client().signIn("bob").location == "/account")
+    }
+
+    /// Issue 13: 60 concurrent guesses had 48 passwords checked; now at most the limit is.
+    @Test func concurrentGuessesAreCheckedNoMoreThanTheLimit() async throws {
+        let site = try await TestSite.make()
+        try await site.createUser("alice")
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<40 { group.addTask { await failedSignIn(site, "alice").status.code } }
+            return await group.reduce(into: [Int: Int]()) { $0[$1, default: 0] += 1 }
+        }
+        #expect(statuses[401] == 5)
+        #expect(statuses[429] == 35)
+        #expect(await site.client().signIn("alice").status.code == 429, "the right password waits too")
     }
 }
