@@ -27,7 +27,13 @@ import WebTesting
             #expect(reply.headers["Retry-After"] != nil, "\(name)")
             #expect(reply.fields["error"] as? String == "temporarily_unavailable", "\(name): \(reply.text)")
         }
-        let pages = [(browser, "/login"), (browser, "/signup"), (signedIn, "/"), (signedIn, authorizePath(authorizeParameters(client)))]
+        // A stranger's sign-in form needs no database; submitting it does.
+        #expect(await browser.get("/login").status.code == 200)
+        let submitted = await browser.post("/login", form: [("csrf_token", await browser.csrfToken(from: "/login")), ("username", "alice"),
+                                                            ("password", TestProvider.password)])
+        #expect(submitted.status.code == 503)
+        #expect(submitted.headers["Retry-After"] != nil)
+        let pages = [(signedIn, "/"), (signedIn, "/admin/clients"), (signedIn, authorizePath(authorizeParameters(client)))]
         for (visitor, path) in pages {
             let page = await visitor.get(path)
             #expect(page.status.code == 503, "\(path)")

@@ -18,7 +18,7 @@ public struct CSRFMiddleware: Middleware {
         }
         let sent = request.headers["X-CSRF-Token"]
             ?? (request.mediaType == "application/x-www-form-urlencoded" ? (try? request.form())?[Self.fieldName] : nil)
-        guard let expected = context.session.existingCSRFToken, let sent,
+        guard let expected = context.session.expectedCSRFToken, let sent,
               constantTimeEquals(Array(sent.utf8), Array(expected.utf8)) else {
             context.logger.warning("csrf_rejected", ["method": request.method, "path": request.path])
             throw HTTPError(.forbidden, "This form has expired or did not come from this site, so it was not accepted (CSRF check failed). Go back, reload the page and try again.")

@@ -25,12 +25,18 @@ public final class Session: @unchecked Sendable {
     public let loadedIDHash: String?
     let lastSeen: Int
 
-    init(record: SessionRecord?, now: Int) {
+    /// The CSRF token a new, anonymous visitor carries in its own cookie (see `csrfToken`).
+    private(set) var cookieCSRFToken: String?
+    /// Whether `cookieCSRFToken` was made for this response and must be set as a cookie.
+    private(set) var cookieCSRFTokenIsNew = false
+
+    init(record: SessionRecord?, now: Int, csrfCookie: String? = nil) {
         userID = record?.userID
         values = record?.values ?? [:]
         createdAt = record?.createdAt ?? now
         loadedIDHash = record?.idHash
         lastSeen = record?.lastSeen ?? now
+        cookieCSRFToken = csrfCookie
     }
 
     /// A free-form value stored in the session.
@@ -93,18 +99,28 @@ public final class Session: @unchecked Sendable {
     var isPersonal: Bool { userID != nil || csrfTokenShown }
     private(set) var csrfTokenShown = false
 
-    /// The CSRF token for forms, created (and the session with it) on first use.
+    /// The CSRF token for forms, created on first use. A visitor with a stored session keeps it
+    /// there; a new, anonymous visitor (a sign-in or sign-up form) gets it in a cookie of its own
+    /// instead (the double-submit pattern), so showing a form to a stranger writes no row.
     public var csrfToken: String {
         csrfTokenShown = true
         if let token = values["_csrf"] { return token }
+        if userID == nil && loadedIDHash == nil && !isDirty {
+            if let token = cookieCSRFToken { return token }
+            let token = SessionMiddleware.newToken()
+            cookieCSRFToken = token
+            cookieCSRFTokenIsNew = true
+            return token
+        }
         let token = SessionMiddleware.newToken()
         values["_csrf"] = token
         isDirty = true
         return token
     }
 
-    /// The CSRF token if one exists, without creating one.
-    var existingCSRFToken: String? { values["_csrf"] }
+    /// The token an unsafe request must carry: the stored session's, or (for a visitor signed in
+    /// to nothing) the one in its CSRF cookie.
+    var expectedCSRFToken: String? { values["_csrf"] ?? (userID == nil ? cookieCSRFToken : nil) }
 }
 
 /// The context key under which `SessionMiddleware` stores the session.

@@ -19,6 +19,9 @@ public struct SessionMiddleware: Middleware {
         /// Paths served without touching the session store (an app's health check must answer
         /// even when the database is down): they get an empty session that is never saved.
         public var exemptPaths: Set<String>
+        /// The cookie that carries a new, anonymous visitor's CSRF token (no session row is made
+        /// just to show a form): the session cookie's name with `_csrf`.
+        public var csrfCookieName: String { cookieName + "_csrf" }
         /// Proxies in front of the site, so the address recorded with a session is the client's
         /// (see `Request.clientIP(trustedProxies:)`), not the proxy's.
         public var trustedProxies: Int
@@ -60,7 +63,8 @@ public struct SessionMiddleware: Middleware {
                 record = nil
             }
         }
-        let session = Session(record: record, now: now)
+        let csrfCookie = request.cookies[settings.csrfCookieName].flatMap { Self.isWellFormed($0) ? $0 : nil }
+        let session = Session(record: record, now: now, csrfCookie: csrfCookie)
         context[SessionKey.self] = session
         var response = try await next.respond(to: request, context: context)
         // A signed-in page or a form with this visitor's CSRF token must not be kept by a shared
@@ -73,6 +77,9 @@ public struct SessionMiddleware: Middleware {
     }
 
     private func persist(_ session: Session, request: Request, response: inout Response, now: Int) async throws {
+        if session.cookieCSRFTokenIsNew, let token = session.cookieCSRFToken {
+            response.setCookie(Cookie(name: settings.csrfCookieName, value: token, maxAge: settings.absoluteTimeout, secure: settings.secure))
+        }
         let client = SessionClient(remoteIP: request.clientIP(trustedProxies: settings.trustedProxies), userAgent: request.headers["User-Agent"])
         if session.isDestroyed {
             if let old = session.loadedIDHash { try await store.delete(idHash: old) }

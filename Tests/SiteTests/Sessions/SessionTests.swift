@@ -1,17 +1,27 @@
 import Foundation
+import Identity
 import Security
+import Web
 import Testing
 import WebTesting
 
 /// Server-side sessions: ids rotate at sign-in, junk cookies mean "signed out", and only the id's
 /// hash is stored.
 @Suite struct SessionTests {
+    /// A session id planted before sign-in (here: an attacker's own anonymous session, stored)
+    /// is worthless after it.
     @Test func sessionIDChangesAtSignInAndTheOldOneStopsWorking() async throws {
         let site = try await TestSite.make()
         try await site.createUser("alice")
         let client = site.client()
+        let before = SessionMiddleware.newToken()
+        try await site.services.database.write { db in
+            try SessionRepository.save(StoredSession(idHash: SessionMiddleware.hash(before), userID: nil, values: ["note": "planted"],
+                                                     createdAt: Clock.now, lastSeen: Clock.now, expiresAt: Clock.now + 3600), in: db)
+        }
+        client.setCookie("latchkey_session", before)
         _ = await client.get("/login")
-        let before = try #require(client.sessionID)
+        #expect(client.sessionID == before)
         let response = await client.signIn("alice")
         #expect(response.location == "/account")
         let after = try #require(client.sessionID)
@@ -27,11 +37,45 @@ import WebTesting
     @Test func sessionIDChangesAtSignUp() async throws {
         let site = try await TestSite.make()
         let client = site.client()
-        _ = await client.get("/signup")
-        let before = try #require(client.sessionID)
+        let before = SessionMiddleware.newToken()
+        try await site.services.database.write { db in
+            try SessionRepository.save(StoredSession(idHash: SessionMiddleware.hash(before), userID: nil, values: ["note": "planted"],
+                                                     createdAt: Clock.now, lastSeen: Clock.now, expiresAt: Clock.now + 3600), in: db)
+        }
+        client.setCookie("latchkey_session", before)
         await client.signUp("alice")
         let after = try #require(client.sessionID)
         #expect(after != before)
+    }
+
+    /// Issue 13: each anonymous `GET /login` used to insert a session row. The form's CSRF token
+    /// now travels in a cookie of its own, and signing in with it works.
+    @Test func anonymousFormsWriteNoSessionRows() async throws {
+        let site = try await TestSite.make()
+        try await site.createUser("alice")
+        for path in Array(repeating: "/login", count: 50) + ["/signup", "/"] {
+            let visitor = site.client()
+            let page = await visitor.get(path)
+            #expect(page.status.code == 200)
+            #expect(visitor.sessionID == nil, "\(path) set no session cookie")
+        }
+        #expect(try await site.count("sessions") == 0)
+        let visitor = site.client()
+        #expect(await visitor.signIn("alice").location == "/account")
+        #expect(try await site.count("sessions") == 1, "signing in makes the one row")
+    }
+
+    @Test func anAnonymousFormPostWithoutItsCSRFCookieIsRefused() async throws {
+        let site = try await TestSite.make()
+        try await site.createUser("alice")
+        let visitor = site.client()
+        let token = await visitor.csrfToken(from: "/login")
+        visitor.setCookie("latchkey_session_csrf", nil)
+        let refused = await visitor.post("/login", form: [("csrf_token", token), ("username", "alice"), ("password", TestSite.password)])
+        #expect(refused.status.code == 403)
+        visitor.setCookie("latchkey_session_csrf", SessionMiddleware.newToken())
+        let mismatched = await visitor.post("/login", form: [("csrf_token", token), ("username", "alice"), ("password", TestSite.password)])
+        #expect(mismatched.status.code == 403)
     }
 
     @Test(arguments: [
