@@ -48,6 +48,7 @@ public struct AppSettings: Sendable {
         "LOGIN_MAX_FAILURES_PER_IP": "",
         "LOGIN_ACCOUNT_SLOWDOWN_AFTER": "",
         "PASSWORD_HASH_CONCURRENCY": "4",
+        "SIGNUP_RATE_LIMIT": "10",
         "DATABASE_CONNECT_ATTEMPTS": "5",
         "HOUSEKEEPING_INTERVAL": "300",
     ]
@@ -91,6 +92,8 @@ public struct AppSettings: Sendable {
     public var loginAccountSlowdownAfter: Int
     /// Password hashes computed at once (scrypt at cost 15: 32 MiB each; 4 fit a 512 MB instance).
     public var passwordHashConcurrency: Int
+    /// Accounts that may be created from one address per hour (forms only; the CLI is not limited).
+    public var signUpRateLimit: Int
     /// How many times start-up tries an unreachable database before giving up.
     public var databaseConnectAttempts: Int
     /// Seconds between sweeps of expired rows.
@@ -101,6 +104,9 @@ public struct AppSettings: Sendable {
         SignInThrottle(maxFailures: loginMaxFailures, window: loginWindow, maxFailuresPerIP: loginMaxFailuresPerIP,
                        accountSlowdownAfter: loginAccountSlowdownAfter)
     }
+
+    /// The sign-up limit these settings describe.
+    public var signUpLimit: RateLimit { RateLimit("signup", limit: signUpRateLimit, window: 3600) }
 
     /// The shortest `SECRET_KEY` production accepts: keys and signatures derive from it.
     public static let minimumSecretLength = 32
@@ -132,6 +138,7 @@ public struct AppSettings: Sendable {
         loginAccountSlowdownAfter = read.optional("LOGIN_ACCOUNT_SLOWDOWN_AFTER") == nil
             ? loginMaxFailures * 4 : number("LOGIN_ACCOUNT_SLOWDOWN_AFTER", 1...100_000)
         passwordHashConcurrency = number("PASSWORD_HASH_CONCURRENCY", 1...256)
+        signUpRateLimit = number("SIGNUP_RATE_LIMIT", 1...100_000)
         databaseConnectAttempts = number("DATABASE_CONNECT_ATTEMPTS", 1...100)
         housekeepingInterval = number("HOUSEKEEPING_INTERVAL", 10...86_400)
         if environment == .production {

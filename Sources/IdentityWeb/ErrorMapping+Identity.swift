@@ -8,6 +8,11 @@ extension ErrorMapping {
     /// again); any other database error is our bug (500).
     public static let identity = ErrorMapping { error in
         if error is Credentials.Busy { return ServiceUnavailable() }
+        if let throttled = error as? TooManySignUps {
+            let minutes = max(1, (throttled.retryAfter + 59) / 60)
+            return HTTPError(.tooManyRequests, "Too many accounts were created from your address. Try again in \(minutes) minute\(minutes == 1 ? "" : "s").",
+                             headers: ["Retry-After": String(throttled.retryAfter)])
+        }
         guard let database = error as? DatabaseError else { return nil }
         switch database {
         case .unavailable, .busy: return ServiceUnavailable()

@@ -39,7 +39,7 @@ public struct ProviderServices: Sendable {
                                            clock: clock) { core in
             let database = core.database
             let signingKeys = try await SigningKeys.load(database: database, keys: core.keys, now: clock.now())
-            let users = UserService(database: database, credentials: core.credentials, clock: clock)
+            let users = UserService(database: database, credentials: core.credentials, clock: clock, signUpLimit: configuration.signUpLimit)
             let lifetimes = TokenLifetimes(accessToken: configuration.accessTokenTTL, refreshToken: configuration.refreshTokenTTL,
                                            authorizationCode: configuration.authorizationCodeTTL)
             let issuer = IDTokenIssuer(issuer: configuration.baseURL, keys: signingKeys, lifetime: configuration.accessTokenTTL)

@@ -1,4 +1,5 @@
 import Foundation
+import Identity
 import IdentityWeb
 import Mustache
 import Web
@@ -20,7 +21,7 @@ public enum SiteApplication {
         AccountController(services: services).register(on: router)
         SocialController(services: services).register(on: router)
         AdminController(services: services).register(on: router)
-        APIController(services: services, limiter: APIRateLimiter(limit: configuration.apiRateLimit)).register(on: router)
+        APIController(services: services, limit: RateLimit("api_sign_in", limit: configuration.apiRateLimit, window: 60)).register(on: router)
 
         // Order matters: the log sees the final status; security headers cover error pages;
         // static files skip sessions; the inner error page can show who is signed in.

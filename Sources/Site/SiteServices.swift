@@ -34,7 +34,8 @@ public struct SiteServices: Sendable {
             let social = SocialAuthService(database: core.database, registry: registry, keys: core.keys,
                                            autoLinkVerifiedEmails: configuration.autoLinkVerifiedEmails)
             return SiteServices(configuration: configuration, core: core,
-                                accounts: AccountService(database: core.database, credentials: core.credentials, clock: clock),
+                                accounts: AccountService(database: core.database, credentials: core.credentials, clock: clock,
+                                                          signUpLimit: configuration.signUpLimit),
                                 social: social, admin: AdminService(database: core.database, social: social, clock: clock))
         }
     }

@@ -88,3 +88,22 @@ import WebTesting
         #expect(page.headers["X-Frame-Options"] == "DENY")
     }
 }
+
+extension AccountPageTests {
+    /// Issue 13: the provider's sign-up form is limited per address too (`SIGNUP_RATE_LIMIT`).
+    @Test func signUpIsLimitedPerAddress() async throws {
+        let provider = try await TestProvider.make(["SIGNUP_RATE_LIMIT": "2"])
+        var statuses: [Int] = []
+        for name in ["carol", "dave", "erin"] {
+            let browser = provider.browser()
+            let token = await browser.csrfToken(from: "/signup")
+            let response = await browser.post("/signup", form: [
+                ("csrf_token", token), ("username", name), ("email", "\(name)@example.com"),
+                ("password", "a long enough password"), ("password_confirmation", "a long enough password"),
+            ])
+            statuses.append(response.status.code)
+        }
+        #expect(statuses == [303, 303, 429])
+        #expect(try await provider.count("users") == 2)
+    }
+}

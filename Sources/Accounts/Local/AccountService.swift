@@ -8,12 +8,15 @@ public struct AccountService: Sendable {
     let database: any Database
     let credentials: Credentials
     let clock: Clock
+    let signUpLimit: RateLimit?
 
-    /// A service over `database`, hashing and throttling through `credentials`.
-    public init(database: any Database, credentials: Credentials, clock: Clock = .system) {
+    /// A service over `database`, hashing and throttling through `credentials`; `signUpLimit`
+    /// bounds the accounts created per address.
+    public init(database: any Database, credentials: Credentials, clock: Clock = .system, signUpLimit: RateLimit? = nil) {
         self.database = database
         self.credentials = credentials
         self.clock = clock
+        self.signUpLimit = signUpLimit
     }
 
     // MARK: Sign-up
@@ -37,11 +40,16 @@ public struct AccountService: Sendable {
             if byEmail != nil { errors["email"] = "An account with that email already exists. Sign in instead?" }
         }
         guard errors.isEmpty else { throw errors }
+        let now = clock.now()
+        let limit = signUpLimit
+        if let limit, let wait = try await database.read({ db in try limit.wait(ip, now: now, in: db) }) {
+            throw TooManySignUps(retryAfter: wait)
+        }
 
         let hash = try await credentials.hash(password)
-        let now = clock.now()
         do {
             return try await database.write { db in
+                if let wait = try limit?.hit(ip, now: now, in: db) { throw TooManySignUps(retryAfter: wait) }
                 let user = try UserRepository.insert(username: username, email: email, emailVerified: false, passwordHash: hash,
                                                      isAdmin: false, now: now, in: db)
                 try AuditLog.record("signup", actor: user.id, target: user.id, ip: ip, now: now, in: db)

@@ -38,6 +38,7 @@ public struct Housekeeping: Sendable {
         chores = [
             Chore("sessions") { now, db in try SessionRepository.purgeExpired(now: now, in: db) },
             Chore("sign_in_failures") { now, db in try throttle.purge(now: now, in: db) },
+            Chore("rate_events") { now, db in try RateLimit.purge(now: now, in: db) },
         ] + extra
     }
 

@@ -56,6 +56,9 @@ public struct ProviderConfiguration: Sendable {
         set { app[keyPath: keyPath] = newValue }
     }
 
+    /// What the shared settings derive (`configuration.throttle`).
+    public subscript<Value>(dynamicMember keyPath: KeyPath<AppSettings, Value>) -> Value { app[keyPath: keyPath] }
+
     /// Reads the configuration from `environment` (the process environment, with a `.env`
     /// file's values underneath in development).
     public init(environment env: [String: String]) throws(ConfigurationError) {

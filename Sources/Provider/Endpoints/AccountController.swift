@@ -36,7 +36,8 @@ struct AccountController {
         let next = ReturnPath.validated(form["next"])
         let new = NewUser(username: form["username"] ?? "", email: form["email"] ?? "", name: form["name"] ?? "")
         do {
-            let user = try await services.users.signUp(new, password: form["password"] ?? "", confirmation: form["password_confirmation"] ?? "")
+            let user = try await services.users.signUp(new, password: form["password"] ?? "", confirmation: form["password_confirmation"] ?? "",
+                                                       ip: request.clientIP(trustedProxies: trustedProxies))
             signIn(user, context: context)
             context.session.flash("Welcome, \(user.username)! Your provider account is ready.", kind: "success")
             return Response(status: .seeOther, headers: ["Location": next ?? "/"])

@@ -9,17 +9,19 @@ public struct UserService: Sendable {
     let database: any Database
     let credentials: Credentials
     let clock: Clock
+    /// Bounds the accounts the sign-up form creates per address.
+    var signUpLimit: RateLimit?
 
-    /// Creates a user from the sign-up form, or throws `FieldErrors`.
-    public func signUp(_ new: NewUser, password: String, confirmation: String) async throws -> ProviderUser {
+    /// Creates a user from the sign-up form, or throws `FieldErrors` (or `TooManySignUps`).
+    public func signUp(_ new: NewUser, password: String, confirmation: String, ip: String) async throws -> ProviderUser {
         var errors = Self.problems(with: new, password: password)
         if password != confirmation { errors["password_confirmation"] = "The two passwords do not match." }
-        return try await create(new, password: password, errors: errors)
+        return try await create(new, password: password, errors: errors, limited: signUpLimit.map { ($0, ip) })
     }
 
     /// Creates a user for `latchkey provider create-user`, or throws `FieldErrors`.
     public func create(_ new: NewUser, password: String) async throws -> ProviderUser {
-        try await create(new, password: password, errors: Self.problems(with: new, password: password))
+        try await create(new, password: password, errors: Self.problems(with: new, password: password), limited: nil)
     }
 
     /// Every problem with a new user's details, by field.
@@ -32,7 +34,8 @@ public struct UserService: Sendable {
         return errors
     }
 
-    private func create(_ raw: NewUser, password: String, errors initial: FieldErrors) async throws -> ProviderUser {
+    private func create(_ raw: NewUser, password: String, errors initial: FieldErrors,
+                        limited: (limit: RateLimit, ip: String)?) async throws -> ProviderUser {
         var new = raw
         new.username = IdentityRules.trimmed(new.username)
         new.email = IdentityRules.trimmed(new.email)
@@ -46,10 +49,16 @@ public struct UserService: Sendable {
             if byEmail != nil { errors["email"] = "An account with that email already exists." }
         }
         guard errors.isEmpty else { throw errors }
-        let hash = try await credentials.hash(password)
         let now = clock.now()
+        if let limited, let wait = try await database.read({ db in try limited.limit.wait(limited.ip, now: now, in: db) }) {
+            throw TooManySignUps(retryAfter: wait)
+        }
+        let hash = try await credentials.hash(password)
         do {
-            return try await database.write { [new] db in try UserRepository.insert(new, passwordHash: hash, now: now, in: db) }
+            return try await database.write { [new] db in
+                if let limited, let wait = try limited.limit.hit(limited.ip, now: now, in: db) { throw TooManySignUps(retryAfter: wait) }
+                return try UserRepository.insert(new, passwordHash: hash, now: now, in: db)
+            }
         } catch let DatabaseError.uniqueViolation(constraint) {
             // Lost a race with a simultaneous sign-up: same message as the early check.
             if constraint?.contains("email") == true { throw FieldErrors("email", "An account with that email already exists.") }

@@ -10,7 +10,8 @@ import Web
 /// CSRF middleware exempts `/api/`). Errors are `APIError`s, rendered by `APIErrorMiddleware`.
 struct APIController {
     let services: SiteServices
-    let limiter: APIRateLimiter
+    /// API sign-in attempts per client address, counted in the database so every instance shares it.
+    let limit: RateLimit
 
     /// Longest provider token accepted (real ones are far shorter; this bounds what we forward).
     static let maxTokenLength = 8192
@@ -34,7 +35,8 @@ struct APIController {
 
     @Sendable func socialSignIn(_ request: Request, context: RequestContext) async throws -> Response {
         let ip = request.clientIP(trustedProxies: services.configuration.trustedProxies)
-        if let wait = limiter.attempt(client: ip, now: now) {
+        let limit = limit, now = now
+        if let wait = try await services.database.write({ db in try limit.hit(ip, now: now, in: db) }) {
             context.logger.warning("api_rate_limited", ["ip": ip])
             throw APIError.rateLimited(retryAfter: wait)
         }
