@@ -13,6 +13,12 @@ public final class WorkerPool: @unchecked Sendable {
             ?? max(16, ProcessInfo.processInfo.activeProcessorCount * 8),
         name: "worker")
 
+    /// The pool for outbound HTTP calls (identity providers), apart from `shared`: a provider
+    /// that stops answering ties up these threads, never the ones database work and password
+    /// hashing need. `OUTBOUND_THREADS` overrides its size.
+    public static let outbound = WorkerPool(
+        threadCount: Int(ProcessInfo.processInfo.environment["OUTBOUND_THREADS"] ?? "") ?? 64, name: "outbound")
+
     /// Number of threads in the pool.
     public let threadCount: Int
     // `queue` and `head` are guarded by `condition`.

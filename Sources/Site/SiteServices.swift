@@ -32,7 +32,8 @@ public struct SiteServices: Sendable {
             let http = CurlHTTPClient(connectTimeout: configuration.httpConnectTimeout, totalTimeout: configuration.httpTimeout)
             let registry = ProviderRegistry(environment: configuration.providerEnvironment, http: http)
             let social = SocialAuthService(database: core.database, registry: registry, keys: core.keys,
-                                           autoLinkVerifiedEmails: configuration.autoLinkVerifiedEmails)
+                                           autoLinkVerifiedEmails: configuration.autoLinkVerifiedEmails,
+                                           signInDeadline: configuration.signInDeadline)
             return SiteServices(configuration: configuration, core: core,
                                 accounts: AccountService(database: core.database, credentials: core.credentials, clock: clock,
                                                           signUpLimit: configuration.signUpLimit),

@@ -1,3 +1,4 @@
+import Runtime
 import Security
 import Web
 
@@ -51,11 +52,23 @@ public struct OpenIDSettings: Sendable {
     public var checksNonce: Bool
 }
 
-/// A provider's credentials and outbound HTTP, handed to the per-provider functions.
+/// A provider's credentials and outbound HTTP, handed to the per-provider functions. Calls to
+/// one provider pass a gate of `callsInFlight` places, so a provider that stops answering holds
+/// at most that many outbound threads; a call that cannot get a place before the sign-in's
+/// deadline is `providerUnavailable`.
 public struct ProviderAPI: Sendable {
     public let clientID: String
     public let clientSecret: String
     public let http: any HTTPClient
+    let gate: AsyncGate
+
+    /// Credentials and a client, with at most `callsInFlight` calls to this provider at once.
+    public init(clientID: String, clientSecret: String, http: any HTTPClient, callsInFlight: Int = 16) {
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.http = http
+        gate = AsyncGate(limit: callsInFlight)
+    }
 
     /// GETs `url` and decodes a JSON document; non-2xx, transport failures and non-JSON become
     /// `providerUnavailable` unless `status` is listed in `passing`.
@@ -75,10 +88,13 @@ public struct ProviderAPI: Sendable {
         return (response.status, json)
     }
 
-    /// Sends `request`, mapping transport failures.
+    /// Sends `request`, mapping transport failures (and a provider with every place taken).
     public func send(_ request: ClientRequest) async throws(SocialAuthError) -> ClientResponse {
+        let http = http
         do {
-            return try await http.send(request)
+            return try await gate.run(timeout: OutboundDeadline.remaining ?? 30) { try await http.send(request) }
+        } catch is AsyncGate.Timeout {
+            throw .providerUnavailable("too many calls in flight to \(Self.endpoint(request.url))")
         } catch {
             throw .providerUnavailable("\(error) calling \(Self.endpoint(request.url))")
         }

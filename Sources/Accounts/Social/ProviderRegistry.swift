@@ -34,10 +34,15 @@ public struct ProviderRegistry: Sendable {
                                _ definition: @escaping @Sendable () async throws(SocialAuthError) -> ProviderDefinition) -> Entry {
             let clientID = env.string("\(prefix)_CLIENT_ID"), secret = env.string("\(prefix)_CLIENT_SECRET")
             let reason = clientID.isEmpty || secret.isEmpty ? "\(prefix)_CLIENT_ID and \(prefix)_CLIENT_SECRET are not both set" : missing
-            let api = reason == nil ? ProviderAPI(clientID: clientID, clientSecret: secret, http: http) : nil
+            let api = reason == nil ? ProviderAPI(clientID: clientID, clientSecret: secret, http: http, callsInFlight: callsInFlight(env)) : nil
             return Entry(id: id, displayName: displayName, disabledReason: reason, note: note, frontEndNeedsIDToken: frontEndNeedsIDToken,
                          api: api, resolve: definition)
         }
+    }
+
+    /// `OUTBOUND_CALLS_PER_PROVIDER`: calls in flight to one provider at once (16 by default).
+    static func callsInFlight(_ env: EnvironmentReader) -> Int {
+        Int(env.string("OUTBOUND_CALLS_PER_PROVIDER")).map { min(max($0, 1), 1024) } ?? 16
     }
 
     /// Every provider this build knows, in display order; each reads its own settings.

@@ -13,20 +13,22 @@ extension SocialAuthService {
     /// policy's conflicts); nothing is written unless every check passes.
     public func signIn(frontEndToken accessToken: String, idToken: String?, provider id: String, intent: Intent,
                        ip: String) async throws -> Outcome {
-        let (provider, api) = try await registry.resolve(id)
-        let now = now()
-        var tokens = TokenSet(accessToken: accessToken, idToken: idToken)
-        if let check = provider.checkAudience {
-            try await check(api, accessToken)
-        } else if let openID = provider.openID {
-            guard let idToken else { throw SocialAuthError.invalidIDToken("an id_token is required for \(id)") }
-            tokens.idClaims = try await verifyFrontEndIDToken(idToken, settings: openID, api: api, now: now)
-        } else {
-            // A provider with no way to check a token's audience must not accept tokens from front ends.
-            throw SocialAuthError.unknownProvider(id)
+        try await OutboundDeadline.run(seconds: signInDeadline) {
+            let (provider, api) = try await registry.resolve(id)
+            let now = now()
+            var tokens = TokenSet(accessToken: accessToken, idToken: idToken)
+            if let check = provider.checkAudience {
+                try await check(api, accessToken)
+            } else if let openID = provider.openID {
+                guard let idToken else { throw SocialAuthError.invalidIDToken("an id_token is required for \(id)") }
+                tokens.idClaims = try await verifyFrontEndIDToken(idToken, settings: openID, api: api, now: now)
+            } else {
+                // A provider with no way to check a token's audience must not accept tokens from front ends.
+                throw SocialAuthError.unknownProvider(id)
+            }
+            let profile = try await provider.fetchProfile(api, tokens)
+            return try await link(profile, tokens: tokens, provider: provider, intent: intent, returnTo: nil, ip: ip)
         }
-        let profile = try await provider.fetchProfile(api, tokens)
-        return try await link(profile, tokens: tokens, provider: provider, intent: intent, returnTo: nil, ip: ip)
     }
 
     /// Verifies a front end's id_token: signature, issuer, expiry and, above all, `aud`. No nonce:

@@ -34,15 +34,18 @@ public struct SocialAuthService: Sendable {
     /// when the provider says the email is verified and the local one is verified too. Off by
     /// default: silent linking on email is how accounts get taken over.
     let autoLinkVerifiedEmails: Bool
+    /// Seconds one sign-in may spend calling its provider, all calls together.
+    let signInDeadline: Double
     let now: @Sendable () -> Int
 
     public init(database: any Database, registry: ProviderRegistry, keys: KeyRing, autoLinkVerifiedEmails: Bool = false,
-                now: @escaping @Sendable () -> Int = { Clock.now }) {
+                signInDeadline: Double = 20, now: @escaping @Sendable () -> Int = { Clock.now }) {
         self.database = database
         self.registry = registry
         self.keys = keys
         self.vault = TokenVault(keys: keys)
         self.autoLinkVerifiedEmails = autoLinkVerifiedEmails
+        self.signInDeadline = signInDeadline
         self.now = now
     }
 
@@ -82,18 +85,21 @@ public struct SocialAuthService: Sendable {
             throw Self.cancellationErrors.contains(error) ? SocialAuthError.cancelled : .providerRejected(String(error.prefix(100)))
         }
         guard let code = query["code"], !code.isEmpty, code.utf8.count <= 2048 else { throw SocialAuthError.missingCode }
-        let (provider, api) = try await registry.resolve(id)
-        let now = now()
-        var tokens = try await OAuthFlow.exchange(provider, api: api, code: code, redirectURI: pending.redirectURI,
-                                                  codeVerifier: pending.codeVerifier, now: now)
-        if let after = provider.afterExchange { tokens = try await after(api, tokens) }
-        if let openID = provider.openID {
-            guard let idToken = tokens.idToken else { throw SocialAuthError.invalidIDToken("no id_token in the token reply") }
-            tokens.idClaims = try await registry.jwks.verify(idToken, settings: openID, api: api, nonce: pending.nonce, now: now)
+        // Every call to the provider below shares one deadline, instead of timeouts that add up.
+        return try await OutboundDeadline.run(seconds: signInDeadline) {
+            let (provider, api) = try await registry.resolve(id)
+            let now = now()
+            var tokens = try await OAuthFlow.exchange(provider, api: api, code: code, redirectURI: pending.redirectURI,
+                                                      codeVerifier: pending.codeVerifier, now: now)
+            if let after = provider.afterExchange { tokens = try await after(api, tokens) }
+            if let openID = provider.openID {
+                guard let idToken = tokens.idToken else { throw SocialAuthError.invalidIDToken("no id_token in the token reply") }
+                tokens.idClaims = try await registry.jwks.verify(idToken, settings: openID, api: api, nonce: pending.nonce, now: now)
+            }
+            let profile = try await provider.fetchProfile(api, tokens)
+            let intent: Intent = pending.intent == .connect ? .connect(userID: pending.userID ?? -1) : .signIn
+            return try await link(profile, tokens: tokens, provider: provider, intent: intent, returnTo: pending.returnTo, ip: ip)
         }
-        let profile = try await provider.fetchProfile(api, tokens)
-        let intent: Intent = pending.intent == .connect ? .connect(userID: pending.userID ?? -1) : .signIn
-        return try await link(profile, tokens: tokens, provider: provider, intent: intent, returnTo: pending.returnTo, ip: ip)
     }
 
     private func takeState(_ state: String?, provider: String, sessionBinding: String?) async throws -> PendingAuthorization {

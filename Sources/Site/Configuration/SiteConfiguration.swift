@@ -18,6 +18,8 @@ public struct SiteConfiguration: Sendable {
     /// Outbound HTTP timeouts (seconds) for provider calls.
     public var httpConnectTimeout: Double
     public var httpTimeout: Double
+    /// Seconds one social sign-in may spend calling its provider, all calls together.
+    public var signInDeadline: Double
     /// Redirect plain HTTP to HTTPS (behind a trusted, TLS-terminating proxy).
     public var forceHTTPS: Bool
     /// How long SIGTERM waits for in-flight requests: 25 s in production (platforms allow 30).
@@ -39,6 +41,7 @@ public struct SiteConfiguration: Sendable {
         "AUTO_LINK_VERIFIED_EMAILS": "0",
         "HTTP_CONNECT_TIMEOUT": "5",
         "HTTP_TIMEOUT": "15",
+        "SIGN_IN_DEADLINE": "20",
         "FORCE_HTTPS": "0",
         "API_TOKEN_TTL": "2592000",
         "API_RATE_LIMIT": "30",
@@ -65,6 +68,7 @@ public struct SiteConfiguration: Sendable {
         autoLinkVerifiedEmails = read.flag("AUTO_LINK_VERIFIED_EMAILS")
         httpConnectTimeout = problems.read(1) { () throws(ConfigurationError) in try read.seconds("HTTP_CONNECT_TIMEOUT") }
         httpTimeout = problems.read(1) { () throws(ConfigurationError) in try read.seconds("HTTP_TIMEOUT") }
+        signInDeadline = problems.read(1) { () throws(ConfigurationError) in try read.seconds("SIGN_IN_DEADLINE") }
         providerEnvironment = env
         forceHTTPS = read.flag("FORCE_HTTPS")
         if forceHTTPS && app.trustedProxies == 0 {

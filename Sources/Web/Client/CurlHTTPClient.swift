@@ -1,6 +1,7 @@
 import Runtime
 
-/// The production `HTTPClient`: libcurl, one easy handle per request, run on the worker pool.
+/// The production `HTTPClient`: libcurl, one easy handle per request, run on the outbound worker
+/// pool (never the one database work uses), within the task's `OutboundDeadline` if it has one.
 ///
 /// Deliberately not configurable where a setting would weaken it: TLS peer and host verification
 /// are always on, only `http` and `https` are spoken, and redirects are never followed (an
@@ -14,32 +15,43 @@ public final class CurlHTTPClient: HTTPClient {
     public let maxResponseBytes: Int
     /// `User-Agent` sent when the request does not carry its own.
     public let userAgent: String
+    /// Where the blocking transfer runs.
+    public let pool: WorkerPool
 
     /// A client with the given limits; the defaults suit calls to identity providers.
     public init(
         connectTimeout: Double = 5,
         totalTimeout: Double = 15,
         maxResponseBytes: Int = 1 << 20,
-        userAgent: String = "Latchkey/1.0 (+https://github.com/latchkey)"
+        userAgent: String = "Latchkey/1.0 (+https://github.com/latchkey)",
+        pool: WorkerPool = .outbound
     ) {
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
         self.maxResponseBytes = max(0, maxResponseBytes)
         self.userAgent = userAgent
+        self.pool = pool
     }
 
-    /// Sends `request` on a worker-pool thread, since libcurl's easy interface blocks.
+    /// Sends `request` on an outbound-pool thread, since libcurl's easy interface blocks. Within
+    /// an `OutboundDeadline`, both timeouts are cut to what is left of it.
     public func send(_ request: ClientRequest) async throws(ClientError) -> ClientResponse {
         try request.validate()
+        var connect = connectTimeout, total = totalTimeout
+        if let left = OutboundDeadline.remaining {
+            guard left > 0.001 else { throw .timedOut }
+            connect = min(connect, left)
+            total = min(total, left)
+        }
         let transfer = CurlTransfer(
             request: request,
-            connectTimeoutMS: Self.milliseconds(connectTimeout),
-            totalTimeoutMS: Self.milliseconds(totalTimeout),
+            connectTimeoutMS: Self.milliseconds(connect),
+            totalTimeoutMS: Self.milliseconds(total),
             maxResponseBytes: maxResponseBytes,
             userAgent: userAgent)
         let outcome: Result<ClientResponse, ClientError>
         do {
-            outcome = try await blocking { transfer.run() }
+            outcome = try await pool.run { transfer.run() }
         } catch {
             throw .transport("worker pool: \(error)")
         }

@@ -54,6 +54,18 @@ import WebTesting
         }
     }
 
+    /// Issue 13: per-call timeouts added up (two slow calls made a person wait 26 s). One
+    /// deadline covers every call of a sign-in: two calls that each fit the per-call timeout but
+    /// not the deadline together end on the clear page.
+    @Test func oneDeadlineCoversEveryCallOfASignIn() async throws {
+        try await SocialSite.with([.github], environment: ["HTTP_TIMEOUT": "10", "SIGN_IN_DEADLINE": "1.5"]) { social in
+            social.github.inject(.timeout(1), on: .token)
+            social.github.inject(.timeout(1), on: .profile)
+            try await expectProviderErrorPage(social, .github)
+            #expect(social.site.logs.lines.contains { $0.contains("social_auth_failed") && $0.contains("timedOut") })
+        }
+    }
+
     @Test func unreachableKeySetShowsAClearPage() async throws {
         try await SocialSite.with([.linkedin]) { social in
             social.linkedIn.inject(.status(503), on: .jwks)

@@ -12,7 +12,8 @@ extension ProviderRegistry.Entry {
         let discovery = env.endpoint("OIDC_DISCOVERY_URL")
         let name = env.string("OIDC_NAME", default: "OpenID Connect")
         let scopes = env.string("OIDC_SCOPES", default: "openid profile email").split(separator: " ").map(String.init)
-        let api = ProviderAPI(clientID: env.string("OIDC_CLIENT_ID"), clientSecret: env.string("OIDC_CLIENT_SECRET"), http: http)
+        let api = ProviderAPI(clientID: env.string("OIDC_CLIENT_ID"), clientSecret: env.string("OIDC_CLIENT_SECRET"), http: http,
+                              callsInFlight: ProviderRegistry.callsInFlight(env))
         let cache = DiscoveryCache()
         return .configured("oidc", name, prefix: "OIDC", env, http: http, missing: discovery.isEmpty ? "OIDC_DISCOVERY_URL is not set" : nil,
                            frontEndNeedsIDToken: true) { () async throws(SocialAuthError) -> ProviderDefinition in
