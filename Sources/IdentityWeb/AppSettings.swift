@@ -49,6 +49,7 @@ public struct AppSettings: Sendable {
         "LOGIN_ACCOUNT_SLOWDOWN_AFTER": "",
         "PASSWORD_HASH_CONCURRENCY": "4",
         "SIGNUP_RATE_LIMIT": "10",
+        "MAX_CONNECTIONS": "10000",
         "DATABASE_CONNECT_ATTEMPTS": "5",
         "HOUSEKEEPING_INTERVAL": "300",
     ]
@@ -92,6 +93,8 @@ public struct AppSettings: Sendable {
     public var loginAccountSlowdownAfter: Int
     /// Password hashes computed at once (scrypt at cost 15: 32 MiB each; 4 fit a 512 MB instance).
     public var passwordHashConcurrency: Int
+    /// Open connections the server accepts at once; past it new ones wait in the listen backlog.
+    public var maxConnections: Int
     /// Accounts that may be created from one address per hour (forms only; the CLI is not limited).
     public var signUpRateLimit: Int
     /// How many times start-up tries an unreachable database before giving up.
@@ -139,6 +142,7 @@ public struct AppSettings: Sendable {
             ? loginMaxFailures * 4 : number("LOGIN_ACCOUNT_SLOWDOWN_AFTER", 1...100_000)
         passwordHashConcurrency = number("PASSWORD_HASH_CONCURRENCY", 1...256)
         signUpRateLimit = number("SIGNUP_RATE_LIMIT", 1...100_000)
+        maxConnections = number("MAX_CONNECTIONS", 1...1_000_000)
         databaseConnectAttempts = number("DATABASE_CONNECT_ATTEMPTS", 1...100)
         housekeepingInterval = number("HOUSEKEEPING_INTERVAL", 10...86_400)
         if environment == .production {

@@ -73,7 +73,8 @@ func serve() async {
         defer { housekeeping.cancel() }
         let server = Server(configuration: ServerConfiguration(host: configuration.host, port: configuration.port,
                                                                eventLoops: configuration.eventLoops,
-                                                               shutdownGracePeriod: configuration.shutdownGracePeriod),
+                                                               shutdownGracePeriod: configuration.shutdownGracePeriod,
+                                                               maxConnections: configuration.maxConnections),
                             application: application)
         try server.start()
         logger.info("latchkey site listening on http://\(configuration.host):\(server.port) env=\(configuration.environment.rawValue) event_loops=\(configuration.eventLoops)")
@@ -191,7 +192,8 @@ func providerServe() async {
         let housekeeping = services.core.startHousekeeping(logger: logger)
         defer { housekeeping.cancel() }
         let server = Server(configuration: ServerConfiguration(host: configuration.host, port: configuration.port,
-                                                               eventLoops: configuration.eventLoops),
+                                                               eventLoops: configuration.eventLoops,
+                                                               maxConnections: configuration.maxConnections),
                             application: application)
         try server.start()
         logger.info("latchkey provider listening on http://\(configuration.host):\(server.port) issuer=\(configuration.baseURL) env=\(configuration.environment.rawValue)")

@@ -44,6 +44,14 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     private var dateSecond = 0
     private var lastSweep = 0.0
     private var requestCounter = 0
+    /// While accepting is paused (descriptors exhausted, or `maxConnections` reached), the
+    /// listener is out of epoll until this time; a level-triggered listener left in would wake
+    /// the loop for the same pending connection forever.
+    private var acceptPausedUntil: Double?
+    private var acceptBackoff = 0.05
+    /// `accept` failures since the last log line: logged at most once a second, with a count.
+    private var acceptFailures = 0
+    private var lastAcceptLog = 0.0
     var onStop: (@Sendable () -> Void)?
 
     init(index: Int, server: Server) {
@@ -155,6 +163,10 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     private func acceptAll() {
         while true {
+            if server.openConnections.load(ordering: .relaxed) >= server.configuration.maxConnections {
+                pauseAccepting(reason: "max_connections")
+                return
+            }
             var address = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &address) {
@@ -163,11 +175,13 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
                 }
             }
             if fd < 0 {
-                if errno == EMFILE || errno == ENFILE {
-                    server.logger.error("accept failed: too many open files (\(connectionCount) connections on loop \(index))")
+                switch errno {
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM: pauseAccepting(reason: errno == ENFILE ? "ENFILE" : errno == EMFILE ? "EMFILE" : "ENOMEM")
+                default: break
                 }
                 return
             }
+            acceptBackoff = 0.05
             if draining {
                 close(fd)
                 continue
@@ -177,6 +191,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
             let remote = Socket.address(&address)
             let target = peers.isEmpty ? self : peers[nextPeer % peers.count]
             nextPeer &+= 1
+            server.openConnections.add(1, ordering: .relaxed)
             if target === self {
                 adopt(fd, remoteAddress: remote)
             } else {
@@ -185,10 +200,34 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
+    /// Takes the listener out of epoll for a while (backing off up to a second while the cause
+    /// lasts), logging at most once a second how many times it happened.
+    private func pauseAccepting(reason: String) {
+        let now = Self.now()
+        acceptFailures += 1
+        if now - lastAcceptLog >= 1 {
+            server.logger.error("accept_paused", ["reason": reason, "count": acceptFailures, "connections": server.connectionCount,
+                                                  "retry_ms": Int(acceptBackoff * 1000)])
+            acceptFailures = 0
+            lastAcceptLog = now
+        }
+        if acceptPausedUntil == nil, listenFD >= 0 { epoll_ctl(epoll, EPOLL_CTL_DEL, listenFD, nil) }
+        acceptPausedUntil = now + acceptBackoff
+        acceptBackoff = min(acceptBackoff * 2, 1)
+    }
+
+    /// Puts the listener back once the pause is over (the next `acceptAll` decides whether to pause again).
+    private func resumeAcceptingIfDue(now: Double) {
+        guard let until = acceptPausedUntil, now >= until, listenFD >= 0, !draining else { return }
+        acceptPausedUntil = nil
+        register(listenFD, events: EPOLLIN.rawValue)
+    }
+
     /// Takes charge of an accepted socket: from now on only this loop touches it.
     private func adopt(_ fd: Int32, remoteAddress: String) {
         if draining {
             close(fd)
+            server.openConnections.subtract(1, ordering: .relaxed)
             return
         }
         let connection = Connection(fd: fd, loop: self, remoteAddress: remoteAddress, now: Self.now())
@@ -205,6 +244,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         if connections.indices.contains(Int(connection.fd)), connections[Int(connection.fd)] === connection {
             connections[Int(connection.fd)] = nil
             connectionCount -= 1
+            server.openConnections.subtract(1, ordering: .relaxed)
         }
         if draining && connectionCount == 0 { stopped = true }
     }
@@ -240,6 +280,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     private func tick() {
         refreshDate()
         let now = Self.now()
+        resumeAcceptingIfDue(now: now)
         guard now - lastSweep >= 0.25 else { return }
         lastSweep = now
         for case let connection? in connections { connection.checkTimeouts(now: now) }
@@ -253,7 +294,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         execute { [self] in
             draining = true
             if listenFD >= 0 {
-                epoll_ctl(epoll, EPOLL_CTL_DEL, listenFD, nil)
+                if acceptPausedUntil == nil { epoll_ctl(epoll, EPOLL_CTL_DEL, listenFD, nil) }
                 close(listenFD)
                 listenFD = -1
             }

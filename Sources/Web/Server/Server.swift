@@ -12,6 +12,8 @@ public final class Server: @unchecked Sendable {
     public let logger: Logger
     /// What the server serves.
     public let application: Application
+    /// Connections open across every loop (`maxConnections` caps it).
+    let openConnections = Atomic<Int>(0)
     /// Random per-process prefix for request ids, so ids from several instances do not collide.
     let idPrefix = String(UInt32.random(in: 0x1000_0000...UInt32.max), radix: 16)
 
@@ -31,6 +33,9 @@ public final class Server: @unchecked Sendable {
         self.application = application
         self.logger = application.logger
     }
+
+    /// Connections open right now, across every loop.
+    public var connectionCount: Int { openConnections.load(ordering: .relaxed) }
 
     /// The bound port (the real one when configured with port 0); 0 before `start()`.
     public var port: Int { state.withLock { $0.port } }

@@ -20,11 +20,14 @@ public struct ServerConfiguration: Sendable {
     public var shutdownGracePeriod: Double
     /// Whether `run()` installs SIGTERM/SIGINT handlers (off for servers started inside tests).
     public var handlesSignals: Bool
+    /// Open connections allowed at once, across every loop; past it the server stops accepting
+    /// (new connections wait in the listen backlog) until some close.
+    public var maxConnections: Int
 
     /// A configuration; the defaults are the production ones.
     public init(host: String = "127.0.0.1", port: Int = 8080, eventLoops: Int = System.coreCount,
                 limits: HTTPLimits = HTTPLimits(), requestTimeout: Double = 10, idleTimeout: Double = 60,
-                writeTimeout: Double = 30, shutdownGracePeriod: Double = 10, handlesSignals: Bool = true) {
+                writeTimeout: Double = 30, shutdownGracePeriod: Double = 10, handlesSignals: Bool = true, maxConnections: Int = 10_000) {
         self.host = host
         self.port = port
         self.eventLoops = max(1, eventLoops)
@@ -34,6 +37,7 @@ public struct ServerConfiguration: Sendable {
         self.writeTimeout = writeTimeout
         self.shutdownGracePeriod = shutdownGracePeriod
         self.handlesSignals = handlesSignals
+        self.maxConnections = max(1, maxConnections)
     }
 }
 

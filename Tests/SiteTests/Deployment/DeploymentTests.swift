@@ -111,12 +111,12 @@ import WebTesting
         // Sign up (and so in) on the first instance.
         let http = CurlHTTPClient()
         let a = "http://127.0.0.1:\(portA)", b = "http://127.0.0.1:\(portB)"
-        func cookie(_ response: ClientResponse) -> String? {
-            response.headers.values(for: "Set-Cookie").first { $0.hasPrefix("latchkey_session=") }
+        func cookie(_ response: ClientResponse, _ name: String = "latchkey_session") -> String? {
+            response.headers.values(for: "Set-Cookie").first { $0.hasPrefix(name + "=") }
                 .map { String($0.split(separator: ";")[0]) }
         }
         let form = try await http.send(.get(a + "/signup"))
-        let anonymous = try #require(cookie(form))
+        let anonymous = try #require(cookie(form, "latchkey_session_csrf"), "a stranger's form carries its CSRF cookie, not a session")
         let token = try #require(TestClient.hiddenField("csrf_token", in: form.text))
         let password = "correct horse battery"
         let signedUp = try await http.send(.post(a + "/signup", form: [
