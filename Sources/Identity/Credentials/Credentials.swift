@@ -114,8 +114,12 @@ public struct Credentials: Sendable {
             }
             return hasher.verify(candidate, against: hash)
         }
-        // A wrong password leaves its reservation standing: that is the recorded failure.
-        guard let user = found?.0, verdict != .invalid else { return .invalidCredentials }
+        // A wrong password leaves its reservation standing as the failure, and counts against the
+        // address and the account.
+        guard let user = found?.0, verdict != .invalid else {
+            try await database.write { db in try throttle.failed(attempt: attempt, account: account, ip: ip, now: now, in: db) }
+            return .invalidCredentials
+        }
         guard admit(user) else {
             try await database.write { db in try throttle.cancel(attempt: attempt, in: db) }
             return .refused(user)

@@ -12,10 +12,11 @@ import Storage
 ///   to one per `slowdownInterval`, never locked, so its owner still gets in with the right
 ///   password while a distributed guesser gets next to nothing.
 ///
-/// A check is *reserved* before its password is hashed: the counting and the reservation happen
-/// in one transaction (serialized per account and per address on PostgreSQL by advisory locks,
-/// by the single writer on SQLite), so a hundred concurrent guesses cannot all get through. A
-/// successful check deletes its reservation and forgets the account's failures.
+/// A check is *reserved* against the account-and-address limit before its password is hashed:
+/// the counting and the reservation happen in one transaction (serialized per account and per
+/// address on PostgreSQL by advisory locks, by the single writer on SQLite), so a hundred
+/// concurrent guesses cannot all get through. A failed check then counts against the address and
+/// the account too; a successful one deletes its reservation and forgets the account's failures.
 public struct SignInThrottle: Sendable {
     /// Failures allowed per account and address within `window`.
     public var maxFailures: Int
@@ -65,10 +66,18 @@ public struct SignInThrottle: Sendable {
             consider(newest + slowdownInterval - now, .account)
         }
         if let refusal { return (refusal.0, refusal.1) }
-        for (scope, subject) in [("pair", pair), ("ip", ip), ("account", account)] {
-            try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at, attempt) VALUES (?, ?, ?, ?)", scope, subject, now, attempt)
-        }
+        // Only the account-and-address count is reserved ahead: it is the one a burst from one
+        // place must not overshoot. Reserving the address and account counts too would make
+        // checks in flight (right passwords among them) refuse each other.
+        try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at, attempt) VALUES ('pair', ?, ?, ?)", pair, now, attempt)
         return nil
+    }
+
+    /// The check `attempt` failed: its reservation stands as the account-and-address failure,
+    /// and the address and the account each count one more.
+    public func failed(attempt: String, account: String, ip: String, now: Int, in db: any Connection) throws {
+        try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at, attempt) VALUES ('ip', ?, ?, ?)", ip, now, attempt)
+        try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at, attempt) VALUES ('account', ?, ?, ?)", account, now, attempt)
     }
 
     /// The check `attempt` succeeded: its reservation goes, and so do the account's failures (the
