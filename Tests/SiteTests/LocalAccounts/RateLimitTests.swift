@@ -144,4 +144,16 @@ import WebTesting
         #expect(statuses[429] == 35)
         #expect(await site.client().signIn("alice").status.code == 429, "the right password waits too")
     }
+
+    /// Checks in flight do not count against the address: twenty people behind one address
+    /// signing in at once all get in, even with a low address limit.
+    @Test func concurrentRightPasswordsFromOneAddressAllSignIn() async throws {
+        let site = try await TestSite.make(["LOGIN_MAX_FAILURES_PER_IP": "5", "SIGNUP_RATE_LIMIT": "100"])
+        for i in 0..<20 { try await site.createUser("person\(i)") }
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for i in 0..<20 { group.addTask { await site.client().signIn("person\(i)").status.code } }
+            return await group.reduce(into: [Int: Int]()) { $0[$1, default: 0] += 1 }
+        }
+        #expect(statuses == [303: 20])
+    }
 }
