@@ -43,7 +43,7 @@ let package = Package(
                 swiftSettings: swiftSettings),
         .target(name: "Provider", dependencies: ["Identity", "IdentityWeb", "Runtime", "Mustache", "Web", "Storage", "Security"],
                 swiftSettings: swiftSettings),
-        .executableTarget(name: "latchkey", dependencies: ["Site", "Provider", "Identity", "Web", "Storage"], swiftSettings: swiftSettings),
+        .executableTarget(name: "latchkey", dependencies: ["Site", "Provider", "Identity", "IdentityWeb", "Web", "Storage"], swiftSettings: swiftSettings),
         // Local fakes of GitHub, Facebook, LinkedIn and an OpenID Connect provider, for tests only.
         .target(name: "FakeProviders", dependencies: ["Web", "WebTesting", "Security"], path: "Tests/Support/FakeProviders", swiftSettings: swiftSettings),
         // The benchmark's server (scripts/bench): the peer's four routes on our framework.

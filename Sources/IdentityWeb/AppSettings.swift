@@ -12,24 +12,28 @@ public struct AppSettings: Sendable {
         public var host: String
         public var port: String
         public var databaseURL: String
+        /// The variable naming a PostgreSQL schema for the app's tables (none: the URL's own).
+        public var databaseSchema: String
         public var secretKey: String
         public var secretKeyFallbacks: String
         /// Added to the "must be set in production" message (the provider also accepts SECRET_KEY).
         public var secretKeyHint: String
 
         /// Names for an app whose variables differ from the site's.
-        public init(host: String, port: String, databaseURL: String, secretKey: String, secretKeyFallbacks: String, secretKeyHint: String) {
+        public init(host: String, port: String, databaseURL: String, databaseSchema: String, secretKey: String, secretKeyFallbacks: String,
+                    secretKeyHint: String) {
             self.host = host
             self.port = port
             self.databaseURL = databaseURL
+            self.databaseSchema = databaseSchema
             self.secretKey = secretKey
             self.secretKeyFallbacks = secretKeyFallbacks
             self.secretKeyHint = secretKeyHint
         }
 
         /// The site's names: `HOST`, `PORT`, `DATABASE_URL`, `SECRET_KEY`, `SECRET_KEY_FALLBACKS`.
-        public static let site = Names(host: "HOST", port: "PORT", databaseURL: "DATABASE_URL", secretKey: "SECRET_KEY",
-                                       secretKeyFallbacks: "SECRET_KEY_FALLBACKS", secretKeyHint: "(a long random string)")
+        public static let site = Names(host: "HOST", port: "PORT", databaseURL: "DATABASE_URL", databaseSchema: "DATABASE_SCHEMA",
+                                       secretKey: "SECRET_KEY", secretKeyFallbacks: "SECRET_KEY_FALLBACKS", secretKeyHint: "(a long random string)")
     }
 
     /// The defaults both apps share; each app's own table adds its names' defaults.
@@ -72,6 +76,10 @@ public struct AppSettings: Sendable {
     public var eventLoops: Int
     /// `sqlite:path`, a bare path, or `postgres://…`.
     public var databaseURL: String
+    /// A PostgreSQL schema for the app's tables, created if missing; nil keeps the URL's own.
+    /// This is how the site and the provider share one database: each in a schema of its own,
+    /// so their tables and migration records never meet.
+    public var databaseSchema: String?
     /// Where migrations live (the app's folder and `identity/` inside it).
     public var migrationsDirectory: String
     /// The master secret; nil in development means "use (or create) the development key file".
@@ -102,6 +110,18 @@ public struct AppSettings: Sendable {
     /// Seconds between sweeps of expired rows.
     public var housekeepingInterval: Int
 
+    /// Whether `name` can be a schema name as we use them (no quoting needed).
+    public static func isSchemaName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, first >= 0x61 && first <= 0x7A || first == 0x5F, name.utf8.count <= 63 else { return false }
+        return name.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
+    }
+
+    /// The URL the app's database is opened with: `databaseURL`, pointed at `databaseSchema`.
+    public var schemaDatabaseURL: String {
+        guard let databaseSchema else { return databaseURL }
+        return databaseURL + (databaseURL.contains("?") ? "&" : "?") + "options=-c%20search_path%3D" + databaseSchema
+    }
+
     /// The sign-in throttle these settings describe.
     public var throttle: SignInThrottle {
         SignInThrottle(maxFailures: loginMaxFailures, window: loginWindow, maxFailuresPerIP: loginMaxFailuresPerIP,
@@ -126,6 +146,14 @@ public struct AppSettings: Sendable {
         eventLoops = read.optional("EVENT_LOOPS") == nil
             ? System.coreCount : problems.read(1) { () throws(ConfigurationError) in try read.number("EVENT_LOOPS", 1...1024) }
         databaseURL = read.string(names.databaseURL)
+        databaseSchema = read.optional(names.databaseSchema)
+        if let schema = databaseSchema {
+            if !Self.isSchemaName(schema) {
+                problems.add(names.databaseSchema, "must be a lowercase PostgreSQL identifier (letters, digits, underscores) (got \"\(schema)\")")
+            } else if !databaseURL.hasPrefix("postgres") {
+                problems.add(names.databaseSchema, "needs a postgres:// \(names.databaseURL) (SQLite has no schemas: use another file)")
+            }
+        }
         migrationsDirectory = read.string("MIGRATIONS_DIR")
         secretKey = read.optional(names.secretKey)
         secretKeyFallbacks = read.list(names.secretKeyFallbacks)

@@ -43,7 +43,7 @@ public struct CoreServices: Sendable {
     /// Anything that fails (migration, secret, `build`) closes the database before it is thrown.
     public static func open<Services>(_ settings: AppSettings, app: App, chores: [Housekeeping.Chore], migrate: Bool, logger: Logger,
                                       clock: Clock, _ build: (CoreServices) async throws -> Services) async throws -> Services {
-        let database = try openDatabase(url: settings.databaseURL)
+        let database = try await openDatabase(settings)
         do {
             if migrate {
                 try await Schema.migrateAtStartup(database, directory: settings.migrationsDirectory, app: app.migrations,
@@ -72,6 +72,17 @@ public struct CoreServices: Sendable {
             database.close()
             throw error
         }
+    }
+
+    /// Opens the app's database; with a `databaseSchema`, creates that schema first if missing
+    /// (the app's own schema in a shared database) and opens the database pointed at it.
+    public static func openDatabase(_ settings: AppSettings) async throws -> any Database {
+        if let schema = settings.databaseSchema {
+            let admin = try Storage.openDatabase(url: settings.databaseURL)
+            defer { admin.close() }
+            try await admin.write { db in _ = try db.execute("CREATE SCHEMA IF NOT EXISTS \(schema)") }
+        }
+        return try Storage.openDatabase(url: settings.schemaDatabaseURL)
     }
 
     /// Sweeps expired rows now and every `HOUSEKEEPING_INTERVAL` seconds, until cancelled.

@@ -1,5 +1,6 @@
 import Foundation
 import Identity
+import IdentityWeb
 import Provider
 import Site
 import Storage
@@ -87,14 +88,15 @@ func serve() async {
 
 func migrate() async {
     let configuration = loadConfiguration()
-    await applyMigrations(databaseURL: configuration.databaseURL, directory: configuration.migrationsDirectory, app: "site")
+    await applyMigrations(configuration.app, app: "site")
 }
 
 /// Applies the app's pending migrations and the identity core's, printing each (or that none
 /// were pending), for the platform's release phase.
-func applyMigrations(databaseURL: String, directory: String, app: String) async {
+func applyMigrations(_ settings: AppSettings, app: String) async {
+    let directory = settings.migrationsDirectory
     do {
-        let database = try openDatabase(url: databaseURL)
+        let database = try await CoreServices.openDatabase(settings)
         defer { database.close() }
         let applied = try await Schema.migrate(database, directory: directory, app: app)
         if applied.isEmpty {
@@ -206,7 +208,7 @@ func providerServe() async {
 
 func providerMigrate() async {
     let configuration = loadProviderConfiguration()
-    await applyMigrations(databaseURL: configuration.databaseURL, directory: configuration.migrationsDirectory, app: "provider")
+    await applyMigrations(configuration.app, app: "provider")
 }
 
 func providerCreateUser(_ arguments: ArraySlice<String>) async {

@@ -62,3 +62,33 @@ import Testing
         }
     }
 }
+
+/// Issue 13: pointing the site and the provider at the same database made the second refuse to
+/// start. On PostgreSQL the provider now takes a schema of its own; SQLite says what to do.
+@Suite struct SharedDatabaseConfigurationTests {
+    @Test func theSitesPostgresDatabaseGivesTheProviderASchemaOfItsOwn() throws {
+        let url = "postgres://latchkey@db.example.com/latchkey"
+        let configuration = try ProviderConfiguration(environment: ["DATABASE_URL": url, "PROVIDER_DATABASE_URL": url])
+        #expect(configuration.databaseSchema == ProviderConfiguration.sharedDatabaseSchema)
+        #expect(configuration.app.schemaDatabaseURL.hasSuffix("?options=-c%20search_path%3Dlatchkey_provider"))
+        let named = try ProviderConfiguration(environment: ["DATABASE_URL": url, "PROVIDER_DATABASE_URL": url, "PROVIDER_DATABASE_SCHEMA": "idp"])
+        #expect(named.databaseSchema == "idp")
+    }
+
+    @Test func theSitesSQLiteFileIsRefusedWithWhatToDo() {
+        do {
+            _ = try ProviderConfiguration(environment: ["DATABASE_URL": "sqlite:db/site.sqlite3", "PROVIDER_DATABASE_URL": "sqlite:db/site.sqlite3"])
+            Issue.record("accepted")
+        } catch {
+            #expect(error.variable == "PROVIDER_DATABASE_URL")
+            #expect(error.description.contains("file of its own"))
+        }
+    }
+
+    @Test(arguments: ["Provider", "a-b", "1abc", "x; DROP TABLE users"])
+    func aSchemaNameMustBeAPlainIdentifier(name: String) {
+        #expect(throws: ConfigurationError.self) {
+            try ProviderConfiguration(environment: ["PROVIDER_DATABASE_URL": "postgres://h/db", "PROVIDER_DATABASE_SCHEMA": name])
+        }
+    }
+}

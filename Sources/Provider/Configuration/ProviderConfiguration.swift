@@ -25,8 +25,12 @@ public struct ProviderConfiguration: Sendable {
 
     /// The provider's variable names for the shared settings.
     static let names = AppSettings.Names(host: "PROVIDER_HOST", port: "PROVIDER_PORT", databaseURL: "PROVIDER_DATABASE_URL",
-                                         secretKey: "PROVIDER_SECRET_KEY", secretKeyFallbacks: "PROVIDER_SECRET_KEY_FALLBACKS",
-                                         secretKeyHint: "(or SECRET_KEY)")
+                                         databaseSchema: "PROVIDER_DATABASE_SCHEMA", secretKey: "PROVIDER_SECRET_KEY",
+                                         secretKeyFallbacks: "PROVIDER_SECRET_KEY_FALLBACKS", secretKeyHint: "(or SECRET_KEY)")
+
+    /// The schema the provider takes when it is pointed at the site's own PostgreSQL database
+    /// without naming one, so the two apps' tables never meet.
+    public static let sharedDatabaseSchema = "latchkey_provider"
 
     /// The defaults, in one table. An empty value means "computed": the base URL from the port,
     /// the secret from the development key file, event loops from the core count.
@@ -65,6 +69,15 @@ public struct ProviderConfiguration: Sendable {
         let read = EnvironmentReader(env, defaults: Self.defaults, fallbacks: Self.fallbacks)
         var problems = ConfigurationProblems()
         app = AppSettings(read, names: Self.names, problems: &problems)
+        // The site's database, given again: PostgreSQL gets a schema of the provider's own;
+        // SQLite cannot hold both apps in one file (both have `users`, `sessions`…).
+        if let site = env["DATABASE_URL"], !site.isEmpty, site == app.databaseURL, app.databaseSchema == nil {
+            if site.hasPrefix("postgres") {
+                app.databaseSchema = Self.sharedDatabaseSchema
+            } else {
+                problems.add("PROVIDER_DATABASE_URL", "names the site's SQLite database; give the provider a file of its own (or use PostgreSQL, where it takes a schema of its own)")
+            }
+        }
         let base = problems.read(nil) { () throws(ConfigurationError) in try read.baseURL("PROVIDER_BASE_URL", example: "https://id.example.com") }
         if base == nil && app.environment == .production {
             problems.add("PROVIDER_BASE_URL", "must be set when APP_ENV=production (the issuer, e.g. https://id.example.com)")

@@ -1,4 +1,5 @@
 import Foundation
+import Provider
 import Site
 import Storage
 import Testing
@@ -138,5 +139,33 @@ import WebTesting
         let onA = try await http.send(.get(a + "/account", headers: ["Cookie": session]))
         #expect(onA.status == 303)
         #expect(onA.headers["Location"]?.hasPrefix("/login") == true)
+    }
+}
+
+extension DeploymentTests {
+    /// Issue 13: the site and the provider on one PostgreSQL database, each in its own schema:
+    /// both start, migrate, and keep apart people with the same username.
+    @Test(.enabled(if: postgres != nil, "needs TEST_DATABASE_URL (PostgreSQL)"))
+    func theSiteAndTheProviderShareOnePostgresDatabase() async throws {
+        let databaseURL = try await TestSite.freshSchema(in: try #require(Self.postgres))
+        let schema = "p_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        var site = Self.baseEnvironment
+        site["DATABASE_URL"] = databaseURL
+        let siteServices = try await SiteServices.open(try SiteConfiguration(environment: site), logger: Logger(sink: .capturing()))
+        defer { siteServices.database.close() }
+        let provider = try ProviderConfiguration(environment: [
+            "APP_ENV": "test", "DATABASE_URL": databaseURL, "PROVIDER_DATABASE_URL": databaseURL, "PROVIDER_DATABASE_SCHEMA": schema,
+            "PROVIDER_SECRET_KEY": "shared-db-provider-secret-0123456789abcdef", "MIGRATIONS_DIR": TestSite.root + "/db/migrations",
+            "TEMPLATES_DIR": TestSite.root + "/Templates", "PASSWORD_HASH_COST": "8",
+        ])
+        let providerServices = try await ProviderServices.open(provider, logger: Logger(sink: .capturing()))
+        defer { providerServices.close() }
+        _ = try await siteServices.accounts.signUp(username: "ada", email: "ada@example.com", password: "correct horse battery",
+                                                   confirmation: "correct horse battery", ip: "127.0.0.1")
+        _ = try await providerServices.users.create(NewUser(username: "ada", email: "ada@example.com"), password: "correct horse battery")
+        let siteUsers = try await siteServices.database.read { db in try db.queryOne("SELECT COUNT(*) AS n FROM users")?.int("n") }
+        let providerUsers = try await providerServices.database.read { db in try db.queryOne("SELECT COUNT(*) AS n FROM users")?.int("n") }
+        #expect(siteUsers == 1)
+        #expect(providerUsers == 1)
     }
 }
