@@ -16,13 +16,15 @@ public struct PasswordSignInForm<User: Sendable>: Sendable {
     let isSignedIn: @Sendable (RequestContext) -> Bool
     let check: @Sendable (_ username: String, _ password: String, _ ip: String) async throws -> PasswordCheck<User>
     let signIn: @Sendable (User, RequestContext) -> Void
+    let tellFailures: (@Sendable (Int, RequestContext) -> Void)?
     let page: Page
 
     /// A form whose `next=` passes `returnPath`, landing on `home` without one.
     public init(returnPath: @escaping @Sendable (String?) -> String?, home: String, trustedProxies: Int,
                 isSignedIn: @escaping @Sendable (RequestContext) -> Bool,
                 check: @escaping @Sendable (_ username: String, _ password: String, _ ip: String) async throws -> PasswordCheck<User>,
-                signIn: @escaping @Sendable (User, RequestContext) -> Void, page: @escaping Page) {
+                signIn: @escaping @Sendable (User, RequestContext) -> Void, page: @escaping Page,
+                tellFailures: (@Sendable (Int, RequestContext) -> Void)? = PasswordSignInForm.flashFailures) {
         self.returnPath = returnPath
         self.home = home
         self.trustedProxies = trustedProxies
@@ -30,6 +32,15 @@ public struct PasswordSignInForm<User: Sendable>: Sendable {
         self.check = check
         self.signIn = signIn
         self.page = page
+        self.tellFailures = tellFailures
+    }
+
+    /// Tells the person, on the next page, of failed attempts on their account they may not have
+    /// made (the account slowdown's counterpart: slowed, never locked, and the owner is told).
+    @Sendable public static func flashFailures(_ count: Int, _ context: RequestContext) {
+        guard count > 0 else { return }
+        context.session.flash("There \(count == 1 ? "was 1 failed attempt" : "were \(count) failed attempts") to sign in to your account "
+                              + "since you last signed in. If that was not you, choose a new password.", kind: "info")
     }
 
     /// `GET`: the empty form, or on to `next` (or `home`) for a visitor already signed in.
@@ -45,12 +56,13 @@ public struct PasswordSignInForm<User: Sendable>: Sendable {
         let username = form["username"] ?? ""
         let next = returnPath(form["next"])
         let outcome = try await check(username, form["password"] ?? "", request.clientIP(trustedProxies: trustedProxies))
-        guard case .verified(let user) = outcome else {
+        guard case .verified(let user, let failedAttempts) = outcome else {
             let refusal = outcome.formRefusal!
             return try page(context, next, username, refusal.message, refusal.status).response(for: request, context: context)
                 .setting(refusal.headers)
         }
         signIn(user, context)
+        tellFailures?(failedAttempts, context)
         return Response(status: .seeOther, headers: ["Location": next ?? home])
     }
 }

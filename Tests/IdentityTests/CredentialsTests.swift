@@ -26,7 +26,7 @@ import Testing
         let credentials = credentials(database, clock: clock.clock)
         _ = try await TestDatabase.addUser("ada", hash: hasher.hash("correct horse battery"), in: database)
 
-        guard case .verified(let user) = try await signIn(credentials, " Ada ", "correct horse battery") else { Issue.record("not verified"); return }
+        guard case .verified(let user, _) = try await signIn(credentials, " Ada ", "correct horse battery") else { Issue.record("not verified"); return }
         #expect(user.name == "Ada")
         for _ in 0..<3 {
             guard case .invalidCredentials = try await signIn(credentials, "ada", "wrong") else { Issue.record("wrong password accepted"); return }

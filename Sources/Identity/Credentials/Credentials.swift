@@ -6,7 +6,9 @@ import Storage
 /// same, so neither a form nor the password grant reveals whether a username exists.
 public enum PasswordCheck<User: Sendable>: Sendable {
     /// The password is right and the app admitted the user; the throttle was cleared.
-    case verified(User)
+    /// `failedAttempts` is how many failed checks of the account (from anywhere) that cleared:
+    /// worth telling the owner, who may not have made them.
+    case verified(User, failedAttempts: Int)
     /// The password is right but the app refused the user (a disabled account): nothing written.
     case refused(User)
     /// Unknown user or wrong password; the failure was counted.
@@ -126,12 +128,13 @@ public struct Credentials: Sendable {
         }
         let upgraded: String? = verdict == .validButNeedsRehash ? try await hashing { hasher.hash(candidate) } : nil
         let userID = id(user)
-        try await database.write { db in
-            try throttle.succeeded(attempt: attempt, account: account, ip: ip, in: db)
+        let failedAttempts = try await database.write { db in
+            let cleared = try throttle.succeeded(attempt: attempt, account: account, ip: ip, in: db)
             if let upgraded { try Self.store(upgraded, userID: userID, now: now, in: db) }
             try onSuccess(user, now, db)
+            return cleared
         }
-        return .verified(user)
+        return .verified(user, failedAttempts: failedAttempts)
     }
 
     /// Stores a password hash for a user (sign-up, change, upgrade).

@@ -81,11 +81,13 @@ public struct SignInThrottle: Sendable {
     }
 
     /// The check `attempt` succeeded: its reservation goes, and so do the account's failures (the
-    /// address's stay counted).
-    public func succeeded(attempt: String, account: String, ip: String, in db: any Connection) throws {
+    /// address's stay counted). Returns how many failed checks of the account were forgotten.
+    @discardableResult
+    public func succeeded(attempt: String, account: String, ip: String, in db: any Connection) throws -> Int {
         try db.execute("DELETE FROM sign_in_failures WHERE attempt = ?", attempt)
-        try db.execute("DELETE FROM sign_in_failures WHERE (scope = 'account' AND subject = ?) OR (scope = 'pair' AND subject = ?)",
-                       account, account + " " + ip)
+        let failures = try db.execute("DELETE FROM sign_in_failures WHERE scope = 'account' AND subject = ?", account)
+        try db.execute("DELETE FROM sign_in_failures WHERE scope = 'pair' AND subject = ?", account + " " + ip)
+        return failures
     }
 
     /// Withdraws the reservation of `attempt` (the password was right, but the app refused the

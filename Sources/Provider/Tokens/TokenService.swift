@@ -130,7 +130,7 @@ public struct TokenService: Sendable {
         if let extra = scope.values.first(where: { !client.scopes.contains($0) }) { throw GrantError.scopeNotAllowed(extra) }
         let user: ProviderUser
         switch try await users.signIn(username: username, password: password, ip: ip) {
-        case .verified(let found): user = found
+        case .verified(let found, _): user = found
         case .refused, .invalidCredentials: throw GrantError.invalidCredentials
         case .throttled(let wait, _): throw GrantError.throttled(retryAfter: wait)
         }

@@ -156,4 +156,19 @@ import WebTesting
         }
         #expect(statuses == [303: 20])
     }
+
+    /// The account is slowed down rather than locked, and its owner is told what happened.
+    @Test func theOwnerIsToldOfFailedAttemptsAtTheNextSignIn() async throws {
+        let site = try await TestSite.make(["TRUSTED_PROXIES": "1"])
+        try await site.createUser("alice")
+        for i in 1...3 { await failedSignIn(site, "alice", forwardedFor: "203.0.113.\(i)") }
+        let owner = site.client()
+        let signedIn = await owner.signIn("alice")
+        #expect(signedIn.location == "/account")
+        let flashes = await owner.follow(signedIn).flashes
+        #expect(flashes.contains { $0.contains("3 failed attempts to sign in to your account") })
+        owner.clearCookies()
+        let again = await owner.signIn("alice")
+        #expect(await owner.follow(again).flashes.allSatisfy { !$0.contains("failed attempt") }, "told once")
+    }
 }
