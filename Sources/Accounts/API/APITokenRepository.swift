@@ -9,6 +9,8 @@ public struct APIToken: Sendable, Equatable {
     public let expiresAt: Int
     public let lastUsedAt: Int?
     public let revokedAt: Int?
+    /// What signed in with it: the provider and the client's User-Agent, as sent (nil for old tokens).
+    public let client: String?
 
     init(row: Row) throws {
         id = try row.int64("id")
@@ -17,6 +19,7 @@ public struct APIToken: Sendable, Equatable {
         expiresAt = try row.int("expires_at")
         lastUsedAt = try row.optionalInt("last_used_at")
         revokedAt = try row.optionalInt("revoked_at")
+        client = try row.optionalString("client")
     }
 }
 
@@ -42,18 +45,19 @@ public enum APITokenRepository {
     }
 
     /// Issues a token for `userID` living `lifetime` seconds; returns the token (shown once) and its expiry.
-    public static func issue(userID: Int64, lifetime: Int, now: Int, in db: any Connection) throws -> (token: String, expiresAt: Int) {
+    public static func issue(userID: Int64, lifetime: Int, now: Int, client: String? = nil,
+                             in db: any Connection) throws -> (token: String, expiresAt: Int) {
         let token = newToken()
         let expiresAt = now + lifetime
-        _ = try db.insert("INSERT INTO api_tokens (user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?) RETURNING id",
-                          userID, hash(token), now, expiresAt)
+        _ = try db.insert("INSERT INTO api_tokens (user_id, token_hash, created_at, expires_at, client) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                          userID, hash(token), now, expiresAt, client.map { String($0.prefix(300)) })
         return (token, expiresAt)
     }
 
     /// The live (unrevoked, unexpired) token record for `token` and its user, or nil.
     public static func find(_ token: String, now: Int, in db: any Connection) throws -> (APIToken, User)? {
         guard isWellFormed(token),
-              let row = try db.queryOne("SELECT id, user_id, created_at, expires_at, last_used_at, revoked_at FROM api_tokens WHERE token_hash = ?",
+              let row = try db.queryOne("SELECT id, user_id, created_at, expires_at, last_used_at, revoked_at, client FROM api_tokens WHERE token_hash = ?",
                                         hash(token)) else { return nil }
         let record = try APIToken(row: row)
         guard record.revokedAt == nil, record.expiresAt > now, let user = try UserRepository.find(id: record.userID, in: db) else { return nil }
@@ -85,7 +89,7 @@ public enum APITokenRepository {
     /// The live tokens of `userID`, most recently used first (for the account page).
     public static func live(userID: Int64, now: Int, in db: any Connection) throws -> [APIToken] {
         try db.query("""
-            SELECT id, user_id, created_at, expires_at, last_used_at, revoked_at FROM api_tokens
+            SELECT id, user_id, created_at, expires_at, last_used_at, revoked_at, client FROM api_tokens
             WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY COALESCE(last_used_at, created_at) DESC, id DESC
             """, userID, now).map(APIToken.init)
     }

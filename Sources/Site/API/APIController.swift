@@ -75,8 +75,9 @@ struct APIController {
         case .signedIn(let user, let created, _):
             let lifetime = services.configuration.apiTokenLifetime
             let now = now
+            let client = entry.displayName + (request.headers["User-Agent"].map { " · " + $0 } ?? "")
             let issued = try await services.database.write { db in
-                try APITokenRepository.issue(userID: user.id, lifetime: lifetime, now: now, in: db)
+                try APITokenRepository.issue(userID: user.id, lifetime: lifetime, now: now, client: client, in: db)
             }
             return APIJSON.response(SignInResult(user: APIUser(user: user), token: issued.token, expiresAt: issued.expiresAt),
                                     status: created ? .created : .ok)

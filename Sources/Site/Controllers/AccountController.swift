@@ -129,7 +129,8 @@ struct AccountController {
             "sessions": .list(sessionValues),
             "otherSessions": .bool(sessions.contains { $0.idHash != current } || !apiTokens.isEmpty),
             "apiTokens": .list(apiTokens.map { token in
-                ["id": .int(Int(token.id)), "created": .string(Clock.format(token.createdAt)),
+                ["id": .int(Int(token.id)), "client": .string(token.client.map(Display.shortBrowser) ?? "an app"),
+                 "created": .string(Clock.format(token.createdAt)),
                  "lastUsed": .string(token.lastUsedAt.map(Clock.format) ?? "never"), "expires": .string(Clock.format(token.expiresAt))]
             }),
             "hasAPITokens": .bool(!apiTokens.isEmpty),

@@ -1,5 +1,7 @@
 import Accounts
+import FakeProviders
 import Identity
+import Security
 import Testing
 import Web
 import WebTesting
@@ -67,5 +69,25 @@ import WebTesting
         await admin.adminPost("/admin/users/\(bob.id)/enable")
         #expect(await site.client().api(.get, "/api/me", bearer: second.token).apiError == "invalid_token",
                 "re-enabling does not bring a revoked token back")
+    }
+
+    /// The account page names the app that holds each token: the provider it signed in with and
+    /// the User-Agent it sent.
+    @Test func theAccountPageNamesTheAppHoldingEachToken() async throws {
+        try await SocialSite.with([.github]) { social in
+            let app = social.site.client()
+            app.defaultHeaders.set("User-Agent", "PhotoFrame/2.1 (iOS)")
+            let signedIn = await app.apiSignIn("github", accessToken: try await APIFrontEnd.gitHub(social.github).accessToken)
+            #expect(signedIn.status.code == 201)
+            let browser = social.site.client()
+            let username = try #require(signedIn.json["user"]?["username"]?.stringValue)
+            try await social.site.services.database.write { db in
+                let user = try #require(try UserRepository.find(username: username, in: db))
+                try Credentials.store(PasswordHasher(logN: 10).hash(TestSite.password), userID: user.id, now: Clock.now, in: db)
+            }
+            #expect(await browser.signIn(username).location == "/account")
+            let page = await browser.get("/account")
+            #expect(page.text.contains("GitHub · PhotoFrame/2.1 (iOS)"))
+        }
     }
 }
