@@ -8,17 +8,24 @@ import WebTesting
 /// Server-side sessions: ids rotate at sign-in, junk cookies mean "signed out", and only the id's
 /// hash is stored.
 @Suite struct SessionTests {
+    /// A stored, anonymous session an attacker made for itself, whose id it could plant in a
+    /// victim's browser.
+    static func plantedSession(_ site: TestSite) async throws -> String {
+        let id = SessionMiddleware.newToken()
+        try await site.services.database.write { db in
+            try SessionRepository.save(StoredSession(idHash: SessionMiddleware.hash(id), userID: nil, values: ["note": "planted"],
+                                                     createdAt: Clock.now, lastSeen: Clock.now, expiresAt: Clock.now + 3600), in: db)
+        }
+        return id
+    }
+
     /// A session id planted before sign-in (here: an attacker's own anonymous session, stored)
     /// is worthless after it.
     @Test func sessionIDChangesAtSignInAndTheOldOneStopsWorking() async throws {
         let site = try await TestSite.make()
         try await site.createUser("alice")
         let client = site.client()
-        let before = SessionMiddleware.newToken()
-        try await site.services.database.write { db in
-            try SessionRepository.save(StoredSession(idHash: SessionMiddleware.hash(before), userID: nil, values: ["note": "planted"],
-                                                     createdAt: Clock.now, lastSeen: Clock.now, expiresAt: Clock.now + 3600), in: db)
-        }
+        let before = try await Self.plantedSession(site)
         client.setCookie("latchkey_session", before)
         _ = await client.get("/login")
         #expect(client.sessionID == before)
@@ -37,11 +44,7 @@ import WebTesting
     @Test func sessionIDChangesAtSignUp() async throws {
         let site = try await TestSite.make()
         let client = site.client()
-        let before = SessionMiddleware.newToken()
-        try await site.services.database.write { db in
-            try SessionRepository.save(StoredSession(idHash: SessionMiddleware.hash(before), userID: nil, values: ["note": "planted"],
-                                                     createdAt: Clock.now, lastSeen: Clock.now, expiresAt: Clock.now + 3600), in: db)
-        }
+        let before = try await Self.plantedSession(site)
         client.setCookie("latchkey_session", before)
         await client.signUp("alice")
         let after = try #require(client.sessionID)
