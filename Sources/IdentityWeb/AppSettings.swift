@@ -103,6 +103,10 @@ public struct AppSettings: Sendable {
     public var passwordHashConcurrency: Int
     /// Open connections the server accepts at once; past it new ones wait in the listen backlog.
     public var maxConnections: Int
+    /// How mail goes out (`EMAIL_URL`).
+    public var mail: MailSetting
+    /// The `From` of every message (`EMAIL_FROM`, with a display name).
+    public var mailFrom: MailAddress
     /// Accounts that may be created from one address per hour (forms only; the CLI is not limited).
     public var signUpRateLimit: Int
     /// How many times start-up tries an unreachable database before giving up.
@@ -171,6 +175,13 @@ public struct AppSettings: Sendable {
         passwordHashConcurrency = number("PASSWORD_HASH_CONCURRENCY", 1...256)
         signUpRateLimit = number("SIGNUP_RATE_LIMIT", 1...100_000)
         maxConnections = number("MAX_CONNECTIONS", 1...1_000_000)
+        mail = MailSetting.read(read, problems: &problems)
+        if let from = MailAddress(parsing: read.string("EMAIL_FROM", default: "Latchkey <no-reply@latchkey.invalid>")) {
+            mailFrom = from
+        } else {
+            problems.add("EMAIL_FROM", "must be an address, optionally with a name: Latchkey <no-reply@example.com>")
+            mailFrom = MailAddress("no-reply@latchkey.invalid")
+        }
         databaseConnectAttempts = number("DATABASE_CONNECT_ATTEMPTS", 1...100)
         housekeepingInterval = number("HOUSEKEEPING_INTERVAL", 10...86_400)
         if environment == .production {
@@ -182,6 +193,9 @@ public struct AppSettings: Sendable {
                 problems.add(names.secretKey, "\(names.secretKeyHint) must be set when APP_ENV=production")
             }
             if passwordHashCost < 15 { problems.add("PASSWORD_HASH_COST", "must be at least 15 in production") }
+            if read.optional("EMAIL_URL") == nil {
+                problems.add("EMAIL_URL", "must be set when APP_ENV=production (smtp://user:password@host:587, smtps://host:465, or off)")
+            }
         }
     }
 }

@@ -21,6 +21,10 @@ public struct CoreServices: Sendable {
     /// The sweep of expired rows (`startHousekeeping` runs it).
     public let housekeeping: Housekeeping
     let housekeepingInterval: Int
+    /// Outbound mail, written with the events that cause it; nil when `EMAIL_URL=off`.
+    public let outbox: Outbox?
+    /// How the outbox's messages go out (nil when mail is off, or for the log in development).
+    let mail: MailSetting
 
     /// Which app is opening, for its migrations folder and its development secret.
     public struct App: Sendable {
@@ -63,10 +67,13 @@ public struct CoreServices: Sendable {
             }
             let credentials = Credentials(database: database, hasher: PasswordHasher(logN: settings.passwordHashCost),
                                           throttle: settings.throttle, clock: clock, hashConcurrency: settings.passwordHashConcurrency)
-            let core = CoreServices(database: database, keys: KeyRing(secret: secret, fallbacks: settings.secretKeyFallbacks), clock: clock,
+            let keys = KeyRing(secret: secret, fallbacks: settings.secretKeyFallbacks)
+            let core = CoreServices(database: database, keys: keys, clock: clock,
                                     credentials: credentials, sessions: DatabaseSessionStore(database: database),
                                     housekeeping: Housekeeping(database: database, clock: clock, throttle: credentials.throttle, extra: chores),
-                                    housekeepingInterval: settings.housekeepingInterval)
+                                    housekeepingInterval: settings.housekeepingInterval,
+                                    outbox: settings.mail == .off ? nil : Outbox(keys: keys, from: settings.mailFrom, clock: clock),
+                                    mail: settings.mail)
             return try await build(core)
         } catch {
             database.close()
@@ -89,6 +96,22 @@ public struct CoreServices: Sendable {
     public func startHousekeeping(logger: Logger) -> Task<Void, Never> {
         let housekeeping = housekeeping, interval = housekeepingInterval
         return Task { await housekeeping.run(every: interval) { logger.info($0) } }
+    }
+
+    /// Sends the outbox's due messages every second until cancelled (nothing when mail is off).
+    public func startMailDelivery(logger: Logger, transport: (any MailTransport)? = nil) -> Task<Void, Never>? {
+        guard let outbox, let transport = transport ?? Self.transport(for: mail, logger: logger) else { return nil }
+        let database = database
+        return Task { await outbox.run(database: database, every: 1, report: { logger.warning($0) }, send: transport.outboxSender) }
+    }
+
+    /// The transport `setting` names.
+    public static func transport(for setting: MailSetting, logger: Logger) -> (any MailTransport)? {
+        switch setting {
+        case .smtp(let server): CurlSMTPTransport(server: server)
+        case .console: ConsoleMailTransport(logger: logger)
+        case .off: nil
+        }
     }
 
     /// Closes the database.

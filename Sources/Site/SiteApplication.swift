@@ -19,6 +19,7 @@ public enum SiteApplication {
         let router = Router()
         HomeController().register(on: router)
         AccountController(services: services).register(on: router)
+        PasswordResetController(services: services).register(on: router)
         SocialController(services: services).register(on: router)
         AdminController(services: services).register(on: router)
         APIController(services: services, limit: RateLimit("api_sign_in", limit: configuration.apiRateLimit, window: 60)).register(on: router)

@@ -36,7 +36,7 @@ public struct SiteServices: Sendable {
                                            signInDeadline: configuration.signInDeadline)
             return SiteServices(configuration: configuration, core: core,
                                 accounts: AccountService(database: core.database, credentials: core.credentials, clock: clock,
-                                                          signUpLimit: configuration.signUpLimit),
+                                                          signUpLimit: configuration.signUpLimit, outbox: core.outbox),
                                 social: social, admin: AdminService(database: core.database, social: social, clock: clock))
         }
     }

@@ -71,7 +71,8 @@ func serve() async {
         services.logProviders(logger)
         let application = try SiteApplication.make(services: services, logger: logger)
         let housekeeping = services.core.startHousekeeping(logger: logger)
-        defer { housekeeping.cancel() }
+        let mail = services.core.startMailDelivery(logger: logger)
+        defer { housekeeping.cancel(); mail?.cancel() }
         let server = Server(configuration: ServerConfiguration(host: configuration.host, port: configuration.port,
                                                                eventLoops: configuration.eventLoops,
                                                                shutdownGracePeriod: configuration.shutdownGracePeriod,
@@ -192,7 +193,8 @@ func providerServe() async {
         let services = try await ProviderServices.open(configuration, logger: logger)
         let application = try ProviderApplication.make(services: services, logger: logger)
         let housekeeping = services.core.startHousekeeping(logger: logger)
-        defer { housekeeping.cancel() }
+        let mail = services.core.startMailDelivery(logger: logger)
+        defer { housekeeping.cancel(); mail?.cancel() }
         let server = Server(configuration: ServerConfiguration(host: configuration.host, port: configuration.port,
                                                                eventLoops: configuration.eventLoops,
                                                                maxConnections: configuration.maxConnections),

@@ -58,7 +58,7 @@ import Testing
         }
         #expect(throws: Never.self) {
             try ProviderConfiguration(environment: ["APP_ENV": "production", "PROVIDER_BASE_URL": "https://id.example.com",
-                                                    "SECRET_KEY": String(repeating: "s", count: 32)])
+                                                    "SECRET_KEY": String(repeating: "s", count: 32), "EMAIL_URL": "off"])
         }
     }
 }

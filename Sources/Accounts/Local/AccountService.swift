@@ -9,15 +9,22 @@ public struct AccountService: Sendable {
     let credentials: Credentials
     let clock: Clock
     let signUpLimit: RateLimit?
+    /// Outbound mail (reset links, notices); nil when mail is off.
+    let outbox: Outbox?
 
     /// A service over `database`, hashing and throttling through `credentials`; `signUpLimit`
     /// bounds the accounts created per address.
-    public init(database: any Database, credentials: Credentials, clock: Clock = .system, signUpLimit: RateLimit? = nil) {
+    public init(database: any Database, credentials: Credentials, clock: Clock = .system, signUpLimit: RateLimit? = nil,
+                outbox: Outbox? = nil) {
         self.database = database
         self.credentials = credentials
         self.clock = clock
         self.signUpLimit = signUpLimit
+        self.outbox = outbox
     }
+
+    /// Whether features that need mail (password reset) are available.
+    public var canSendMail: Bool { outbox != nil }
 
     // MARK: Sign-up
 
@@ -69,7 +76,7 @@ public struct AccountService: Sendable {
     public func signIn(username: String, password: String, ip: String) async throws -> PasswordCheck<User> {
         try await credentials.signIn(
             username: username, password: password, ip: ip, id: { $0.id },
-            find: { name, db in try UserRepository.credentials(username: name, in: db).map { ($0.0, passwordHash: $0.1) } },
+            find: { identifier, db in try UserRepository.credentials(identifier: identifier, in: db).map { ($0.0, passwordHash: $0.1) } },
             admit: { !$0.isDisabled },
             onSuccess: { user, now, db in try AuditLog.record("login", actor: user.id, target: user.id, detail: "password", ip: ip, now: now, in: db) })
     }
@@ -102,6 +109,70 @@ public struct AccountService: Sendable {
     }
 
     // MARK: Sessions and API tokens
+
+    // MARK: Password reset
+
+    /// Limits on reset requests: per client address, and per account asked about.
+    public static let resetLimitPerAddress = RateLimit("password_reset_ip", limit: 10, window: 3600)
+    public static let resetLimitPerAccount = RateLimit("password_reset_account", limit: 3, window: 3600)
+
+    /// Too many reset requests from this address.
+    public struct TooManyResetRequests: Error, Sendable { public let retryAfter: Int }
+
+    /// Mails a reset link to the account named by `identifier` (a username or an email address),
+    /// if there is one with an address and it has not been asked for too often. Says nothing
+    /// either way: the caller shows the same page whatever happened (no enumeration).
+    /// `message(user, token)` composes the mail.
+    public func requestPasswordReset(identifier rawIdentifier: String, ip: String,
+                                     message: @escaping @Sendable (User, _ token: String) -> MailMessage) async throws {
+        guard let outbox else { return }
+        let identifier = String(IdentityRules.trimmed(rawIdentifier).prefix(IdentityRules.maxEmailLength))
+        let now = clock.now()
+        try await database.write { db in
+            if let wait = try Self.resetLimitPerAddress.hit(ip, now: now, in: db) { throw TooManyResetRequests(retryAfter: wait) }
+            guard let user = try UserRepository.find(identifier: identifier, in: db), !user.isDisabled, user.email != nil,
+                  try Self.resetLimitPerAccount.hit(String(user.id), now: now, in: db) == nil else { return }
+            let token = try PasswordResets.issue(userID: user.id, currentHash: try Credentials.storedHash(userID: user.id, in: db), now: now, in: db)
+            try outbox.enqueue(message(user, token), kind: "password_reset", userID: user.id, now: now, in: db)
+            try AuditLog.record("password_reset_requested", actor: nil, target: user.id, ip: ip, now: now, in: db)
+        }
+    }
+
+    /// The account a live reset link belongs to, to show its form; nil when the link is dead.
+    public func resetLinkHolder(_ token: String) async throws -> User? {
+        let now = clock.now()
+        return try await database.read { db in
+            try PasswordResets.holder(of: token, now: now, in: db).flatMap { try UserRepository.find(id: $0, in: db) }
+        }
+    }
+
+    /// Sets a new password through a reset link: the link is used up, every session ends and every
+    /// API token is revoked, and the owner is told by mail (`notice`). Throws `FieldErrors`; nil
+    /// when the link is not live.
+    public func resetPassword(token: String, new: String, confirmation: String, ip: String,
+                              notice: @escaping @Sendable (User) -> MailMessage) async throws -> User? {
+        guard let holder = try await resetLinkHolder(token) else { return nil }
+        var errors = FieldErrors()
+        if let problem = PasswordPolicy.problem(with: new, username: holder.username) { errors["new_password"] = problem }
+        if new != confirmation { errors["new_password_confirmation"] = "The two passwords do not match." }
+        guard errors.isEmpty else { throw errors }
+        let hash = try await credentials.hash(new)
+        let now = clock.now()
+        let outbox = outbox
+        return try await database.write { db -> User? in
+            // Redeemed here, in the transaction that changes the password: a link used twice at
+            // once works once.
+            guard let userID = try PasswordResets.redeem(token, now: now, in: db), let user = try UserRepository.find(id: userID, in: db) else {
+                return nil
+            }
+            try Credentials.store(hash, userID: userID, now: now, in: db)
+            try SessionRepository.endAll(userID: userID, keeping: nil, in: db)
+            let tokens = try APITokenRepository.revokeAll(userID: userID, now: now, in: db)
+            try AuditLog.record("password_reset", actor: userID, target: userID, detail: "api_tokens_revoked=\(tokens)", ip: ip, now: now, in: db)
+            if let outbox, user.email != nil { try outbox.enqueue(notice(user), kind: "password_changed", userID: userID, now: now, in: db) }
+            return user
+        }
+    }
 
     /// "Sign out everywhere else": ends every session but `keeping` and revokes every API token.
     public func signOutElsewhere(userID: Int64, keeping: String?, ip: String) async throws -> (sessions: Int, apiTokens: Int) {

@@ -22,9 +22,16 @@ public enum UserRepository {
         try db.queryOne("SELECT \(columns) FROM users WHERE email_key = ?", key(email)).map(User.init)
     }
 
-    /// The user and their password hash, for sign-in only.
-    static func credentials(username: String, in db: any Connection) throws -> (User, String?)? {
-        guard let row = try db.queryOne("SELECT \(columns) FROM users WHERE username_key = ?", key(username)) else { return nil }
+    /// The user named by `identifier`: an email address when it has an `@` (usernames cannot),
+    /// else a username.
+    public static func find(identifier: String, in db: any Connection) throws -> User? {
+        identifier.contains("@") ? try find(email: identifier, in: db) : try find(username: identifier, in: db)
+    }
+
+    /// The user (by username or email) and their password hash, for sign-in only.
+    static func credentials(identifier: String, in db: any Connection) throws -> (User, String?)? {
+        let column = identifier.contains("@") ? "email_key" : "username_key"
+        guard let row = try db.queryOne("SELECT \(columns) FROM users WHERE \(column) = ?", key(identifier)) else { return nil }
         return (try User(row: row), try row.optionalString("password_hash"))
     }
 

@@ -95,7 +95,9 @@ public struct Credentials: Sendable {
         admit: @Sendable (User) -> Bool = { _ in true },
         onSuccess: @escaping @Sendable (User, _ now: Int, any Connection) throws -> Void = { _, _, _ in }
     ) async throws -> PasswordCheck<User> {
-        let username = String(IdentityRules.trimmed(rawUsername).prefix(IdentityRules.maxUsernameLength + 1))
+        // A username, or an email address (the apps look it up by either).
+        let trimmed = IdentityRules.trimmed(rawUsername)
+        let username = String(trimmed.prefix(trimmed.contains("@") ? IdentityRules.maxEmailLength : IdentityRules.maxUsernameLength + 1))
         let account = IdentityRules.key(username)
         let now = clock.now()
         let throttle = throttle

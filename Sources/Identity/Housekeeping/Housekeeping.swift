@@ -39,6 +39,8 @@ public struct Housekeeping: Sendable {
             Chore("sessions") { now, db in try SessionRepository.purgeExpired(now: now, in: db) },
             Chore("sign_in_failures") { now, db in try throttle.purge(now: now, in: db) },
             Chore("rate_events") { now, db in try RateLimit.purge(now: now, in: db) },
+            Chore("outbox") { now, db in try Outbox.purge(now: now, in: db) },
+            Chore("password_resets") { now, db in try PasswordResets.purge(now: now, in: db) },
         ] + extra
     }
 

@@ -64,7 +64,7 @@ import Testing
     }
 
     @Test func productionWithoutABaseURLRefusesToStart() throws {
-        let error = try #require(problem(["APP_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 48)]))
+        let error = try #require(problem(["APP_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 48), "EMAIL_URL": "off"]))
         #expect(error.variable == "BASE_URL")
     }
 
@@ -74,10 +74,21 @@ import Testing
         #expect(error.variable == "PASSWORD_HASH_COST")
     }
 
-    @Test func productionWithASecretKeyStarts() throws {
+    @Test func productionWithASecretKeyAndAMailServerStarts() throws {
         let configuration = try SiteConfiguration(environment: ["APP_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 48),
-                                                                "BASE_URL": "https://latchkey.example.com"])
+                                                                "BASE_URL": "https://latchkey.example.com", "EMAIL_URL": "smtp://mail.example.com"])
         #expect(configuration.environment == .production)
+    }
+
+    /// Issue 12: production names its mail server (or says `off`); the URL is checked.
+    @Test func productionRefusesToStartWithoutEMAILURL() throws {
+        let base = ["APP_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 48), "BASE_URL": "https://latchkey.example.com"]
+        #expect(try #require(problem(base)).variable == "EMAIL_URL")
+        #expect(problem(base.merging(["EMAIL_URL": "off"]) { $1 }) == nil)
+        #expect(try #require(problem(["EMAIL_URL": "smtp://mail.example.com?tls=none"])).description.contains("loopback"))
+        #expect(try #require(problem(["EMAIL_URL": "http://mail.example.com"])).variable == "EMAIL_URL")
+        #expect(try #require(problem(["EMAIL_FROM": "not an address"])).variable == "EMAIL_FROM")
+        #expect(problem(["EMAIL_URL": "smtp://127.0.0.1:1025?tls=none", "EMAIL_FROM": "Latchkey <no-reply@example.com>"]) == nil)
     }
 
     @Test func httpsBaseURLTurnsOnSecureCookiesAndLosesItsTrailingSlash() throws {
