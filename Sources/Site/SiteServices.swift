@@ -37,7 +37,7 @@ public struct SiteServices: Sendable {
             return SiteServices(configuration: configuration, core: core,
                                 accounts: AccountService(database: core.database, credentials: core.credentials, clock: clock,
                                                           signUpLimit: configuration.signUpLimit, outbox: core.outbox),
-                                social: social, admin: AdminService(database: core.database, social: social, clock: clock))
+                                social: social, admin: AdminService(database: core.database, social: social, clock: clock, outbox: core.outbox))
         }
     }
 }

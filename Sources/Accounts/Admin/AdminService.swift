@@ -26,12 +26,36 @@ public struct AdminService: Sendable {
     let database: any Database
     let social: SocialAuthService
     let clock: Clock
+    let outbox: Outbox?
 
-    /// Admin actions over `database`, with `social` for linked accounts.
-    public init(database: any Database, social: SocialAuthService, clock: Clock = .system) {
+    /// Admin actions over `database`, with `social` for linked accounts and `outbox` for mail.
+    public init(database: any Database, social: SocialAuthService, clock: Clock = .system, outbox: Outbox? = nil) {
         self.database = database
         self.social = social
         self.clock = clock
+        self.outbox = outbox
+    }
+
+    // MARK: Mail
+
+    /// The user has no email address, or mail is off.
+    public struct CannotMail: Error, Sendable {}
+
+    /// Mails `user` a password-reset link (`message(user, token)`), audited in the same transaction.
+    public func sendPasswordReset(to user: User, by admin: User, ip: String,
+                                  message: @escaping @Sendable (User, _ token: String) -> MailMessage) async throws {
+        guard let outbox, user.email != nil else { throw CannotMail() }
+        let now = clock.now()
+        try await database.write { db in
+            let token = try PasswordResets.issue(userID: user.id, currentHash: try Credentials.storedHash(userID: user.id, in: db), now: now, in: db)
+            try outbox.enqueue(message(user, token), kind: "password_reset", userID: user.id, now: now, in: db)
+            try AuditEvent("admin_password_reset_sent", actor: admin.id, target: user.id, ip: ip).record(now: now, in: db)
+        }
+    }
+
+    /// The latest mail concerning `user`, with what became of each.
+    public func recentMail(to user: User) async throws -> [OutboxEntry] {
+        try await database.read { db in try Outbox.recent(userID: user.id, in: db) }
     }
 
     // MARK: Sessions

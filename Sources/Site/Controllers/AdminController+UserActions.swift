@@ -107,4 +107,21 @@ extension AdminController {
         _ = try await services.admin.setDisabled(false, user: user, by: admin, ip: ip(request))
         return back(to: user.id, "\(user.username) is enabled again.", context: context)
     }
+
+    // MARK: Mail
+
+    @Sendable func sendPasswordReset(_ request: Request, context: RequestContext) async throws -> Redirect {
+        let admin = try admin(context), user = try await targetUser(context)
+        let origin = services.configuration.origin(for: request)
+        let templates = context.templates
+        do {
+            try await services.admin.sendPasswordReset(to: user, by: admin, ip: ip(request)) { user, token in
+                PasswordResetController.mail(templates, "password_reset", to: user, subject: "Reset your Latchkey password",
+                                             values: ["link": .string(origin + "/password/reset?token=" + token)])
+            }
+        } catch is AdminService.CannotMail {
+            return back(to: user.id, "\(user.username) has no email address, or mail is turned off: no link was sent.", kind: "error", context: context)
+        }
+        return back(to: user.id, "A password-reset link is on its way to \(user.email ?? "their address").", context: context)
+    }
 }

@@ -41,6 +41,12 @@ extension AdminController {
              try AuditLog.page(before: nil, limit: 20, targetUser: user.id, in: db).entries)
         }
         let masked = try await services.social.maskedTokens(userID: user.id)
+        let mail: [MustacheValue] = try await services.admin.recentMail(to: user).map { entry in
+            ["kind": .string(entry.kind.replacingOccurrences(of: "_", with: " ")), "recipient": .string(entry.recipient),
+             "status": .string(entry.status.rawValue), "attempts": .int(entry.attempts),
+             "error": entry.lastError.map(MustacheValue.string) ?? .null, "queued": .string(Clock.format(entry.createdAt)),
+             "sent": .string(entry.sentAt.map(Clock.format) ?? "—")]
+        }
         let sessionRows: [MustacheValue] = sessions.map { session in
             ["idHash": .string(session.idHash), "ip": .string(session.remoteIP ?? "unknown"),
              "agent": .string(session.userAgent.map(Display.shortBrowser) ?? "unknown browser"),
@@ -62,6 +68,7 @@ extension AdminController {
             "sessions": .list(sessionRows), "hasSessions": .bool(!sessionRows.isEmpty),
             "accounts": .list(accountRows), "hasAccounts": .bool(!accountRows.isEmpty),
             "apiTokens": .int(apiTokens), "history": AdminController.auditRows(history),
+            "mail": .list(mail), "hasMail": .bool(!mail.isEmpty),
         ]).view("site/admin/user")
     }
 

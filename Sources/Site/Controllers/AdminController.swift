@@ -25,6 +25,7 @@ struct AdminController {
         admin.post("/users/:id/admin/revoke", use: revokeAdmin)
         admin.post("/users/:id/disable", use: disable)
         admin.post("/users/:id/enable", use: enable)
+        admin.post("/users/:id/password-reset", use: sendPasswordReset)
         admin.get("/providers", use: providers)
         admin.get("/site-connections", use: siteConnections)
         admin.post("/site-connections", use: connectSiteCredential)
