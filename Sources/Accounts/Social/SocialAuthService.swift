@@ -165,9 +165,13 @@ public struct SocialAuthService: Sendable {
                     try AuditLog.record("login", actor: user.id, target: user.id, detail: providerID, ip: ip, now: now, in: db)
                     return .signedIn(user, created: false, returnTo: returnTo)
                 }
-                if let email = profile.email, let local = try UserRepository.find(email: email, in: db) {
+                // Only a verified address claims an email (issue 12): an unverified one proves
+                // nothing, so it neither meets an existing account nor takes the address.
+                let claimed = profile.emailVerified ? profile.email : nil
+                let holder = try claimed.flatMap { try UserRepository.find(email: $0, in: db) }
+                if let local = holder, local.emailVerified {
                     // Never link silently on an email match; see `autoLinkVerifiedEmails`.
-                    guard autoLink, profile.emailVerified, local.emailVerified, !local.isDisabled else {
+                    guard autoLink, !local.isDisabled else {
                         throw SocialAuthError.emailBelongsToExistingAccount(provider: providerID)
                     }
                     let accountID = try SocialAccountRepository.insert(userID: local.id, provider: providerID, profile: profile,
@@ -177,7 +181,10 @@ public struct SocialAuthService: Sendable {
                     return .signedIn(local, created: false, returnTo: returnTo)
                 }
                 let username = try Self.uniqueUsername(for: profile, provider: providerID, in: db)
-                let user = try UserRepository.insert(username: username, email: profile.email, emailVerified: profile.emailVerified,
+                // An address an unverified local account holds is not taken from it here either:
+                // the new account starts without one (its social account keeps the provider's).
+                let email = holder == nil ? claimed : nil
+                let user = try UserRepository.insert(username: username, email: email, emailVerified: email != nil,
                                                      passwordHash: nil, isAdmin: false, now: now, in: db)
                 let accountID = try SocialAccountRepository.insert(userID: user.id, provider: providerID, profile: profile,
                                                                    profileJSON: json, now: now, in: db)

@@ -6,7 +6,9 @@ import WebTesting
 
 /// A provider account whose email matches a local account is never linked to it silently
 /// (incumbent failure 1: account takeover through an unverified email). Linking on email
-/// happens only with AUTO_LINK_VERIFIED_EMAILS=1 and both addresses verified.
+/// happens only with AUTO_LINK_VERIFIED_EMAILS=1 and both addresses verified. Only a verified
+/// address claims an email at all (issue 12): an unverified provider address, or a match with an
+/// unverified local one, makes a separate account without the address, so nobody can squat one.
 @Suite struct SocialEmailLinkingTests {
     /// Marks the local account's email as verified, as an email confirmation would.
     private func verifyEmail(of user: User, on social: SocialSite) async throws {
@@ -25,6 +27,21 @@ import WebTesting
         #expect(await social.signedInUsername(client) == nil)
     }
 
+    /// Signs in with `provider` on a fresh browser: a new account of its own, without the
+    /// address, and the local account untouched.
+    private func expectSeparateAccountWithoutTheAddress(_ social: SocialSite, provider: String, local: String) async throws {
+        let client = social.site.client()
+        let response = try await social.signIn(with: provider, client)
+        #expect(response.location == "/account")
+        let signedIn = await social.signedInUsername(client)
+        #expect(signedIn != nil && signedIn != local)
+        #expect(try await social.rows() == SocialSite.Rows(users: 2, links: 1, tokens: 1))
+        let name = try #require(signedIn)
+        let newcomer = try #require(try await social.site.user(name))
+        #expect(newcomer.email == nil, "the address is not claimed")
+        #expect(try await social.site.user(local)?.email != nil, "the local account keeps its address")
+    }
+
     @Test func unverifiedGitHubEmailIsNotLinkedEvenWithAutoLinkOn() async throws {
         try await SocialSite.with([.github], environment: ["AUTO_LINK_VERIFIED_EMAILS": "1"]) { social in
             let alice = try await social.site.createUser("alice", email: "octocat@example.com")
@@ -33,7 +50,7 @@ import WebTesting
                 user.publicEmail = "octocat@example.com"
                 user.emails = [GitHubEmail(email: "octocat@example.com", primary: true, verified: false)]
             }
-            try await expectConflictPage(social, provider: "github")
+            try await expectSeparateAccountWithoutTheAddress(social, provider: "github", local: "alice")
         }
     }
 
@@ -41,7 +58,7 @@ import WebTesting
         try await SocialSite.with([.facebook], environment: ["AUTO_LINK_VERIFIED_EMAILS": "1"]) { social in
             let alice = try await social.site.createUser("alice", email: "mark@example.com")
             try await verifyEmail(of: alice, on: social)
-            try await expectConflictPage(social, provider: "facebook")
+            try await expectSeparateAccountWithoutTheAddress(social, provider: "facebook", local: "alice")
         }
     }
 
@@ -50,7 +67,7 @@ import WebTesting
             let alice = try await social.site.createUser("alice", email: "lin@example.com")
             try await verifyEmail(of: alice, on: social)
             social.linkedIn.updateUser(sub: LinkedInFake.personSub) { $0.emailVerified = false }
-            try await expectConflictPage(social, provider: "linkedin")
+            try await expectSeparateAccountWithoutTheAddress(social, provider: "linkedin", local: "alice")
         }
     }
 
@@ -62,10 +79,12 @@ import WebTesting
         }
     }
 
+    /// An unverified local address neither links nor blocks: the real owner of the address (whose
+    /// provider vouches for it) gets an account of their own, and the squatter keeps nothing of theirs.
     @Test func autoLinkNeedsTheLocalEmailVerifiedToo() async throws {
         try await SocialSite.with([.github], environment: ["AUTO_LINK_VERIFIED_EMAILS": "1"]) { social in
             try await social.site.createUser("alice", email: "octocat@example.com")
-            try await expectConflictPage(social, provider: "github")
+            try await expectSeparateAccountWithoutTheAddress(social, provider: "github", local: "alice")
         }
     }
 
@@ -87,7 +106,8 @@ import WebTesting
 
     @Test func conflictPageTellsThePersonHowToConnectInstead() async throws {
         try await SocialSite.with([.github]) { social in
-            try await social.site.createUser("alice", email: "octocat@example.com")
+            let alice = try await social.site.createUser("alice", email: "octocat@example.com")
+            try await verifyEmail(of: alice, on: social)
             let conflict = try await social.signIn(with: "github", social.site.client())
             #expect(conflict.text.contains("then connect GitHub from your account page"))
 
@@ -97,6 +117,24 @@ import WebTesting
             let connected = try await social.connect("github", client)
             #expect(connected.location == "/account")
             #expect(try await social.rows() == SocialSite.Rows(users: 1, links: 1, tokens: 1))
+        }
+    }
+
+    /// Issue 12's reproduction: a LinkedIn account with someone else's address and
+    /// `email_verified=false`, signed up through the API, used to take the address; its real
+    /// owner could then neither sign up nor link.
+    @Test func anUnverifiedProviderAddressCannotBeSquatted() async throws {
+        try await SocialSite.with([.linkedin]) { social in
+            social.linkedIn.updateUser(sub: LinkedInFake.personSub) { user in
+                user.email = "victim@example.com"
+                user.emailVerified = false
+            }
+            let squatter = await social.site.client().apiSignIn("linkedin", accessToken: try await APIFrontEnd.linkedIn(social.linkedIn).accessToken)
+            #expect(squatter.status.code == 201)
+            #expect(squatter.json["user"]?["email"] == .null, "the address is not taken")
+            let owner = await social.site.client().signUp("victim", email: "victim@example.com")
+            #expect(owner.status.code == 200, "the real owner signs up with it")
+            #expect(try await social.site.user("victim")?.email == "victim@example.com")
         }
     }
 }
