@@ -31,7 +31,7 @@ public struct AccountService: Sendable {
     /// Creates a local account, or throws `FieldErrors`. Uniqueness is finally decided by the
     /// database's unique indexes, so two simultaneous sign-ups for one name cannot both win.
     public func signUp(username rawUsername: String, email rawEmail: String, password: String, confirmation: String,
-                       ip: String) async throws -> User {
+                       ip: String, verification: (@Sendable (User, _ code: String) -> MailMessage)? = nil) async throws -> User {
         let username = IdentityRules.trimmed(rawUsername)
         let email = IdentityRules.trimmed(rawEmail)
         var errors = FieldErrors()
@@ -60,6 +60,11 @@ public struct AccountService: Sendable {
                 let user = try UserRepository.insert(username: username, email: email, emailVerified: false, passwordHash: hash,
                                                      isAdmin: false, now: now, in: db)
                 try AuditLog.record("signup", actor: user.id, target: user.id, ip: ip, now: now, in: db)
+                // The address is proven by a code, mailed with the account's creation.
+                if let outbox, let verification {
+                    let code = try EmailVerification.issue(userID: user.id, email: email, now: now, in: db)
+                    try outbox.enqueue(verification(user, code), kind: "email_verification", userID: user.id, now: now, in: db)
+                }
                 return user
             }
         } catch let DatabaseError.uniqueViolation(constraint) {
@@ -109,6 +114,38 @@ public struct AccountService: Sendable {
     }
 
     // MARK: Sessions and API tokens
+
+    // MARK: Email verification
+
+    /// Too many codes asked for; try again after `retryAfter` seconds.
+    public struct TooManyCodes: Error, Sendable { public let retryAfter: Int }
+
+    /// Mails a new code for the user's address (the old one dies).
+    public func sendVerificationCode(to user: User, message: @escaping @Sendable (User, _ code: String) -> MailMessage) async throws {
+        guard let outbox, let email = user.email, !user.emailVerified else { return }
+        let now = clock.now()
+        try await database.write { db in
+            if let wait = try EmailVerification.resendLimit.hit(String(user.id), now: now, in: db) { throw TooManyCodes(retryAfter: wait) }
+            let code = try EmailVerification.issue(userID: user.id, email: email, now: now, in: db)
+            try outbox.enqueue(message(user, code), kind: "email_verification", userID: user.id, now: now, in: db)
+        }
+    }
+
+    /// Checks a typed code; a right one marks the address verified, if it is still the account's.
+    public func verifyEmail(of user: User, code: String, ip: String) async throws -> EmailVerification.Outcome {
+        let now = clock.now()
+        return try await database.write { db in
+            let outcome = try EmailVerification.check(userID: user.id, typed: code, now: now, in: db)
+            if case .verified(let email) = outcome {
+                guard let current = try UserRepository.find(id: user.id, in: db), current.email.map(IdentityRules.key) == IdentityRules.key(email) else {
+                    return .noLiveCode
+                }
+                try UserRepository.setEmailVerified(userID: user.id, now: now, in: db)
+                try AuditLog.record("email_verified", actor: user.id, target: user.id, ip: ip, now: now, in: db)
+            }
+            return outcome
+        }
+    }
 
     // MARK: Password reset
 

@@ -41,6 +41,7 @@ public struct Housekeeping: Sendable {
             Chore("rate_events") { now, db in try RateLimit.purge(now: now, in: db) },
             Chore("outbox") { now, db in try Outbox.purge(now: now, in: db) },
             Chore("password_resets") { now, db in try PasswordResets.purge(now: now, in: db) },
+            Chore("email_verifications") { now, db in try EmailVerification.purge(now: now, in: db) },
         ] + extra
     }
 

@@ -21,6 +21,8 @@ struct AccountController {
         account.post("/password", use: changePassword)
         account.post("/sessions/others/delete", use: endOtherSessions)
         account.post("/api-tokens/:id/delete", use: revokeAPIToken)
+        account.post("/email/verify", use: verifyEmail)
+        account.post("/email/verify/resend", use: resendCode)
     }
 
     private var trustedProxies: Int { services.configuration.trustedProxies }
@@ -37,9 +39,12 @@ struct AccountController {
         let form = try request.form()
         let username = form["username"] ?? "", email = form["email"] ?? ""
         do {
+            let templates = context.templates
             let user = try await services.accounts.signUp(username: username, email: email, password: form["password"] ?? "",
                                                           confirmation: form["password_confirmation"] ?? "",
-                                                          ip: request.clientIP(trustedProxies: trustedProxies))
+                                                          ip: request.clientIP(trustedProxies: trustedProxies)) { user, code in
+                Self.codeMail(templates, user, code)
+            }
             context.session.signIn(userID: user.id)
             context.session.flash("Welcome to Latchkey, \(user.username)!", kind: "success")
             return Response(status: .seeOther, headers: ["Location": "/account"])
@@ -134,6 +139,7 @@ struct AccountController {
                  "lastUsed": .string(token.lastUsedAt.map(Clock.format) ?? "never"), "expires": .string(Clock.format(token.expiresAt))]
             }),
             "hasAPITokens": .bool(!apiTokens.isEmpty),
+            "verifyEmail": .bool(user.email != nil && !user.emailVerified && services.accounts.canSendMail),
             "connections": .list(connectionValues),
             "hasConnections": .bool(!connections.isEmpty),
             "connectable": .list(connectable),
@@ -177,5 +183,40 @@ struct AccountController {
         }
         context.session.flash("Revoked the API token.", kind: "success")
         return Redirect(to: "/account")
+    }
+
+    // MARK: Email verification
+
+    @Sendable func verifyEmail(_ request: Request, context: RequestContext) async throws -> Response {
+        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
+        let code = try request.form()["code"] ?? ""
+        switch try await services.accounts.verifyEmail(of: user, code: code, ip: request.clientIP(trustedProxies: trustedProxies)) {
+        case .verified:
+            context.session.flash("Your email address is verified.", kind: "success")
+            return Response(status: .seeOther, headers: ["Location": "/account"])
+        case .wrong(let remaining):
+            return try await accountView(context, errors: FieldErrors("code", "That is not the code. \(remaining) tr\(remaining == 1 ? "y" : "ies") left."),
+                                         status: .unprocessableContent).response(for: request, context: context)
+        case .noLiveCode:
+            return try await accountView(context, errors: FieldErrors("code", "That code has expired or was tried too often. Send a new one."),
+                                         status: .unprocessableContent).response(for: request, context: context)
+        }
+    }
+
+    @Sendable func resendCode(_ request: Request, context: RequestContext) async throws -> Redirect {
+        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
+        let templates = context.templates
+        do {
+            try await services.accounts.sendVerificationCode(to: user) { user, code in Self.codeMail(templates, user, code) }
+            context.session.flash("A new code is on its way to \(user.email ?? "your address").", kind: "success")
+        } catch let limited as AccountService.TooManyCodes {
+            context.session.flash("You asked for several codes already. Try again in \((limited.retryAfter + 59) / 60) minutes.", kind: "error")
+        }
+        return Redirect(to: "/account#verify-email")
+    }
+
+    /// The mail carrying a verification code.
+    static func codeMail(_ templates: TemplateLibrary?, _ user: User, _ code: String) -> MailMessage {
+        PasswordResetController.mail(templates, "email_verification", to: user, subject: "Your Latchkey code: \(code)", values: ["code": .string(code)])
     }
 }

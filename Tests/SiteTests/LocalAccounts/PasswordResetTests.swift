@@ -36,7 +36,8 @@ import WebTesting
     @Test func aForgottenPasswordIsResetThroughTheMailedLinkOnce() async throws {
         let site = try await TestSite.make()
         let ada = site.client()
-        await ada.signUp("ada")
+        _ = try await site.createUser("ada")
+        await ada.signIn("ada")
         let token = try await site.services.database.write { db in try APITokenRepository.issue(userID: 1, lifetime: 3600, now: Clock.now, in: db).token }
 
         let visitor = site.client()
@@ -81,7 +82,8 @@ import WebTesting
     @Test func aLinkDiesWhenThePasswordChangesAnotherWayAndWhenItExpires() async throws {
         let site = try await TestSite.make()
         let ada = site.client()
-        await ada.signUp("ada")
+        _ = try await site.createUser("ada")
+        await ada.signIn("ada")
         await site.client().submit("/password/forgot", [("identifier", "ada")], tokenFrom: "/password/forgot")
         let path = try #require(link(in: try await deliver(site).all.first?.text ?? ""))
         #expect(await ada.changePassword(current: "correct horse battery", new: "another good passphrase").status.code == 303)
@@ -96,7 +98,7 @@ import WebTesting
 
     @Test func requestsAreLimitedPerAccountSilentlyAndPerAddressOpenly() async throws {
         let site = try await TestSite.make()
-        await site.client().signUp("ada")
+        _ = try await site.createUser("ada")
         for _ in 0..<5 { await site.client().submit("/password/forgot", [("identifier", "ada")], tokenFrom: "/password/forgot") }
         #expect(try await site.count("outbox") == AccountService.resetLimitPerAccount.limit, "the account's limit is silent")
         for _ in 0..<5 { await site.client().submit("/password/forgot", [("identifier", "someone")], tokenFrom: "/password/forgot") }
