@@ -91,7 +91,7 @@ public struct AccountService: Sendable {
     /// Changes a password after checking the current one, and ends every other session of the
     /// user and revokes their API tokens (the caller rotates the current session's id).
     public func changePassword(userID: Int64, current: String, new: String, confirmation: String, keepingSession: String?,
-                               ip: String) async throws {
+                               ip: String, notice: (@Sendable (User) -> MailMessage)? = nil) async throws {
         let stored = try await database.read { db in
             (try UserRepository.find(id: userID, in: db), try Credentials.storedHash(userID: userID, in: db))
         }
@@ -110,6 +110,10 @@ public struct AccountService: Sendable {
             try SessionRepository.endAll(userID: userID, keeping: keepingSession, in: db)
             let tokens = try APITokenRepository.revokeAll(userID: userID, now: now, in: db)
             try AuditLog.record("password_changed", actor: userID, target: userID, detail: "api_tokens_revoked=\(tokens)", ip: ip, now: now, in: db)
+            // The owner hears of it at their address (it may not have been them at the keyboard).
+            if let outbox, let notice, user.email != nil {
+                try outbox.enqueue(notice(user), kind: "password_changed", userID: userID, now: now, in: db)
+            }
         }
     }
 

@@ -155,7 +155,10 @@ struct AccountController {
                                                        new: form["new_password"] ?? "",
                                                        confirmation: form["new_password_confirmation"] ?? "",
                                                        keepingSession: context.session.loadedIDHash,
-                                                       ip: request.clientIP(trustedProxies: trustedProxies))
+                                                       ip: request.clientIP(trustedProxies: trustedProxies)) { [templates = context.templates, origin = services.configuration.origin(for: request)] user in
+                PasswordResetController.mail(templates, "password_changed", to: user, subject: "Your Latchkey password was changed",
+                                             values: ["origin": .string(origin), "how": .string("from your account page")])
+            }
         } catch let errors as FieldErrors {
             return try await accountView(context, errors: errors, status: .unprocessableContent).response(for: request, context: context)
         }

@@ -90,7 +90,7 @@ import WebTesting
         #expect(await site.client().get(path).status.code == 410, "void after a password change")
 
         await site.client().submit("/password/forgot", [("identifier", "ada")], tokenFrom: "/password/forgot")
-        let second = try #require(link(in: try await deliver(site).all.first?.text ?? ""))
+        let second = try #require(try await deliver(site).all.compactMap { link(in: $0.text) }.first, "the password-change notice comes too")
         _ = try await site.services.database.write { db in try db.execute("UPDATE password_resets SET expires_at = ?", Clock.now - 1) }
         #expect(await site.client().get(second).status.code == 410, "void after 30 minutes")
         #expect(await site.client().get("/password/reset?token=forged").status.code == 410)
@@ -104,5 +104,18 @@ import WebTesting
         for _ in 0..<5 { await site.client().submit("/password/forgot", [("identifier", "someone")], tokenFrom: "/password/forgot") }
         let limited = await site.client().submit("/password/forgot", [("identifier", "ada")], tokenFrom: "/password/forgot")
         #expect(limited.status.code == 429, "an address asking for too many links is told")
+    }
+
+    /// Issue 12: changing the password from the account page tells the owner by mail.
+    @Test func aPasswordChangeIsAnnouncedToTheOwner() async throws {
+        let site = try await TestSite.make()
+        let ada = site.client()
+        _ = try await site.createUser("ada")
+        await ada.signIn("ada")
+        #expect(await ada.changePassword(current: "correct horse battery", new: "another good passphrase").status.code == 303)
+        let mail = try await deliver(site)
+        #expect(mail.all.count == 1)
+        #expect(mail.all.first?.raw.contains("Subject: Your Latchkey password was changed") == true)
+        #expect(mail.all.first?.text.contains("from your account page") == true)
     }
 }
