@@ -195,6 +195,9 @@ public struct AppSettings: Sendable {
             if passwordHashCost < 15 { problems.add("PASSWORD_HASH_COST", "must be at least 15 in production") }
             if read.optional("EMAIL_URL") == nil {
                 problems.add("EMAIL_URL", "must be set when APP_ENV=production (smtp://user:password@host:587, smtps://host:465, or off)")
+            } else if mail == .console {
+                // The log would hold every reset link and code in clear.
+                problems.add("EMAIL_URL", "cannot be console: when APP_ENV=production (it prints reset links and codes to the log)")
             }
         }
     }

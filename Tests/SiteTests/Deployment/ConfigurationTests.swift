@@ -85,6 +85,7 @@ import Testing
         let base = ["APP_ENV": "production", "SECRET_KEY": String(repeating: "k", count: 48), "BASE_URL": "https://latchkey.example.com"]
         #expect(try #require(problem(base)).variable == "EMAIL_URL")
         #expect(problem(base.merging(["EMAIL_URL": "off"]) { $1 }) == nil)
+        #expect(try #require(problem(base.merging(["EMAIL_URL": "console:"]) { $1 })).description.contains("cannot be console"))
         #expect(try #require(problem(["EMAIL_URL": "smtp://mail.example.com?tls=none"])).description.contains("loopback"))
         #expect(try #require(problem(["EMAIL_URL": "http://mail.example.com"])).variable == "EMAIL_URL")
         #expect(try #require(problem(["EMAIL_FROM": "not an address"])).variable == "EMAIL_FROM")
