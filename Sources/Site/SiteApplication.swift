@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import Identity
 import IdentityWeb
@@ -40,6 +41,9 @@ public enum SiteApplication {
             // Innermost, so it sees the router's 404/405 for /api paths before the HTML error pages do.
             APIErrorMiddleware(),
         ]
+        if configuration.emailVerificationRequired, let index = middleware.firstIndex(where: { $0 is CurrentUserMiddleware<User> }) {
+            middleware.insert(RequireVerifiedEmailMiddleware(), at: index + 1)
+        }
         if configuration.forceHTTPS {
             let host = configuration.baseURL.flatMap { URL(string: $0)?.host }
             middleware.insert(ForceHTTPSMiddleware(trustedProxies: configuration.trustedProxies, canonicalHost: host,

@@ -15,6 +15,8 @@ public struct SiteConfiguration: Sendable {
     public var baseURL: String?
     /// Link a new social account to a local account with the same email when both are verified.
     public var autoLinkVerifiedEmails: Bool
+    /// `mandatory`: nothing but verifying until the address is verified; `optional`: a notice.
+    public var emailVerificationRequired: Bool
     /// Outbound HTTP timeouts (seconds) for provider calls.
     public var httpConnectTimeout: Double
     public var httpTimeout: Double
@@ -39,6 +41,7 @@ public struct SiteConfiguration: Sendable {
         "SECRET_KEY": "",
         "SECRET_KEY_FALLBACKS": "",
         "AUTO_LINK_VERIFIED_EMAILS": "0",
+        "ACCOUNT_EMAIL_VERIFICATION": "optional",
         "HTTP_CONNECT_TIMEOUT": "5",
         "HTTP_TIMEOUT": "15",
         "SIGN_IN_DEADLINE": "20",
@@ -66,6 +69,12 @@ public struct SiteConfiguration: Sendable {
         apiTokenLifetime = problems.read(60) { () throws(ConfigurationError) in try read.number("API_TOKEN_TTL", 60...31_536_000) }
         apiRateLimit = problems.read(1) { () throws(ConfigurationError) in try read.number("API_RATE_LIMIT", 1...100_000) }
         autoLinkVerifiedEmails = read.flag("AUTO_LINK_VERIFIED_EMAILS")
+        emailVerificationRequired = problems.read(false) { () throws(ConfigurationError) in
+            try read.choice("ACCOUNT_EMAIL_VERIFICATION", ["optional": false, "mandatory": true])
+        }
+        if emailVerificationRequired && app.mail == .off {
+            problems.add("ACCOUNT_EMAIL_VERIFICATION", "cannot be mandatory while EMAIL_URL=off (no code could ever arrive)")
+        }
         httpConnectTimeout = problems.read(1) { () throws(ConfigurationError) in try read.seconds("HTTP_CONNECT_TIMEOUT") }
         httpTimeout = problems.read(1) { () throws(ConfigurationError) in try read.seconds("HTTP_TIMEOUT") }
         signInDeadline = problems.read(1) { () throws(ConfigurationError) in try read.seconds("SIGN_IN_DEADLINE") }

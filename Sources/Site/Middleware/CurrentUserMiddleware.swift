@@ -34,3 +34,22 @@ struct RequireAdminMiddleware: Middleware {
         return try await next.respond(to: request, context: context)
     }
 }
+
+/// With `ACCOUNT_EMAIL_VERIFICATION=mandatory`, a signed-in person whose address is not verified
+/// yet may only verify it (or sign out): every other page sends them to the code form. Accounts
+/// without an address (social sign-ups whose provider vouched for none) are not held back.
+struct RequireVerifiedEmailMiddleware: Middleware {
+    /// What a person with an unverified address may still do.
+    static let allowed: Set<String> = ["/account", "/account/", "/account/email/verify", "/account/email/verify/resend", "/logout", "/healthz"]
+
+    func handle(_ request: Request, context: RequestContext, next: any Responder) async throws -> Response {
+        guard let user = context.currentUser, user.email != nil, !user.emailVerified, !Self.allowed.contains(request.path) else {
+            return try await next.respond(to: request, context: context)
+        }
+        guard request.method == .get || request.method == .head else {
+            throw HTTPError(.forbidden, "Verify your email address first: enter the code we sent it on your account page.")
+        }
+        context.session.flash("Verify your email address first: enter the code we sent it.", kind: "info")
+        return Response(status: .seeOther, headers: ["Location": "/account#verify-email"])
+    }
+}

@@ -1,4 +1,5 @@
 import Accounts
+import Site
 import Foundation
 import Identity
 import IdentityWeb
@@ -64,5 +65,24 @@ import WebTesting
         for _ in 0..<3 { await client.submit("/account/email/verify/resend", [], tokenFrom: "/account") }
         let limited = await client.follow(await client.submit("/account/email/verify/resend", [], tokenFrom: "/account"))
         #expect(limited.flashes.contains { $0.contains("several codes already") })
+    }
+
+    /// `ACCOUNT_EMAIL_VERIFICATION=mandatory`: until the code is entered, the account can only
+    /// verify (or sign out).
+    @Test func mandatoryVerificationHoldsEverythingElseBack() async throws {
+        let site = try await TestSite.make(["ACCOUNT_EMAIL_VERIFICATION": "mandatory"])
+        let client = site.client()
+        await client.signUp("ada")
+        let home = await client.get("/")
+        #expect(home.status.code == 303)
+        #expect(home.location == "/account#verify-email")
+        #expect(await client.get("/account").status.code == 200, "the code form stays reachable")
+        #expect(await client.changePassword(current: "correct horse battery", new: "another good passphrase").status.code == 403)
+        let code = try await mailedCode(site)
+        #expect(await verify(client, code).status.code == 303)
+        #expect(await client.get("/").status.code == 200)
+        #expect(throws: ConfigurationError.self) {
+            try SiteConfiguration(environment: ["ACCOUNT_EMAIL_VERIFICATION": "mandatory", "EMAIL_URL": "off"])
+        }
     }
 }
