@@ -97,4 +97,26 @@ import WebTesting
         #expect(page.text.contains("password reset"))
         #expect(page.text.contains("pending"))
     }
+
+    @Test func anAdministratorCannotMailSomeoneWithoutAnAddress() async throws {
+        let site = try await TestSite.make()
+        let admin = try await site.adminClient()
+        let bob = try await site.createUser("bob")
+        _ = try await site.services.database.write { db in try db.execute("UPDATE users SET email = NULL, email_key = NULL WHERE id = ?", bob.id) }
+        let refused = await admin.adminPost("/admin/users/\(bob.id)/password-reset")
+        #expect(refused.status.code == 303)
+        #expect(await admin.follow(refused).flashes.contains { $0.contains("has no email address") })
+        #expect(try await site.auditRows("admin_password_reset_sent").isEmpty)
+        #expect(try await site.count("password_resets") == 0)
+    }
+
+    @Test func anOversizedOrEmptyRequestGetsTheSamePage() async throws {
+        let site = try await TestSite.make()
+        for identifier in ["", String(repeating: "a", count: 5000) + "@example.com", "x\r\nBcc: victim@example.com"] {
+            let page = await site.client().submit("/password/forgot", [("identifier", identifier)], tokenFrom: "/password/forgot")
+            #expect(page.status.code == 200)
+            #expect(page.text.contains("If an account matches"))
+        }
+        #expect(try await site.count("outbox") == 0)
+    }
 }
