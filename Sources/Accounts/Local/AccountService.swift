@@ -28,10 +28,29 @@ public struct AccountService: Sendable {
 
     // MARK: Sign-up
 
+    /// How a sign-up ended (when it did not throw `FieldErrors`).
+    public enum SignUpOutcome: Sendable, Equatable {
+        /// A new account, its verification code mailed (when mail is on).
+        case created(User)
+        /// Another account has the address: no account was made, and the address was told
+        /// instead. The caller shows the same "check your email" page as for `created`.
+        case addressInUse
+    }
+
+    /// Mails about sign-ups to an address that already has an account, per address and hour: a
+    /// stranger signing up again and again cannot flood the owner's inbox.
+    public static let addressInUseLimit = RateLimit("signup_address_in_use", limit: 3, window: 3600)
+
     /// Creates a local account, or throws `FieldErrors`. Uniqueness is finally decided by the
     /// database's unique indexes, so two simultaneous sign-ups for one name cannot both win.
-    public func signUp(username rawUsername: String, email rawEmail: String, password: String, confirmation: String,
-                       ip: String, verification: (@Sendable (User, _ code: String) -> MailMessage)? = nil) async throws -> User {
+    ///
+    /// An address another account already has is not an error the form shows (that would tell
+    /// anyone which addresses have accounts): when mail is on, the owner is mailed `inUse` and
+    /// the outcome is `addressInUse`, reached by the same work (a password hash, the same rate
+    /// limit) as a real sign-up. With mail off there is nobody to tell, and the form says so.
+    public func signUp(username rawUsername: String, email rawEmail: String, password: String, confirmation: String, ip: String,
+                       verification: (@Sendable (User, _ code: String) -> MailMessage)? = nil,
+                       inUse: (@Sendable (_ address: String) -> MailMessage)? = nil) async throws -> SignUpOutcome {
         let username = IdentityRules.trimmed(rawUsername)
         let email = IdentityRules.trimmed(rawEmail)
         var errors = FieldErrors()
@@ -39,12 +58,15 @@ public struct AccountService: Sendable {
         if let problem = IdentityRules.emailProblem(email) { errors["email"] = problem }
         if let problem = PasswordPolicy.problem(with: password, username: username) { errors["password"] = problem }
         if password != confirmation { errors["password_confirmation"] = "The two passwords do not match." }
+        var addressInUse = false
         if errors.isEmpty {
             let (byName, byEmail) = try await database.read { db in
                 (try UserRepository.find(username: username, in: db), try UserRepository.find(email: email, in: db))
             }
             if byName != nil { errors["username"] = "That username is taken." }
-            if byEmail != nil { errors["email"] = "An account with that email already exists. Sign in instead?" }
+            if byEmail != nil {
+                if outbox != nil && inUse != nil { addressInUse = true } else { errors["email"] = Self.emailTaken }
+            }
         }
         guard errors.isEmpty else { throw errors }
         let now = clock.now()
@@ -54,8 +76,17 @@ public struct AccountService: Sendable {
         }
 
         let hash = try await credentials.hash(password)
+        let outbox = outbox
+        if addressInUse, let outbox, let inUse {
+            try await database.write { db in
+                if let wait = try limit?.hit(ip, now: now, in: db) { throw TooManySignUps(retryAfter: wait) }
+                guard try Self.addressInUseLimit.hit(IdentityRules.key(email), now: now, in: db) == nil else { return }
+                try outbox.enqueue(inUse(email), kind: "email_in_use", userID: nil, now: now, in: db)
+            }
+            return .addressInUse
+        }
         do {
-            return try await database.write { db in
+            return .created(try await database.write { db in
                 if let wait = try limit?.hit(ip, now: now, in: db) { throw TooManySignUps(retryAfter: wait) }
                 let user = try UserRepository.insert(username: username, email: email, emailVerified: false, passwordHash: hash,
                                                      isAdmin: false, now: now, in: db)
@@ -66,13 +97,19 @@ public struct AccountService: Sendable {
                     try outbox.enqueue(verification(user, code), kind: "email_verification", userID: user.id, now: now, in: db)
                 }
                 return user
-            }
+            })
         } catch let DatabaseError.uniqueViolation(constraint) {
-            // Lost a race with a simultaneous sign-up: same message as the early check.
-            if constraint?.contains("email") == true { throw FieldErrors("email", "An account with that email already exists. Sign in instead?") }
+            // Lost a race with a simultaneous sign-up. For the address, the winner is the owner
+            // now: answer as if it had been there all along.
+            if constraint?.contains("email") == true {
+                if outbox != nil, inUse != nil { return .addressInUse }
+                throw FieldErrors("email", Self.emailTaken)
+            }
             throw FieldErrors("username", "That username is taken.")
         }
     }
+
+    static let emailTaken = "An account with that email already exists. Sign in instead?"
 
     // MARK: Sign-in
 
@@ -122,7 +159,10 @@ public struct AccountService: Sendable {
     // MARK: Email verification
 
     /// Too many codes asked for; try again after `retryAfter` seconds.
-    public struct TooManyCodes: Error, Sendable { public let retryAfter: Int }
+    public struct TooManyCodes: Error, Sendable {
+        public let retryAfter: Int
+        public init(retryAfter: Int) { self.retryAfter = retryAfter }
+    }
 
     /// Mails a new code for the user's address (the old one dies).
     public func sendVerificationCode(to user: User, message: @escaping @Sendable (User, _ code: String) -> MailMessage) async throws {
@@ -132,22 +172,6 @@ public struct AccountService: Sendable {
             if let wait = try EmailVerification.resendLimit.hit(String(user.id), now: now, in: db) { throw TooManyCodes(retryAfter: wait) }
             let code = try EmailVerification.issue(userID: user.id, email: email, now: now, in: db)
             try outbox.enqueue(message(user, code), kind: "email_verification", userID: user.id, now: now, in: db)
-        }
-    }
-
-    /// Checks a typed code; a right one marks the address verified, if it is still the account's.
-    public func verifyEmail(of user: User, code: String, ip: String) async throws -> EmailVerification.Outcome {
-        let now = clock.now()
-        return try await database.write { db in
-            let outcome = try EmailVerification.check(userID: user.id, typed: code, now: now, in: db)
-            if case .verified(let email) = outcome {
-                guard let current = try UserRepository.find(id: user.id, in: db), current.email.map(IdentityRules.key) == IdentityRules.key(email) else {
-                    return .noLiveCode
-                }
-                try UserRepository.setEmailVerified(userID: user.id, now: now, in: db)
-                try AuditLog.record("email_verified", actor: user.id, target: user.id, ip: ip, now: now, in: db)
-            }
-            return outcome
         }
     }
 

@@ -51,6 +51,12 @@ public enum UserRepository {
         try db.execute("UPDATE users SET email_verified = 1, updated_at = ? WHERE id = ?", now, userID)
     }
 
+    /// Replaces the user's address with one just proven (`verified` says so).
+    public static func setEmail(_ email: String, verified: Bool, userID: Int64, now: Int, in db: any Connection) throws {
+        try db.execute("UPDATE users SET email = ?, email_key = ?, email_verified = ?, updated_at = ? WHERE id = ?",
+                       email, key(email), verified, now, userID)
+    }
+
     public static func setAdmin(_ isAdmin: Bool, userID: Int64, now: Int, in db: any Connection) throws {
         try db.execute("UPDATE users SET is_admin = ?, updated_at = ? WHERE id = ?", isAdmin, now, userID)
     }

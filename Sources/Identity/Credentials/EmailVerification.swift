@@ -51,6 +51,17 @@ public enum EmailVerification {
         return attempts >= maxAttempts ? .noLiveCode : .wrong(remaining: maxAttempts - attempts)
     }
 
+    /// The address `userID`'s live code is for (the account's own, or one it is moving to).
+    public static func pendingAddress(userID: Int64, now: Int, in db: any Connection) throws -> String? {
+        try db.queryOne("SELECT email FROM email_verifications WHERE user_id = ? AND expires_at > ? AND attempts < ?",
+                        userID, now, maxAttempts).map { try $0.string("email") }
+    }
+
+    /// Drops `userID`'s code, if any (the address it was for is no longer wanted).
+    public static func cancel(userID: Int64, in db: any Connection) throws {
+        try db.execute("DELETE FROM email_verifications WHERE user_id = ?", userID)
+    }
+
     /// Deletes codes a day past expiry (housekeeping).
     @discardableResult
     public static func purge(now: Int, in db: any Connection) throws -> Int {

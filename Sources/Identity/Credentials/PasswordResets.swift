@@ -35,6 +35,12 @@ public enum PasswordResets {
         return userID
     }
 
+    /// Kills every live link of `userID` (the address they were mailed to is no longer the
+    /// account's).
+    public static func cancelAll(userID: Int64, now: Int, in db: any Connection) throws {
+        try db.execute("UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL", now, userID)
+    }
+
     /// Deletes links a day past expiry (housekeeping).
     @discardableResult
     public static func purge(now: Int, in db: any Connection) throws -> Int {

@@ -5,14 +5,12 @@ import Mustache
 import Storage
 import Web
 
-/// Local accounts: sign-up, sign-in, sign-out, and the account page with its password and
+/// Local accounts: sign-in, sign-out, and the account page with its password and
 /// session controls.
 struct AccountController {
     let services: SiteServices
 
     func register(on router: Router) {
-        router.get("/signup", use: signUpForm)
-        router.post("/signup", use: signUp)
         router.get("/login", use: signInForm.show)
         router.post("/login", use: signInForm.submit)
         router.post("/logout", use: signOut)
@@ -21,40 +19,9 @@ struct AccountController {
         account.post("/password", use: changePassword)
         account.post("/sessions/others/delete", use: endOtherSessions)
         account.post("/api-tokens/:id/delete", use: revokeAPIToken)
-        account.post("/email/verify", use: verifyEmail)
-        account.post("/email/verify/resend", use: resendCode)
     }
 
     private var trustedProxies: Int { services.configuration.trustedProxies }
-
-    // MARK: Sign-up
-
-    @Sendable func signUpForm(_ request: Request, context: RequestContext) async throws -> Response {
-        if context.currentUser != nil { return Response(status: .seeOther, headers: ["Location": "/account"]) }
-        return try Page(context, title: "Create an account", ["form": [:], "errors": FieldErrors().mustacheValue, "providers": providerButtons])
-            .view("site/signup").response(for: request, context: context)
-    }
-
-    @Sendable func signUp(_ request: Request, context: RequestContext) async throws -> Response {
-        let form = try request.form()
-        let username = form["username"] ?? "", email = form["email"] ?? ""
-        do {
-            let templates = context.templates
-            let user = try await services.accounts.signUp(username: username, email: email, password: form["password"] ?? "",
-                                                          confirmation: form["password_confirmation"] ?? "",
-                                                          ip: request.clientIP(trustedProxies: trustedProxies)) { user, code in
-                Self.codeMail(templates, user, code)
-            }
-            context.session.signIn(userID: user.id)
-            context.session.flash("Welcome to Latchkey, \(user.username)!", kind: "success")
-            return Response(status: .seeOther, headers: ["Location": "/account"])
-        } catch let errors as FieldErrors {
-            // Re-render with what was typed, except the passwords.
-            let typed: MustacheValue = ["username": .string(String(username.prefix(200))), "email": .string(String(email.prefix(300)))]
-            return try Page(context, title: "Create an account", ["form": typed, "errors": errors.mustacheValue, "providers": providerButtons])
-                .view("site/signup", status: .unprocessableContent).response(for: request, context: context)
-        }
-    }
 
     // MARK: Sign-in
 
@@ -73,7 +40,7 @@ struct AccountController {
     }
 
     /// The enabled providers, for the brand-styled sign-in buttons.
-    private var providerButtons: MustacheValue {
+    var providerButtons: MustacheValue {
         .list(services.social.registry.enabled.map { ["id": .string($0.id), "name": .string($0.displayName)] })
     }
 
@@ -97,13 +64,16 @@ struct AccountController {
         try await accountView(context, errors: FieldErrors())
     }
 
-    private func accountView(_ context: RequestContext, errors: FieldErrors, status: HTTPStatus = .ok) async throws -> View {
+    /// The account page; forms elsewhere (`EmailController`) re-render it with their errors.
+    func accountView(_ context: RequestContext, errors: FieldErrors, status: HTTPStatus = .ok,
+                     typed: [String: MustacheValue] = [:]) async throws -> View {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         let now = Clock.now
         let current = context.session.loadedIDHash
         let sessions = try await services.database.read { db in try SessionRepository.active(userID: user.id, now: now, in: db) }
         let apiTokens = try await services.accounts.apiTokens(userID: user.id)
         let connections = try await services.social.connections(userID: user.id)
+        let pendingEmail = try await services.accounts.pendingEmailChange(for: user)
         let registry = services.social.registry
         let connectionValues: [MustacheValue] = connections.map { account in
             [
@@ -139,7 +109,10 @@ struct AccountController {
                  "lastUsed": .string(token.lastUsedAt.map(Clock.format) ?? "never"), "expires": .string(Clock.format(token.expiresAt))]
             }),
             "hasAPITokens": .bool(!apiTokens.isEmpty),
-            "verifyEmail": .bool(user.email != nil && !user.emailVerified && services.accounts.canSendMail),
+            "verifyEmail": .bool(user.email != nil && !user.emailVerified && services.accounts.canSendMail && pendingEmail == nil),
+            "pendingEmail": pendingEmail.map(MustacheValue.string) ?? .null,
+            "canChangeEmail": .bool(services.accounts.canSendMail),
+            "typed": MustacheValue(typed),
             "connections": .list(connectionValues),
             "hasConnections": .bool(!connections.isEmpty),
             "connectable": .list(connectable),
@@ -186,40 +159,5 @@ struct AccountController {
         }
         context.session.flash("Revoked the API token.", kind: "success")
         return Redirect(to: "/account")
-    }
-
-    // MARK: Email verification
-
-    @Sendable func verifyEmail(_ request: Request, context: RequestContext) async throws -> Response {
-        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
-        let code = try request.form()["code"] ?? ""
-        switch try await services.accounts.verifyEmail(of: user, code: code, ip: request.clientIP(trustedProxies: trustedProxies)) {
-        case .verified:
-            context.session.flash("Your email address is verified.", kind: "success")
-            return Response(status: .seeOther, headers: ["Location": "/account"])
-        case .wrong(let remaining):
-            return try await accountView(context, errors: FieldErrors("code", "That is not the code. \(remaining) tr\(remaining == 1 ? "y" : "ies") left."),
-                                         status: .unprocessableContent).response(for: request, context: context)
-        case .noLiveCode:
-            return try await accountView(context, errors: FieldErrors("code", "That code has expired or was tried too often. Send a new one."),
-                                         status: .unprocessableContent).response(for: request, context: context)
-        }
-    }
-
-    @Sendable func resendCode(_ request: Request, context: RequestContext) async throws -> Redirect {
-        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
-        let templates = context.templates
-        do {
-            try await services.accounts.sendVerificationCode(to: user) { user, code in Self.codeMail(templates, user, code) }
-            context.session.flash("A new code is on its way to \(user.email ?? "your address").", kind: "success")
-        } catch let limited as AccountService.TooManyCodes {
-            context.session.flash("You asked for several codes already. Try again in \((limited.retryAfter + 59) / 60) minutes.", kind: "error")
-        }
-        return Redirect(to: "/account#verify-email")
-    }
-
-    /// The mail carrying a verification code.
-    static func codeMail(_ templates: TemplateLibrary?, _ user: User, _ code: String) -> MailMessage {
-        PasswordResetController.mail(templates, "email_verification", to: user, subject: "Your Latchkey code: \(code)", values: ["code": .string(code)])
     }
 }

@@ -40,7 +40,9 @@ struct RequireAdminMiddleware: Middleware {
 /// without an address (social sign-ups whose provider vouched for none) are not held back.
 struct RequireVerifiedEmailMiddleware: Middleware {
     /// What a person with an unverified address may still do.
-    static let allowed: Set<String> = ["/account", "/account/", "/account/email/verify", "/account/email/verify/resend", "/logout", "/healthz"]
+    static let allowed: Set<String> = ["/account", "/account/", "/account/email/verify", "/account/email/verify/resend",
+                                           // A mistyped address must be fixable.
+                                           "/account/email", "/account/email/cancel", "/logout", "/healthz"]
 
     func handle(_ request: Request, context: RequestContext, next: any Responder) async throws -> Response {
         guard let user = context.currentUser, user.email != nil, !user.emailVerified, !Self.allowed.contains(request.path) else {

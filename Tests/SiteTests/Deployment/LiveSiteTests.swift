@@ -57,7 +57,10 @@ import WebTesting
                                                               ("password", TestSite.password), ("password_confirmation", TestSite.password)],
                                                   tokenFrom: "/signup")
             #expect(signUp.status == 303)
-            #expect(signUp.headers["Location"] == "/account")
+            #expect(signUp.headers["Location"] == "/signup/verify")
+            let code = try await site.mailedCode(to: "alice@example.com")
+            let verified = try await browser.submit("/signup/verify", [("code", code)], tokenFrom: "/signup/verify")
+            #expect(verified.headers["Location"] == "/account")
             let account = try await browser.get("/account")
             #expect(account.status == 200)
             #expect(account.text.contains("Welcome to Latchkey, alice!"))

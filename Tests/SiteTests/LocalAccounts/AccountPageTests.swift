@@ -13,7 +13,7 @@ import WebTesting
         #expect(page.status.code == 200)
         #expect(page.isHTML)
         #expect(page.text.contains("<dd>alice</dd>"))
-        #expect(page.text.contains("<dd>Alice@Example.com</dd>"))
+        #expect(page.text.contains("<dd>Alice@Example.com <span class=\"badge warning\">not verified</span></dd>"))
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate]
         #expect(page.text.contains("Member since</dt><dd>\(formatter.string(from: Date(timeIntervalSince1970: TimeInterval(user.createdAt))))</dd>"))

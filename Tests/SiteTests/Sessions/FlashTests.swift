@@ -18,7 +18,7 @@ import WebTesting
         let site = try await TestSite.make()
         let client = site.client()
         let first = await client.signUp("alice")
-        #expect(first.flashes == ["Welcome to Latchkey, alice!"])
+        #expect(first.flashes == ["Welcome to Latchkey, alice! Verify your address when the code arrives."])
         #expect(await client.get("/").flashes.isEmpty)
         #expect(await client.get("/account").flashes.isEmpty)
     }

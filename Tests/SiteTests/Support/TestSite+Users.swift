@@ -2,6 +2,8 @@ import Accounts
 import Foundation
 import Storage
 
+enum TestSiteError: Error { case addressInUse }
+
 extension TestSite {
     /// The password test accounts get unless a test says otherwise (passes the policy).
     static let password = "correct horse battery"
@@ -10,8 +12,9 @@ extension TestSite {
     /// something else; `admin` promotes it.
     @discardableResult
     func createUser(_ username: String, email: String? = nil, password: String = TestSite.password, admin: Bool = false) async throws -> User {
-        var user = try await services.accounts.signUp(username: username, email: email ?? "\(username.lowercased())@example.com",
-                                                      password: password, confirmation: password, ip: "192.0.2.1")
+        guard case .created(var user) = try await services.accounts.signUp(
+            username: username, email: email ?? "\(username.lowercased())@example.com", password: password, confirmation: password,
+            ip: "192.0.2.1") else { throw TestSiteError.addressInUse }
         if admin {
             let id = user.id
             try await services.database.write { db in try UserRepository.setAdmin(true, userID: id, now: 0, in: db) }

@@ -1,0 +1,53 @@
+import Accounts
+import Identity
+import Mustache
+import Web
+
+/// Composes the site's mail from the `site/mail/<name>.txt` and `.html` templates. Made per
+/// request, because links are built on the site's origin (`BASE_URL`, or the request's host when
+/// it is unset) and the templates live on the application. Every message gets `username`,
+/// `origin` and its own values.
+struct SiteMail: Sendable {
+    let templates: TemplateLibrary?
+    let origin: String
+
+    init(_ request: Request, _ context: RequestContext, services: SiteServices) {
+        templates = context.templates
+        origin = services.configuration.origin(for: request)
+    }
+
+    /// A message to `user` at their account address.
+    func message(_ name: String, to user: User, subject: String, _ values: [String: MustacheValue] = [:]) -> MailMessage {
+        message(name, to: MailAddress(user.email ?? "", name: user.username), username: user.username, subject: subject, values)
+    }
+
+    /// A message to `address`, greeting `username` (nil: nobody in particular).
+    func message(_ name: String, to address: MailAddress, username: String?, subject: String,
+                 _ values: [String: MustacheValue] = [:]) -> MailMessage {
+        var all = values
+        all["username"] = username.map(MustacheValue.string) ?? .null
+        all["origin"] = .string(origin)
+        let context = MustacheValue(all)
+        let text = templates?.render(context, template: "site/mail/\(name).txt") ?? subject
+        return MailMessage(to: address, subject: subject, text: text, html: templates?.render(context, template: "site/mail/\(name).html"))
+    }
+
+    // MARK: The messages
+
+    /// A verification code for `address` (the account's, or the one it is changing to).
+    func code(_ user: User, to address: String, _ code: String) -> MailMessage {
+        message("email_verification", to: MailAddress(address, name: user.username), username: user.username,
+                subject: "Your Latchkey code: \(code)", ["code": .string(code)])
+    }
+
+    /// Tells `address` that someone tried to use it for an account while another already has it.
+    func addressInUse(_ address: String) -> MailMessage {
+        message("email_in_use", to: MailAddress(address), username: nil, subject: "Someone tried to use your address on Latchkey")
+    }
+
+    /// A security notice to the account's address: `what` happened (a sentence fragment).
+    func notice(_ user: User, subject: String, what: String, to address: String? = nil) -> MailMessage {
+        message("security_notice", to: MailAddress(address ?? user.email ?? "", name: user.username), username: user.username,
+                subject: subject, ["what": .string(what)])
+    }
+}
