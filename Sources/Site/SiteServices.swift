@@ -33,7 +33,7 @@ public struct SiteServices: Sendable {
             let registry = ProviderRegistry(environment: configuration.providerEnvironment, http: http)
             let social = SocialAuthService(database: core.database, registry: registry, keys: core.keys,
                                            autoLinkVerifiedEmails: configuration.autoLinkVerifiedEmails,
-                                           signInDeadline: configuration.signInDeadline)
+                                           signInDeadline: configuration.signInDeadline, outbox: core.outbox)
             return SiteServices(configuration: configuration, core: core,
                                 accounts: AccountService(database: core.database, credentials: core.credentials, clock: clock,
                                                           signUpLimit: configuration.signUpLimit, outbox: core.outbox),

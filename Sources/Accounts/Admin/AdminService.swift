@@ -158,9 +158,9 @@ public struct AdminService: Sendable {
 
     /// Unlinks a linked account (refused with `SocialAuthError.lastSignInMethod` when it is the
     /// user's only way in); returns the upstream revocation failure, if any.
-    public func unlink(_ account: SocialAccount, by admin: User, ip: String) async throws -> SocialAuthError? {
+    public func unlink(_ account: SocialAccount, by admin: User, ip: String, notice: NoticeMail? = nil) async throws -> SocialAuthError? {
         let entry = AuditEvent("admin_social_unlinked", actor: admin.id, target: account.userID,
                                detail: "\(account.provider) \(account.providerUID)", ip: ip)
-        return try await social.disconnect(accountID: account.id, userID: account.userID, ip: ip, audit: entry).upstreamError
+        return try await social.disconnect(accountID: account.id, userID: account.userID, ip: ip, audit: entry, notice: notice).upstreamError
     }
 }

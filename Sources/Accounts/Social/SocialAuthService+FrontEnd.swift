@@ -12,7 +12,7 @@ extension SocialAuthService {
     /// (`unknownProvider`, `wrongAudience`, `invalidToken`, `providerUnavailable`, the linking
     /// policy's conflicts); nothing is written unless every check passes.
     public func signIn(frontEndToken accessToken: String, idToken: String?, provider id: String, intent: Intent,
-                       ip: String) async throws -> Outcome {
+                       ip: String, notice: NoticeMail? = nil) async throws -> Outcome {
         try await OutboundDeadline.run(seconds: signInDeadline) {
             let (provider, api) = try await registry.resolve(id)
             let now = now()
@@ -27,7 +27,7 @@ extension SocialAuthService {
                 throw SocialAuthError.unknownProvider(id)
             }
             let profile = try await provider.fetchProfile(api, tokens)
-            return try await link(profile, tokens: tokens, provider: provider, intent: intent, returnTo: nil, ip: ip)
+            return try await link(profile, tokens: tokens, provider: provider, intent: intent, returnTo: nil, ip: ip, notice: notice)
         }
     }
 

@@ -36,10 +36,13 @@ public struct SocialAuthService: Sendable {
     let autoLinkVerifiedEmails: Bool
     /// Seconds one sign-in may spend calling its provider, all calls together.
     let signInDeadline: Double
+    /// Where notices of linked and unlinked sign-in methods go; nil when mail is off.
+    let outbox: Outbox?
     let now: @Sendable () -> Int
 
     public init(database: any Database, registry: ProviderRegistry, keys: KeyRing, autoLinkVerifiedEmails: Bool = false,
-                signInDeadline: Double = 20, now: @escaping @Sendable () -> Int = { Clock.now }) {
+                signInDeadline: Double = 20, outbox: Outbox? = nil, now: @escaping @Sendable () -> Int = { Clock.now }) {
+        self.outbox = outbox
         self.database = database
         self.registry = registry
         self.keys = keys
@@ -78,7 +81,7 @@ public struct SocialAuthService: Sendable {
     /// Handles the provider's redirect back to us: checks the state, exchanges the code, fetches
     /// the profile and applies the linking policy. Every failure is a `SocialAuthError` and leaves
     /// no user, link or token behind.
-    public func complete(provider id: String, query: FormData, sessionBinding: String?, ip: String) async throws -> Outcome {
+    public func complete(provider id: String, query: FormData, sessionBinding: String?, ip: String, notice: NoticeMail? = nil) async throws -> Outcome {
         // Consume the state first, whatever else the callback says: a state is good once.
         let pending = try await takeState(query["state"], provider: id, sessionBinding: sessionBinding)
         if let error = query["error"] {
@@ -98,7 +101,7 @@ public struct SocialAuthService: Sendable {
             }
             let profile = try await provider.fetchProfile(api, tokens)
             let intent: Intent = pending.intent == .connect ? .connect(userID: pending.userID ?? -1) : .signIn
-            return try await link(profile, tokens: tokens, provider: provider, intent: intent, returnTo: pending.returnTo, ip: ip)
+            return try await link(profile, tokens: tokens, provider: provider, intent: intent, returnTo: pending.returnTo, ip: ip, notice: notice)
         }
     }
 
@@ -123,17 +126,21 @@ public struct SocialAuthService: Sendable {
     /// and the tokens are written together or not at all. Two simultaneous callbacks for the
     /// same new account meet at the unique index on (provider, uid): the loser retries and finds
     /// the winner's user.
+    /// A new link (connect, or an automatic link on a verified address) queues `notice` to the
+    /// account's address.
     public func link(_ profile: NormalizedProfile, tokens: TokenSet, provider: ProviderDefinition, intent: Intent,
-                     returnTo: String?, ip: String) async throws -> Outcome {
+                     returnTo: String?, ip: String, notice: NoticeMail? = nil) async throws -> Outcome {
         do {
-            return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip)
+            return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip, notice: notice)
         } catch DatabaseError.uniqueViolation {
-            return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip)
+            return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip, notice: notice)
         }
     }
 
     private func linkOnce(_ profile: NormalizedProfile, tokens: TokenSet, provider: ProviderDefinition, intent: Intent,
-                          returnTo: String?, ip: String) async throws -> Outcome {
+                          returnTo: String?, ip: String, notice: NoticeMail?) async throws -> Outcome {
+        let outbox = outbox
+        let connected = SecurityNotice.signInMethodConnected(provider: registry.entry(provider.id)?.displayName ?? provider.id)
         let now = now()
         let vault = vault
         let autoLink = autoLinkVerifiedEmails
@@ -153,6 +160,7 @@ public struct SocialAuthService: Sendable {
                                                                        profileJSON: json, now: now, in: db)
                     try vault.store(tokens, accountID: accountID, now: now, in: db)
                     try AuditLog.record("social_connect", actor: userID, target: userID, detail: providerID, ip: ip, now: now, in: db)
+                    try outbox?.enqueue(connected, for: user, compose: notice, now: now, in: db)
                 }
                 return .connected(user, provider: providerID, returnTo: returnTo)
 
@@ -178,6 +186,7 @@ public struct SocialAuthService: Sendable {
                                                                        profileJSON: json, now: now, in: db)
                     try vault.store(tokens, accountID: accountID, now: now, in: db)
                     try AuditLog.record("social_autolink", actor: local.id, target: local.id, detail: providerID, ip: ip, now: now, in: db)
+                    try outbox?.enqueue(connected, for: local, compose: notice, now: now, in: db)
                     return .signedIn(local, created: false, returnTo: returnTo)
                 }
                 let username = try Self.uniqueUsername(for: profile, provider: providerID, in: db)
@@ -225,9 +234,11 @@ public struct SocialAuthService: Sendable {
     /// by the caller (the returned error), never shown as a failed disconnect. The audit row
     /// (`audit`, or the person's own `social_disconnect`) is written in the unlinking transaction.
     @discardableResult
-    public func disconnect(accountID: Int64, userID: Int64, ip: String,
-                           audit: AuditEvent? = nil) async throws -> (account: SocialAccount, upstreamError: SocialAuthError?) {
+    public func disconnect(accountID: Int64, userID: Int64, ip: String, audit: AuditEvent? = nil,
+                           notice: NoticeMail? = nil) async throws -> (account: SocialAccount, upstreamError: SocialAuthError?) {
         let vault = vault
+        let outbox = outbox
+        let registry = registry
         let now = now()
         let (account, token) = try await database.write { db -> (SocialAccount, String?) in
             guard let account = try SocialAccountRepository.find(id: accountID, in: db), account.userID == userID,
@@ -239,6 +250,9 @@ public struct SocialAuthService: Sendable {
             let token = try? vault.load(accountID: accountID, in: db)?.access
             _ = try SocialAccountRepository.delete(id: accountID, userID: userID, in: db)
             try (audit ?? AuditEvent("social_disconnect", actor: userID, target: userID, detail: account.provider, ip: ip)).record(now: now, in: db)
+            let disconnected = SecurityNotice.signInMethodDisconnected(provider: registry.entry(account.provider)?.displayName ?? account.provider,
+                                                                       byAdministrator: audit != nil)
+            try outbox?.enqueue(disconnected, for: user, compose: notice, now: now, in: db)
             return (account, token)
         }
         guard let token, let entry = registry.entry(account.provider), entry.isEnabled else { return (account, nil) }

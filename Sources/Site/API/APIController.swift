@@ -66,7 +66,7 @@ struct APIController {
         let outcome: SocialAuthService.Outcome
         do {
             outcome = try await services.social.signIn(frontEndToken: body.accessToken, idToken: idToken, provider: entry.id,
-                                                       intent: intent, ip: ip)
+                                                       intent: intent, ip: ip, notice: SiteMail(request, context, services: services).notice)
         } catch let error as SocialAuthError {
             context.logger.warning("api_social_failed", ["provider": entry.id, "error": error])
             throw APIError(error)

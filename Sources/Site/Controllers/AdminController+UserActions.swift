@@ -61,7 +61,8 @@ extension AdminController {
     @Sendable func unlink(_ request: Request, context: RequestContext) async throws -> Redirect {
         let admin = try admin(context), account = try await targetAccount(context)
         do {
-            if let upstream = try await services.admin.unlink(account, by: admin, ip: ip(request)) {
+            if let upstream = try await services.admin.unlink(account, by: admin, ip: ip(request),
+                                                              notice: SiteMail(request, context, services: services).notice) {
                 context.logger.warning("upstream_revoke_failed", ["provider": account.provider, "error": upstream])
             }
         } catch SocialAuthError.lastSignInMethod {

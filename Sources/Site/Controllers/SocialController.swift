@@ -46,8 +46,10 @@ struct SocialController {
         let id = context.parameters["provider"] ?? ""
         guard let entry = social.registry.entry(id), entry.isEnabled else { throw HTTPError(.notFound, "There is no sign-in provider called \"\(id.prefix(40))\" here.") }
         do {
+            let mail = SiteMail(request, context, services: services)
             let outcome = try await social.complete(provider: id, query: try request.query(), sessionBinding: context.session[Self.bindingKey],
-                                                    ip: request.clientIP(trustedProxies: services.configuration.trustedProxies))
+                                                    ip: request.clientIP(trustedProxies: services.configuration.trustedProxies),
+                                                    notice: mail.notice)
             switch outcome {
             case .signedIn(let user, let created, let returnTo):
                 context.session.signIn(userID: user.id)
@@ -70,7 +72,8 @@ struct SocialController {
         }
         do {
             let (account, upstream) = try await social.disconnect(accountID: accountID, userID: user.id,
-                                                                  ip: request.clientIP(trustedProxies: services.configuration.trustedProxies))
+                                                                  ip: request.clientIP(trustedProxies: services.configuration.trustedProxies),
+                                                                  notice: SiteMail(request, context, services: services).notice)
             if let upstream {
                 context.logger.warning("upstream_revoke_failed", ["provider": account.provider, "error": upstream])
             }

@@ -45,6 +45,18 @@ struct SiteMail: Sendable {
         message("email_in_use", to: MailAddress(address), username: nil, subject: "Someone tried to use your address on Latchkey")
     }
 
+    /// The words for a notice the services queued.
+    func notice(_ user: User, _ event: SecurityNotice) -> MailMessage {
+        switch event {
+        case .signInMethodConnected(let provider):
+            notice(user, subject: "\(provider) was connected to your Latchkey account",
+                   what: "\(provider) was just connected to your Latchkey account: it can now be used to sign in.")
+        case .signInMethodDisconnected(let provider, let byAdministrator):
+            notice(user, subject: "\(provider) was disconnected from your Latchkey account",
+                   what: "\(provider) was just disconnected from your Latchkey account\(byAdministrator ? " by an administrator" : ""): it can no longer be used to sign in.")
+        }
+    }
+
     /// A security notice to the account's address: `what` happened (a sentence fragment).
     func notice(_ user: User, subject: String, what: String, to address: String? = nil) -> MailMessage {
         message("security_notice", to: MailAddress(address ?? user.email ?? "", name: user.username), username: user.username,

@@ -16,6 +16,19 @@ import WebTesting
         return (client, try #require(try await social.link("github", uid: social.github.person.uid)))
     }
 
+    /// Issue 12: the owner hears of every sign-in method linked or unlinked, by them or an admin.
+    @Test func connectingAndDisconnectingAreMailedToTheOwner() async throws {
+        try await SocialSite.with([.github]) { social in
+            let (client, link) = try await aliceWithGitHub(social)
+            #expect(try await social.site.outboxKinds(to: "alice@example.com") == ["sign_in_method_connected"])
+            _ = await social.disconnect(link.id, client)
+            #expect(try await social.site.outboxKinds(to: "alice@example.com") == ["sign_in_method_connected", "sign_in_method_disconnected"])
+            let mail = try await social.site.deliverMail()
+            #expect(mail.map(\.text).contains { $0.contains("GitHub was just connected to your Latchkey account") })
+            #expect(mail.map(\.text).contains { $0.contains("GitHub was just disconnected from your Latchkey account: it can no longer") })
+        }
+    }
+
     @Test func lastWayToSignInCannotBeDisconnected() async throws {
         try await SocialSite.with([.github]) { social in
             let client = social.site.client()
