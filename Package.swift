@@ -44,8 +44,11 @@ let package = Package(
         .target(name: "Provider", dependencies: ["Identity", "IdentityWeb", "Runtime", "Mustache", "Web", "Storage", "Security"],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "latchkey", dependencies: ["Site", "Provider", "Identity", "IdentityWeb", "Web", "Storage"], swiftSettings: swiftSettings),
-        // Local fakes of GitHub, Facebook, LinkedIn and an OpenID Connect provider, for tests only.
-        .target(name: "FakeProviders", dependencies: ["Web", "WebTesting", "Security"], path: "Tests/Support/FakeProviders", swiftSettings: swiftSettings),
+        // libssl for the test SMTP sink's STARTTLS and implicit TLS. Tests only: no product target
+        // may depend on it (the product's TLS is libcurl's).
+        .systemLibrary(name: "CTestTLS", path: "Tests/Support/CTestTLS", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
+        // Local fakes of GitHub, Facebook, LinkedIn, an OpenID Connect provider and an SMTP server, for tests only.
+        .target(name: "FakeProviders", dependencies: ["Web", "WebTesting", "Security", "CTestTLS"], path: "Tests/Support/FakeProviders", swiftSettings: swiftSettings),
         // The benchmark's server (scripts/bench): the peer's four routes on our framework.
         .executableTarget(name: "BenchServer", dependencies: ["Web", "Mustache", "Security"], swiftSettings: swiftSettings),
         // Seeds a database with N users and times the queries that must stay fast (scripts/seed-data, scripts/scale-check).

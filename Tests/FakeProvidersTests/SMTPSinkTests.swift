@@ -2,6 +2,7 @@ import FakeProviders
 import Foundation
 import Glibc
 import Testing
+import Web
 
 @Suite struct SMTPSinkTests {
     static let curlPath = "/usr/bin/curl"
@@ -190,6 +191,58 @@ import Testing
         sink.stop()
     }
 
+    @Test func aStartTLSSinkOffersTLSAndWantsItBeforeAuthOrMail() async throws {
+        let sink = try SMTPSink.start(username: "u", password: "p", tls: .startTLS)
+        defer { sink.stop() }
+        #expect(sink.caFile.map { FileManager.default.fileExists(atPath: $0) } == true)
+        let client = try await Self.connected(sink)
+        #expect(try await client.command("EHLO client.test").lines == ["250-sink.test", "250-STARTTLS", "250-8BITMIME", "250 SIZE 10485760"])
+        #expect(try await client.command("AUTH PLAIN " + Self.plain("u", "p")).lines == ["530 5.7.0 Must issue a STARTTLS command first"])
+        #expect(try await client.command("MAIL FROM:<a@example.com>").lines == ["530 5.7.0 Must issue a STARTTLS command first"])
+        #expect(try await client.command("STARTTLS").lines == ["220 2.0.0 Ready to start TLS"])
+        // Plain text where a TLS hello belongs: the sink hangs up (after a TLS alert, perhaps).
+        try await client.send("EHLO client.test\r\n")
+        #expect(try await client.readsToTheEnd())
+        #expect(sink.verbs == ["EHLO", "AUTH", "MAIL", "STARTTLS"])
+        #expect(sink.messages.isEmpty)
+    }
+
+    @Test(arguments: [SMTPSink.TLS.startTLS, .implicit])
+    func clientsThatAbandonTheHandshakeLeaveTheSinkServing(tls: SMTPSink.TLS) async throws {
+        let sink = try SMTPSink.start(username: "u", password: "p", tls: tls)
+        defer { sink.stop() }
+        // Where the handshake should begin, one client hangs up, one sends the start of a TLS
+        // record (a handshake, 16 bytes long) and hangs up after 3 of them, and one sends text:
+        // that one the sink hangs up on.
+        for (bytes, walksAway) in [("", true), ("\u{16}\u{3}\u{1}\u{0}\u{10}abc", true), ("garbage\r\n", false)] {
+            let client = try await MailClient.connect(port: sink.port)
+            if tls == .startTLS {
+                #expect(try await client.reply().code == 220)
+                #expect(try await client.command("STARTTLS").code == 220)
+            }
+            try await client.send(bytes)
+            if walksAway {
+                client.hangUp()
+            } else {
+                #expect(try await client.readsToTheEnd())
+            }
+        }
+        let scheme = tls == .implicit ? "smtps" : "smtp"
+        let transport = CurlSMTPTransport(server: try SMTPServer(url: "\(scheme)://u:p@127.0.0.1:\(sink.port)", caFile: sink.caFile))
+        try await transport.send(MailEnvelope(from: "a@example.com", recipients: ["b@example.com"], data: Array("Subject: after\r\n\r\nok\r\n".utf8)))
+        #expect(sink.messages == [ReceivedMail(from: "a@example.com", recipients: ["b@example.com"], data: "Subject: after\r\n\r\nok\r\n", overTLS: true)])
+        #expect(sink.connectionCount == 4)
+
+        // A client that never says a word: stop() still ends the handshake it is stuck in.
+        let silent = try await MailClient.connect(port: sink.port)
+        if tls == .startTLS {
+            #expect(try await silent.reply().code == 220)
+            #expect(try await silent.command("STARTTLS").code == 220)
+        }
+        sink.stop()
+        #expect(try await silent.readsToTheEnd())
+    }
+
     @Test func waitForMessagesGivesUpAfterItsTimeout() async throws {
         let sink = try SMTPSink.start()
         #expect(try await onThread { sink.waitForMessages(count: 1, timeout: 0.05) }.isEmpty)
@@ -332,6 +385,27 @@ private final class MailClient: @unchecked Sendable {
         } catch Failure.closed {
             return true
         }
+    }
+
+    /// Whether the sink hangs up before the read timeout, whatever it sends first (a TLS alert is
+    /// not made of lines).
+    func readsToTheEnd() async throws -> Bool {
+        try await onThread {
+            self.buffer.removeAll()
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { recv(self.fd, $0.baseAddress, $0.count, 0) }
+                if count > 0 { continue }
+                if count < 0, errno == EINTR { continue }
+                if count < 0, errno == EAGAIN || errno == EWOULDBLOCK { return false }
+                return true
+            }
+        }
+    }
+
+    /// Ends this side of the conversation (FIN), as a client that walks away does.
+    func hangUp() {
+        shutdown(fd, Int32(SHUT_RDWR))
     }
 
     private func readLine() throws -> String {

@@ -107,6 +107,16 @@ struct SMTPTransfer: Sendable {
         let reason = "SMTP \(reply > 0 ? "\(reply) " : "")\(detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)"
         // A 5xx answer to the envelope or the message refuses this message for good; a
         // connection, TLS or authentication problem is the server's or ours, worth retrying.
-        return .failure(MailError(reason, permanent: (500...599).contains(reply) && code != CURLE_LOGIN_DENIED))
+        return .failure(MailError(reason, permanent: (500...599).contains(reply) && code != CURLE_LOGIN_DENIED, kind: Self.kind(of: code)))
+    }
+
+    /// The kind of failure a libcurl code stands for. CURLE_USE_SSL_FAILED is CURLUSESSL_ALL at
+    /// work: no STARTTLS in the EHLO reply, or a refusal of it, and curl stops before AUTH.
+    static func kind(of code: CURLcode) -> MailError.Kind {
+        switch code {
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE: .certificate
+        case CURLE_USE_SSL_FAILED: .tlsUnavailable
+        default: .other
+        }
     }
 }

@@ -8,8 +8,9 @@ import Web
 import WebTesting
 
 /// Issue 12: the outbox hands mail to a real SMTP server over libcurl (here our sink on
-/// 127.0.0.1 without TLS, the only case `tls=none` allows), records each outcome, retries what
-/// failed for a reason that may pass, and gives up on what was refused for good.
+/// 127.0.0.1, mostly without TLS, the only case `tls=none` allows, and with STARTTLS and a
+/// private authority as production would), records each outcome, retries what failed for a
+/// reason that may pass, and gives up on what was refused for good.
 @Suite struct MailDeliveryTests {
     func site(_ sink: SMTPSink) async throws -> TestSite {
         try await TestSite.make(["EMAIL_URL": "smtp://mailer:secret@127.0.0.1:\(sink.port)?tls=none",
@@ -44,6 +45,32 @@ import WebTesting
         #expect(ConsoleMailTransport.plainText(mail.first?.data ?? "")?.contains("/password/reset?token=") == true)
         let rows = try await site.query("SELECT status, data_enc FROM outbox")
         #expect(try rows.allSatisfy { try $0.string("status") == "sent" && $0.string("data_enc").isEmpty })
+    }
+
+    @Test func theProductionFormOfTheURLGoesOverSTARTTLSWithAPrivateAuthority() async throws {
+        // EMAIL_URL as production writes it (no tls=none): STARTTLS, with EMAIL_CA_FILE trusted.
+        let sink = try SMTPSink.start(username: "mailer", password: "secret", tls: .startTLS)
+        defer { sink.stop() }
+        let site = try await TestSite.make(["EMAIL_URL": "smtp://mailer:secret@127.0.0.1:\(sink.port)",
+                                            "EMAIL_CA_FILE": try #require(sink.caFile)])
+        _ = try await site.createUser("ada")
+        await askForReset(site)
+        #expect(try await deliver(site) == 1)
+        #expect(sink.messages.map(\.overTLS) == [true])
+        #expect(sink.messages.first?.recipients == ["ada@example.com"])
+    }
+
+    @Test func withoutThePrivateAuthorityTheMailWaitsWithTheReasonRecorded() async throws {
+        let sink = try SMTPSink.start(username: "mailer", password: "secret", tls: .startTLS)
+        defer { sink.stop() }
+        let site = try await TestSite.make(["EMAIL_URL": "smtp://mailer:secret@127.0.0.1:\(sink.port)"])
+        _ = try await site.createUser("ada")
+        await askForReset(site)
+        #expect(try await deliver(site) == 0)
+        let row = try #require(try await site.query("SELECT status, last_error FROM outbox").first)
+        #expect(try row.string("status") == "pending", "a certificate problem may be fixed; the mail waits")
+        #expect(try row.optionalString("last_error")?.localizedCaseInsensitiveContains("certificate") == true)
+        #expect(sink.messages.isEmpty)
     }
 
     @Test func aServerThatRefusesForNowIsRetriedLaterAndAFinalRefusalIsRecorded() async throws {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// One connection's side of the conversation, apart from the socket: a line in, what to do out.
-/// The greeting and the connection-level faults (refuse, stall) belong to the caller.
+/// The greeting, the connection-level faults (refuse, stall) and the TLS handshake itself belong
+/// to the caller; the dialogue only says when to start TLS and is told when it has.
 struct SMTPDialogue {
     /// What the connection does after a line.
     enum Outcome: Equatable {
@@ -15,6 +16,9 @@ struct SMTPDialogue {
         case drop
         /// Nothing to send: a line of the DATA body.
         case silent
+        /// Send this reply in plain text, then run the TLS handshake and call `tlsStarted()`;
+        /// hang up if the handshake fails.
+        case startTLS(String)
     }
 
     private enum Mode: Equatable {
@@ -23,19 +27,40 @@ struct SMTPDialogue {
     }
 
     static let outOfOrder = Outcome.reply("503 5.5.1 Bad sequence of commands")
+    /// RFC 3207's answer to AUTH or MAIL on a server that demands TLS, before it.
+    static let tlsFirst = Outcome.reply("530 5.7.0 Must issue a STARTTLS command first")
 
     let credentials: SMTPSink.Credentials?
+    let tls: SMTPSink.TLS
     let fault: SMTPFault?
     private var mode = Mode.commands
+    /// Whether the session is inside TLS: from the start on an implicit-TLS sink, after
+    /// `tlsStarted()` on a STARTTLS one.
+    private(set) var secure: Bool
     private var greeted = false
     private var authenticated = false
     private var sender: String?
     private var recipients: [String] = []
     private var body = ""
 
-    init(credentials: SMTPSink.Credentials?, fault: SMTPFault?) {
+    init(credentials: SMTPSink.Credentials?, tls: SMTPSink.TLS = .none, fault: SMTPFault?) {
         self.credentials = credentials
+        self.tls = tls
         self.fault = fault
+        secure = tls == .implicit
+    }
+
+    /// Whether the next line is a command (not a DATA body line nor an AUTH response).
+    var awaitsCommand: Bool { mode == .commands }
+
+    /// The handshake that `.startTLS` asked for has succeeded. RFC 3207 section 4.2: the session
+    /// starts over, so the client must EHLO again and what it knew (AUTH included) is forgotten.
+    mutating func tlsStarted() {
+        secure = true
+        greeted = false
+        authenticated = false
+        mode = .commands
+        resetTransaction()
     }
 
     /// Takes one line from the client, without its line ending.
@@ -63,8 +88,16 @@ struct SMTPDialogue {
             greeted = true
             resetTransaction()
             guard verb == "EHLO" else { return .reply("250 sink.test") }
-            let auth = credentials == nil ? [] : ["250-AUTH PLAIN LOGIN"]
-            return .reply((["250-sink.test"] + auth + ["250-8BITMIME", "250 SIZE 10485760"]).joined(separator: "\r\n"))
+            // STARTTLS is offered only before TLS (RFC 3207 section 4.2), and AUTH only where a
+            // password would not cross in clear, as a server with TLS-only authentication does.
+            let startTLS = tls == .startTLS && !secure ? ["250-STARTTLS"] : []
+            let auth = credentials == nil || mustStartTLS ? [] : ["250-AUTH PLAIN LOGIN"]
+            return .reply((["250-sink.test"] + startTLS + auth + ["250-8BITMIME", "250 SIZE 10485760"]).joined(separator: "\r\n"))
+        case "STARTTLS":
+            guard !secure else { return .reply("503 5.5.1 TLS already active") }
+            guard tls == .startTLS else { return .reply("502 5.5.1 STARTTLS not offered") }
+            guard argument.isEmpty else { return .reply("501 5.5.4 Syntax: STARTTLS") }
+            return .startTLS("220 2.0.0 Ready to start TLS")
         case "AUTH": return auth(argument)
         case "MAIL": return mail(argument)
         case "RCPT":
@@ -89,6 +122,7 @@ struct SMTPDialogue {
 
     private mutating func auth(_ argument: String) -> Outcome {
         // RFC 4954: AUTH is for before a transaction, once per session.
+        if mustStartTLS { return Self.tlsFirst }
         guard credentials != nil else { return .reply("502 5.5.1 AUTH not available") }
         guard greeted, sender == nil, !authenticated else { return Self.outOfOrder }
         let (mechanism, initial) = Self.split(argument)
@@ -127,6 +161,7 @@ struct SMTPDialogue {
     }
 
     private mutating func mail(_ argument: String) -> Outcome {
+        if mustStartTLS { return Self.tlsFirst }
         guard greeted, sender == nil else { return Self.outOfOrder }
         if credentials != nil, !authenticated { return .reply("530 5.7.0 Authentication required") }
         // Parameters after the path (SIZE=, BODY=8BITMIME) are accepted and ignored.
@@ -144,12 +179,15 @@ struct SMTPDialogue {
             body += (line.hasPrefix(".") ? String(line.dropFirst()) : line) + "\r\n"
             return .silent
         }
-        let mail = ReceivedMail(from: sender ?? "", recipients: recipients, data: body)
+        let mail = ReceivedMail(from: sender ?? "", recipients: recipients, data: body, overTLS: secure)
         mode = .commands
         resetTransaction()
         if case let .rejectData(code) = fault { return .reply("\(code) Message rejected (injected fault)") }
         return .deliver(mail)
     }
+
+    /// A STARTTLS sink before the handshake: AUTH and MAIL wait for TLS (RCPT and DATA need MAIL).
+    private var mustStartTLS: Bool { tls == .startTLS && !secure }
 
     private mutating func resetTransaction() {
         sender = nil
