@@ -6,8 +6,8 @@
 # folder and its output captured to a log file; registers a provider user, a client for the
 # site and a site administrator through the CLI; drives headless Chromium through
 # browser_journey.py; then runs no_secrets.py over both databases (with their -wal files) and
-# every log. Nothing reaches the internet: Chromium, chromedriver and Selenium are installed
-# from the Debian and Python package indexes when missing, and Selenium Manager is kept offline.
+# every log. Nothing reaches the internet: Chromium, chromedriver, openssl, Selenium and aiosmtpd
+# are installed from the Debian and Python package indexes when missing, and Selenium Manager is kept offline.
 #
 # Between the browser/site and the provider sits token_tap.py, a relay that forwards every
 # request unchanged and writes down the codes and tokens the site receives, so the check can
@@ -48,7 +48,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# Chromium, its driver and Selenium.
+# Chromium, its driver and Selenium; openssl (the mail server's throwaway CA) and aiosmtpd.
 source "$root/scripts/lib/deps.sh"
 latchkey_install_packages chromium chromium-driver openssl
 python="${PYTHON:-python3}"
