@@ -1,18 +1,27 @@
 #!/usr/bin/env python3
 """One person's whole journey through the site in a real browser (headless Chromium).
 
-Signs up and in with a password, connects the sibling provider (signing in there and
-consenting), sees and disconnects it, signs out, signs in with the sibling alone (which creates
-a second account, because the provider user's email differs from the local one's), then, as
-the administrator, finds that account in the console and sees its linked account. Every page
-visited is screenshotted into SCREENSHOT_DIR, and every request the browser makes must go to the
-site's or the provider's own origin.
+Signs up with a password and verifies the address with the code the site mailed (read from the
+SMTP server's mailbox), signs out and in with the password, forgets it: asks for a reset link by
+email address, opens the mailed link, sets a new password, is told by mail that it changed, and
+signs in with the email address and the new password (the old one no longer works, nor the used
+link). Then connects the sibling provider (signing in there and consenting), sees and
+disconnects it, signs out, signs in with the sibling alone (which creates a second account,
+because the provider user's email differs from the local one's), then, as the administrator,
+finds that account in the console and sees its linked account. Every page visited is
+screenshotted into SCREENSHOT_DIR, and every request the browser makes must go to the site's or
+the provider's own origin. Every mail must have come over TLS with the run's SMTP login, as
+multipart/alternative (text and HTML) with a Message-ID, the configured From and the person's
+address, and none may arrive that the journey did not expect.
 
 Environment: SITE_URL, PROVIDER_URL, SCREENSHOT_DIR, LOCAL_USERNAME, LOCAL_EMAIL, LOCAL_PASSWORD,
-SIBLING_USERNAME, SIBLING_PASSWORD, ADMIN_USERNAME, ADMIN_PASSWORD, and optionally TAP_RECORD
-(the token relay's record, to check no page shows a token) and BROWSER_RECORD (where to write
-the session cookies seen, for the no-secrets check). Chromium and chromedriver come from
-/usr/bin (CHROMIUM, CHROMEDRIVER override); Selenium Manager is never asked to download anything.
+LOCAL_NEW_PASSWORD, SIBLING_USERNAME, SIBLING_PASSWORD, ADMIN_USERNAME, ADMIN_PASSWORD, MAILBOX
+(mail_server.py's folder), MAIL_FROM_NAME and MAIL_FROM_ADDRESS (what EMAIL_FROM says),
+SMTP_USER (the login the site must use), and optionally MAIL_RECORD (where to write every code
+and reset token read from mail, for the no-secrets check), TAP_RECORD (the token relay's record,
+to check no page shows a token) and BROWSER_RECORD (where to write the session cookies seen, for
+the no-secrets check). Chromium and chromedriver come from /usr/bin (CHROMIUM, CHROMEDRIVER
+override); Selenium Manager is never asked to download anything.
 
 The last line printed is 'N passed, M failed'; the exit status is non-zero when M > 0.
 """
@@ -29,10 +38,17 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
+from mail_inbox import Inbox  # noqa: E402
+
 SITE = os.environ["SITE_URL"].rstrip("/")
 PROVIDER = os.environ["PROVIDER_URL"].rstrip("/")
 SHOTS = os.environ["SCREENSHOT_DIR"]
 LOCAL = (os.environ["LOCAL_USERNAME"], os.environ["LOCAL_EMAIL"], os.environ["LOCAL_PASSWORD"])
+LOCAL_NEW_PASSWORD = os.environ["LOCAL_NEW_PASSWORD"]
+MAILBOX = os.environ["MAILBOX"]
+MAIL_FROM = (os.environ["MAIL_FROM_NAME"], os.environ["MAIL_FROM_ADDRESS"])
+SMTP_USER = os.environ["SMTP_USER"]
+MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "90"))  # an upper bound for waiting, not a requirement
 SIBLING = (os.environ["SIBLING_USERNAME"], os.environ["SIBLING_PASSWORD"])
 ADMIN = (os.environ["ADMIN_USERNAME"], os.environ["ADMIN_PASSWORD"])
 SIBLING_NAME = os.environ.get("SIBLING_NAME", "Latchkey ID")
@@ -48,6 +64,8 @@ class Journey:
         self.pages = []          # (url, html) of every page visited, for the token check
         self.foreign = set()     # requests to any other origin
         self.cookies = set()
+        self.inbox = Inbox(MAILBOX)
+        self.mail_secrets = []   # (kind, value) of every code and token read from mail
 
     # Checks and evidence
 
@@ -122,6 +140,43 @@ class Journey:
         self.fill("password", password)
         return self.submit("form[action='/login'] button[type=submit]", label)
 
+    # Mail
+
+    def remember_secret(self, kind, value):
+        self.mail_secrets.append((kind, value))
+
+    def wait_for_mail(self, to, subject_contains, label):
+        """The next mail to `to` whose subject contains `subject_contains`, checked like every
+        mail the site sends (see check_mail)."""
+        mail = self.inbox.wait_for_mail(to=to, subject_contains=subject_contains, timeout=MAIL_TIMEOUT)
+        self.check_mail(mail, label, to)
+        return mail
+
+    def check_mail(self, mail, label, to):
+        """What every mail must be: over TLS with the run's login, from EMAIL_FROM (display name
+        included) to exactly `to`, with a Message-ID at the sender's domain, a Date, and both a
+        text and an HTML part."""
+        envelope = mail.envelope
+        self.check(f"{label}: came over TLS, signed in as the run's SMTP user",
+                   envelope.get("tls") is True and envelope.get("authenticated_as") == SMTP_USER,
+                   f"tls={envelope.get('tls')} authenticated_as={envelope.get('authenticated_as')!r}")
+        self.check(f"{label}: the envelope is from {MAIL_FROM[1]} to {to} alone",
+                   envelope.get("mail_from") == MAIL_FROM[1] and mail.recipients == [to.lower()],
+                   f"MAIL FROM {envelope.get('mail_from')!r}, RCPT TO {envelope.get('rcpt_tos')!r}")
+        sender = mail.from_address
+        self.check(f"{label}: From is {MAIL_FROM[0]} <{MAIL_FROM[1]}>",
+                   sender is not None and sender.display_name == MAIL_FROM[0] and sender.addr_spec == MAIL_FROM[1],
+                   repr(str(mail.message["From"])))
+        self.check(f"{label}: To is the person's address", mail.to_addresses == [to.lower()], repr(str(mail.message["To"])))
+        domain = MAIL_FROM[1].split("@")[1]
+        self.check(f"{label}: has a Message-ID at {domain} and a Date",
+                   re.fullmatch(r"<[0-9a-f]{16,}@" + re.escape(domain) + ">", mail.message_id) is not None
+                   and mail.message["Date"] is not None, f"Message-ID {mail.message_id!r}, Date {mail.message['Date']!r}")
+        parts = [part.get_content_type() for part in mail.message.walk()]
+        self.check(f"{label}: is multipart/alternative with a text and an HTML part",
+                   mail.message.get_content_type() == "multipart/alternative" and "text/plain" in parts and "text/html" in parts
+                   and bool(mail.text and mail.text.strip()) and bool(mail.html and mail.html.strip()), repr(parts))
+
     # The journey, step by step; a step that raises stops the journey.
 
     def signs_up_with_a_password(self):
@@ -135,11 +190,76 @@ class Journey:
         self.submit("form[action='/signup'] button[type=submit]", "signed up")
         self.check("sign-up signs the new account in", self.signed_in_as() == username, f"nav shows {self.signed_in_as()!r}")
 
+    def verifies_the_address_from_the_mail(self):
+        username, email, _ = LOCAL
+        self.go("/account", "account before verifying")
+        self.check("the account page asks for the mailed code", bool(self.driver.find_elements(By.ID, "verify-email")))
+        self.check("pages say the address is not verified yet", "is not verified yet" in self.flash_text(), self.flash_text())
+        mail = self.wait_for_mail(email, "Your Latchkey code", "verification mail")
+        codes = set(re.findall(r"\b[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}\b", mail.text))
+        self.check("the verification mail's text carries one code", len(codes) == 1, repr(codes))
+        code = codes.pop()
+        self.remember_secret("verification_code", code)
+        self.remember_secret("verification_code (letters only)", code.replace("-", ""))
+        self.check("the HTML part and the subject carry the same code", code in mail.html and code in mail.subject)
+        self.check("the mail greets the person by username", username in mail.text)
+        self.fill("code", code)
+        self.submit("form[action='/account/email/verify'] button[type=submit]", "address verified")
+        self.check("the site says the address is verified", "Your email address is verified." in self.flash_text(), self.flash_text())
+        self.check("the code form is gone", not self.driver.find_elements(By.ID, "verify-email"))
+        self.check("no page says the address is unverified any more", "is not verified yet" not in self.flash_text(), self.flash_text())
+
     def signs_out_and_in_with_the_password(self):
         self.sign_out("signed out after sign-up")
         self.check("signing out leaves nobody signed in", self.signed_in_as() is None)
         self.sign_in(LOCAL[0], LOCAL[2], "signed in with password")
         self.check("the password signs in", self.signed_in_as() == LOCAL[0], f"nav shows {self.signed_in_as()!r}")
+
+    def resets_the_forgotten_password(self):
+        username, email, old_password = LOCAL
+        self.sign_out("signed out before forgetting")
+        self.go("/login", "login before forgetting")
+        self.driver.find_element(By.LINK_TEXT, "Forgot your password?").click()
+        self.page("forgot password form")
+        self.check("'Forgot your password?' leads to /password/forgot", self.driver.current_url.startswith(SITE + "/password/forgot"),
+                   self.driver.current_url)
+        self.fill("identifier", email)
+        self.submit("form[action='/password/forgot'] button[type=submit]", "reset link requested")
+        self.check("the site says a link is on its way", "we have sent a link" in self.flash_text(), self.flash_text())
+
+        mail = self.wait_for_mail(email, "Reset your Latchkey password", "reset mail")
+        links = set(re.findall(r"https?://[^\s<>\"']+/password/reset\?token=[A-Za-z0-9_-]+", mail.text))
+        self.check("the reset mail's text carries one link to this site", len(links) == 1 and all(l.startswith(SITE + "/") for l in links),
+                   repr(links))
+        link = links.pop()
+        token = link.split("token=", 1)[1]
+        self.remember_secret("reset_token", token)
+        self.check("the HTML part links to the same page", f'href="{link}"' in mail.html)
+
+        self.driver.get(link)
+        self.page("reset form from the mailed link")
+        self.check("the mailed link opens the form for the right account", f"For {username}." in self.driver.find_element(By.ID, "content").text
+                   and bool(self.driver.find_elements(By.ID, "new_password")), self.driver.current_url)
+        self.fill("new_password", LOCAL_NEW_PASSWORD)
+        self.fill("new_password_confirmation", LOCAL_NEW_PASSWORD)
+        self.submit("form[action='/password/reset'] button[type=submit]", "new password set")
+        self.check("setting the new password leads to sign-in, signed out",
+                   self.driver.current_url.startswith(SITE + "/login") and self.signed_in_as() is None, self.driver.current_url)
+
+        notice = self.wait_for_mail(email, "password was changed", "password-changed notice")
+        self.check("the notice says the password changed through a reset link", "through a reset link" in notice.text, notice.text)
+
+        self.driver.get(link)
+        self.page("used reset link")
+        self.check("the mailed link works once", "This link has expired, was already used" in self.driver.page_source
+                   and not self.driver.find_elements(By.ID, "new_password"))
+
+        self.sign_in(email, old_password, "old password refused")
+        self.check("the old password no longer signs in", self.signed_in_as() is None
+                   and bool(self.driver.find_elements(By.CSS_SELECTOR, ".flash.error")), f"nav shows {self.signed_in_as()!r}")
+        self.sign_in(email, LOCAL_NEW_PASSWORD, "signed in with email and new password")
+        self.check("the email address and the new password sign in", self.signed_in_as() == username,
+                   f"nav shows {self.signed_in_as()!r}, flash {self.flash_text()!r}")
 
     def connects_the_sibling(self):
         self.go("/account", "account before connecting")
@@ -200,8 +320,12 @@ class Journey:
                    any(SIBLING_NAME in r and SIBLING[0] in r and "active" in r for r in accounts), repr(accounts))
 
     def run(self):
-        steps = [self.signs_up_with_a_password, self.signs_out_and_in_with_the_password, self.connects_the_sibling,
-                 self.disconnects_the_sibling, self.signs_in_with_the_sibling_alone, self.admin_finds_the_sibling_user]
+        steps = [self.signs_up_with_a_password, self.verifies_the_address_from_the_mail, self.signs_out_and_in_with_the_password,
+                 self.resets_the_forgotten_password, self.connects_the_sibling, self.disconnects_the_sibling,
+                 self.signs_in_with_the_sibling_alone, self.admin_finds_the_sibling_user]
+        # A later step (a change of address, say) waits for its mails the same way:
+        #   self.wait_for_mail(new_address, "code", "code to the new address")
+        #   self.wait_for_mail(old_address, "changed", "notice to the old address")
         for index, step in enumerate(steps):
             try:
                 step()
@@ -218,11 +342,24 @@ class Journey:
         self.network_log()
         self.check("every request stays on the site's or the provider's origin", not self.foreign, ", ".join(sorted(self.foreign)))
         self.check_no_page_shows_a_token()
+        self.check_the_mailbox()
+        record = os.environ.get("MAIL_RECORD")
+        if record:
+            with open(record, "w", encoding="utf-8") as f:
+                for kind, value in self.mail_secrets:
+                    f.write(json.dumps({"kind": kind, "value": value}) + "\n")
         record = os.environ.get("BROWSER_RECORD")
         if record:
             with open(record, "w", encoding="utf-8") as f:
                 for name, value in sorted(self.cookies):
                     f.write(json.dumps({"kind": "cookie " + name, "value": value}) + "\n")
+
+    def check_the_mailbox(self):
+        violations = self.inbox.violations()
+        self.check("no client skipped STARTTLS or AUTH at the mail server", not violations, "; ".join(violations))
+        unexpected = self.inbox.not_handed_out()
+        self.check("no mail arrived that the journey did not expect", not unexpected,
+                   ", ".join(f"{m.recipients} {m.subject.split(':')[0]!r}" for m in unexpected))
 
     def check_no_page_shows_a_token(self):
         record = os.environ.get("TAP_RECORD")
