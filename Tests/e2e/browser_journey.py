@@ -45,6 +45,7 @@ PROVIDER = os.environ["PROVIDER_URL"].rstrip("/")
 SHOTS = os.environ["SCREENSHOT_DIR"]
 LOCAL = (os.environ["LOCAL_USERNAME"], os.environ["LOCAL_EMAIL"], os.environ["LOCAL_PASSWORD"])
 LOCAL_NEW_PASSWORD = os.environ["LOCAL_NEW_PASSWORD"]
+NEW_EMAIL = "moved-" + LOCAL[1]
 MAILBOX = os.environ["MAILBOX"]
 MAIL_FROM = (os.environ["MAIL_FROM_NAME"], os.environ["MAIL_FROM_ADDRESS"])
 SMTP_USER = os.environ["SMTP_USER"]
@@ -188,13 +189,12 @@ class Journey:
         self.fill("password", password)
         self.fill("password_confirmation", password)
         self.submit("form[action='/signup'] button[type=submit]", "signed up")
-        self.check("sign-up signs the new account in", self.signed_in_as() == username, f"nav shows {self.signed_in_as()!r}")
+        self.check("sign-up asks the person to check their email", self.driver.current_url.startswith(SITE + "/signup/verify")
+                   and email in self.driver.find_element(By.ID, "content").text, self.driver.current_url)
+        self.check("nobody is signed in before the code", self.signed_in_as() is None, f"nav shows {self.signed_in_as()!r}")
 
     def verifies_the_address_from_the_mail(self):
         username, email, _ = LOCAL
-        self.go("/account", "account before verifying")
-        self.check("the account page asks for the mailed code", bool(self.driver.find_elements(By.ID, "verify-email")))
-        self.check("pages say the address is not verified yet", "is not verified yet" in self.flash_text(), self.flash_text())
         mail = self.wait_for_mail(email, "Your Latchkey code", "verification mail")
         codes = set(re.findall(r"\b[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}\b", mail.text))
         self.check("the verification mail's text carries one code", len(codes) == 1, repr(codes))
@@ -204,7 +204,8 @@ class Journey:
         self.check("the HTML part and the subject carry the same code", code in mail.html and code in mail.subject)
         self.check("the mail greets the person by username", username in mail.text)
         self.fill("code", code)
-        self.submit("form[action='/account/email/verify'] button[type=submit]", "address verified")
+        self.submit("form[action='/signup/verify'] button[type=submit]", "address verified")
+        self.check("the code signs the new account in", self.signed_in_as() == username, f"nav shows {self.signed_in_as()!r}")
         self.check("the site says the address is verified", "Your email address is verified." in self.flash_text(), self.flash_text())
         self.check("the code form is gone", not self.driver.find_elements(By.ID, "verify-email"))
         self.check("no page says the address is unverified any more", "is not verified yet" not in self.flash_text(), self.flash_text())
@@ -261,6 +262,31 @@ class Journey:
         self.check("the email address and the new password sign in", self.signed_in_as() == username,
                    f"nav shows {self.signed_in_as()!r}, flash {self.flash_text()!r}")
 
+    def changes_the_address(self):
+        username, old_email, _ = LOCAL
+        new_email = NEW_EMAIL
+        self.go("/account", "account before the move")
+        self.fill("new_email", new_email)
+        self.fill("email_password", LOCAL_NEW_PASSWORD)
+        self.submit("form[action='/account/email'] button[type=submit]", "code sent to the new address")
+        self.check("the page asks for the new address's code and keeps the old one meanwhile",
+                   f"We sent a code to {new_email}" in self.flash_text() and old_email in self.driver.find_element(By.ID, "content").text,
+                   self.flash_text())
+        mail = self.wait_for_mail(new_email, "Your Latchkey code", "code to the new address")
+        codes = set(re.findall(r"\b[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}\b", mail.text))
+        self.check("the new address gets one code", len(codes) == 1, repr(codes))
+        code = codes.pop()
+        self.remember_secret("verification_code", code)
+        self.remember_secret("verification_code (letters only)", code.replace("-", ""))
+        self.fill("email_code", code)
+        self.submit("form[action='/account/email/verify'] button[type=submit]", "address changed")
+        self.check("the site says the address changed", f"Your email address is now {new_email}." in self.flash_text(), self.flash_text())
+        notice = self.wait_for_mail(old_email, "address was changed", "notice to the old address")
+        self.check("the old address is told of the move", "was just changed from this address" in notice.text, notice.text)
+        self.sign_out("signed out after the move")
+        self.sign_in(new_email, LOCAL_NEW_PASSWORD, "signed in with the new address")
+        self.check("the new address signs in", self.signed_in_as() == username, f"nav shows {self.signed_in_as()!r}")
+
     def connects_the_sibling(self):
         self.go("/account", "account before connecting")
         self.check("the account page offers to connect the sibling",
@@ -280,11 +306,15 @@ class Journey:
         rows = [r.text for r in self.driver.find_elements(By.CSS_SELECTOR, "#content table tbody tr")]
         self.check("the linked accounts table lists the sibling account",
                    any(SIBLING_NAME in r and SIBLING[0] in r for r in rows), repr(rows))
+        notice = self.wait_for_mail(NEW_EMAIL, "was connected", "connected notice")
+        self.check("the owner is told a sign-in method was connected", f"{SIBLING_NAME} was just connected" in notice.text, notice.text)
 
     def disconnects_the_sibling(self):
         self.submit(f"button[aria-label='Disconnect {SIBLING_NAME}']", "disconnected")
         self.check("the site confirms the disconnection", f"{SIBLING_NAME} has been disconnected" in self.flash_text(), self.flash_text())
         self.check("no linked account is left", "No linked accounts yet." in self.driver.page_source)
+        notice = self.wait_for_mail(NEW_EMAIL, "was disconnected", "disconnected notice")
+        self.check("the owner is told a sign-in method was disconnected", f"{SIBLING_NAME} was just disconnected" in notice.text, notice.text)
 
     def signs_in_with_the_sibling_alone(self):
         self.sign_out("signed out before sibling sign-in")
@@ -321,11 +351,8 @@ class Journey:
 
     def run(self):
         steps = [self.signs_up_with_a_password, self.verifies_the_address_from_the_mail, self.signs_out_and_in_with_the_password,
-                 self.resets_the_forgotten_password, self.connects_the_sibling, self.disconnects_the_sibling,
+                 self.resets_the_forgotten_password, self.changes_the_address, self.connects_the_sibling, self.disconnects_the_sibling,
                  self.signs_in_with_the_sibling_alone, self.admin_finds_the_sibling_user]
-        # A later step (a change of address, say) waits for its mails the same way:
-        #   self.wait_for_mail(new_address, "code", "code to the new address")
-        #   self.wait_for_mail(old_address, "changed", "notice to the old address")
         for index, step in enumerate(steps):
             try:
                 step()
