@@ -22,6 +22,7 @@ public enum SiteApplication {
         SignUpController(services: services).register(on: router)
         AccountController(services: services).register(on: router)
         PasswordResetController(services: services).register(on: router)
+        SignInCodeController(services: services).register(on: router)
         EmailController(services: services).register(on: router)
         SocialController(services: services).register(on: router)
         AdminController(services: services).register(on: router)

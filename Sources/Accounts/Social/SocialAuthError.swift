@@ -21,8 +21,9 @@ public enum SocialAuthError: Error, Sendable, Equatable, CustomStringConvertible
     case invalidProfile(String)
     /// The OpenID Connect id_token failed verification.
     case invalidIDToken(String)
-    /// An unlinked social account whose email belongs to an existing local account.
-    case emailBelongsToExistingAccount(provider: String)
+    /// An unlinked social account whose (verified) email belongs to an existing local account;
+    /// `email` is that address, to offer the owner a sign-in code (the safe merge).
+    case emailBelongsToExistingAccount(provider: String, email: String)
     /// The social account is already linked to another user.
     case linkedToAnotherUser(provider: String)
     /// The user behind a linked social account is disabled.
@@ -46,7 +47,7 @@ public enum SocialAuthError: Error, Sendable, Equatable, CustomStringConvertible
         case .tokenRejected(let reason): "token request rejected: \(reason)"
         case .invalidProfile(let reason): "invalid profile: \(reason)"
         case .invalidIDToken(let reason): "invalid id_token: \(reason)"
-        case .emailBelongsToExistingAccount(let provider): "email of \(provider) account belongs to an existing account"
+        case .emailBelongsToExistingAccount(let provider, _): "email of \(provider) account belongs to an existing account"
         case .linkedToAnotherUser(let provider): "\(provider) account linked to another user"
         case .accountDisabled: "account disabled"
         case .lastSignInMethod: "last sign-in method"

@@ -180,7 +180,7 @@ public struct SocialAuthService: Sendable {
                 if let local = holder, local.emailVerified {
                     // Never link silently on an email match; see `autoLinkVerifiedEmails`.
                     guard autoLink, !local.isDisabled else {
-                        throw SocialAuthError.emailBelongsToExistingAccount(provider: providerID)
+                        throw SocialAuthError.emailBelongsToExistingAccount(provider: providerID, email: local.email ?? "")
                     }
                     let accountID = try SocialAccountRepository.insert(userID: local.id, provider: providerID, profile: profile,
                                                                        profileJSON: json, now: now, in: db)

@@ -7,12 +7,72 @@ import Storage
 /// minutes, five tries. One live code per account; asking again replaces it.
 public enum EmailVerification {
     /// Fifteen minutes.
+    public static let lifetime = OneTimeCodes.lifetime
+    /// Wrong codes allowed before the code dies.
+    public static let maxAttempts = OneTimeCodes.maxAttempts
+    /// New codes (resends) allowed per account per window.
+    public static let resendLimit = RateLimit("email_code", limit: 3, window: 900)
+    static let codes = OneTimeCodes(table: "email_verifications")
+
+    /// What a code check found.
+    public typealias Outcome = OneTimeCodes.Outcome
+
+    /// A new code for `userID`'s `email`, replacing any earlier one.
+    public static func issue(userID: Int64, email: String, now: Int, in db: any Connection) throws -> String {
+        try codes.issue(userID: userID, email: email, now: now, in: db)
+    }
+
+    /// Checks `typed` against `userID`'s live code (case, spaces and the dash do not matter).
+    public static func check(userID: Int64, typed: String, now: Int, in db: any Connection) throws -> Outcome {
+        try codes.check(userID: userID, typed: typed, now: now, in: db)
+    }
+
+    /// The address `userID`'s live code is for (the account's own, or one it is moving to).
+    public static func pendingAddress(userID: Int64, now: Int, in db: any Connection) throws -> String? {
+        try codes.pendingAddress(userID: userID, now: now, in: db)
+    }
+
+    /// Drops `userID`'s code, if any (the address it was for is no longer wanted).
+    public static func cancel(userID: Int64, in db: any Connection) throws { try codes.cancel(userID: userID, in: db) }
+
+    /// Deletes codes a day past expiry (housekeeping).
+    @discardableResult
+    public static func purge(now: Int, in db: any Connection) throws -> Int { try codes.purge(now: now, in: db) }
+}
+
+/// One-time codes that sign a person in from their mailbox (the safe way back into an account
+/// whose password is forgotten or was never set). Same rules as `EmailVerification`.
+public enum SignInCodes {
+    /// New codes allowed per account per window.
+    public static let requestLimit = RateLimit("sign_in_code", limit: 3, window: 900)
+    /// Code requests allowed per client address per hour, whatever was asked for.
+    public static let requestLimitPerAddress = RateLimit("sign_in_code_ip", limit: 10, window: 3600)
+    static let codes = OneTimeCodes(table: "sign_in_codes")
+
+    /// A new code for `userID`, mailed to `email`, replacing any earlier one.
+    public static func issue(userID: Int64, email: String, now: Int, in db: any Connection) throws -> String {
+        try codes.issue(userID: userID, email: email, now: now, in: db)
+    }
+
+    /// Checks `typed` against `userID`'s live code.
+    public static func check(userID: Int64, typed: String, now: Int, in db: any Connection) throws -> OneTimeCodes.Outcome {
+        try codes.check(userID: userID, typed: typed, now: now, in: db)
+    }
+
+    /// Deletes codes a day past expiry (housekeeping).
+    @discardableResult
+    public static func purge(now: Int, in db: any Connection) throws -> Int { try codes.purge(now: now, in: db) }
+}
+
+/// The mechanics both kinds of code share, over a table of `(user_id, email, code_hash,
+/// attempts, created_at, expires_at)` with one row per account.
+public struct OneTimeCodes: Sendable {
+    /// Fifteen minutes.
     public static let lifetime = 900
     /// Wrong codes allowed before the code dies.
     public static let maxAttempts = 5
-    /// New codes (resends) allowed per account per window.
-    public static let resendLimit = RateLimit("email_code", limit: 3, window: 900)
     static let alphabet = Array("BCDFGHJKLMNPQRSTVWXZ")
+    let table: String
 
     /// What a code check found.
     public enum Outcome: Sendable, Equatable {
@@ -25,47 +85,47 @@ public enum EmailVerification {
     }
 
     /// A new code for `userID`'s `email`, replacing any earlier one.
-    public static func issue(userID: Int64, email: String, now: Int, in db: any Connection) throws -> String {
+    func issue(userID: Int64, email: String, now: Int, in db: any Connection) throws -> String {
         // Rejection sampling: bytes of 240 and up are skipped, so each letter is equally likely.
         var letters: [Character] = []
         while letters.count < 8 {
-            for byte in SecureRandom.bytes(16) where byte < 240 && letters.count < 8 { letters.append(alphabet[Int(byte) % alphabet.count]) }
+            for byte in SecureRandom.bytes(16) where byte < 240 && letters.count < 8 { letters.append(Self.alphabet[Int(byte) % Self.alphabet.count]) }
         }
         let code = String(letters[0..<4]) + "-" + String(letters[4..<8])
-        try db.execute("DELETE FROM email_verifications WHERE user_id = ?", userID)
-        try db.execute("INSERT INTO email_verifications (user_id, email, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                       userID, email, digest(code), now, now + lifetime)
+        try db.execute("DELETE FROM \(table) WHERE user_id = ?", userID)
+        try db.execute("INSERT INTO \(table) (user_id, email, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                       userID, email, Self.digest(code), now, now + Self.lifetime)
         return code
     }
 
     /// Checks `typed` against `userID`'s live code (case, spaces and the dash do not matter).
-    public static func check(userID: Int64, typed: String, now: Int, in db: any Connection) throws -> Outcome {
-        guard let row = try db.queryOne("SELECT email, code_hash, attempts, expires_at FROM email_verifications WHERE user_id = ?", userID),
-              try row.int("expires_at") > now, try row.int("attempts") < maxAttempts else { return .noLiveCode }
-        if constantTimeEquals(Array(try row.string("code_hash").utf8), Array(digest(typed).utf8)) {
-            try db.execute("DELETE FROM email_verifications WHERE user_id = ?", userID)
+    func check(userID: Int64, typed: String, now: Int, in db: any Connection) throws -> Outcome {
+        guard let row = try db.queryOne("SELECT email, code_hash, attempts, expires_at FROM \(table) WHERE user_id = ?", userID),
+              try row.int("expires_at") > now, try row.int("attempts") < Self.maxAttempts else { return .noLiveCode }
+        if constantTimeEquals(Array(try row.string("code_hash").utf8), Array(Self.digest(typed).utf8)) {
+            try db.execute("DELETE FROM \(table) WHERE user_id = ?", userID)
             return .verified(email: try row.string("email"))
         }
         let attempts = try row.int("attempts") + 1
-        try db.execute("UPDATE email_verifications SET attempts = ? WHERE user_id = ?", attempts, userID)
-        return attempts >= maxAttempts ? .noLiveCode : .wrong(remaining: maxAttempts - attempts)
+        try db.execute("UPDATE \(table) SET attempts = ? WHERE user_id = ?", attempts, userID)
+        return attempts >= Self.maxAttempts ? .noLiveCode : .wrong(remaining: Self.maxAttempts - attempts)
     }
 
     /// The address `userID`'s live code is for (the account's own, or one it is moving to).
-    public static func pendingAddress(userID: Int64, now: Int, in db: any Connection) throws -> String? {
-        try db.queryOne("SELECT email FROM email_verifications WHERE user_id = ? AND expires_at > ? AND attempts < ?",
-                        userID, now, maxAttempts).map { try $0.string("email") }
+    func pendingAddress(userID: Int64, now: Int, in db: any Connection) throws -> String? {
+        try db.queryOne("SELECT email FROM \(table) WHERE user_id = ? AND expires_at > ? AND attempts < ?",
+                        userID, now, Self.maxAttempts).map { try $0.string("email") }
     }
 
     /// Drops `userID`'s code, if any (the address it was for is no longer wanted).
-    public static func cancel(userID: Int64, in db: any Connection) throws {
-        try db.execute("DELETE FROM email_verifications WHERE user_id = ?", userID)
+    func cancel(userID: Int64, in db: any Connection) throws {
+        try db.execute("DELETE FROM \(table) WHERE user_id = ?", userID)
     }
 
     /// Deletes codes a day past expiry (housekeeping).
     @discardableResult
-    public static func purge(now: Int, in db: any Connection) throws -> Int {
-        try db.execute("DELETE FROM email_verifications WHERE expires_at < ?", now - 86_400)
+    func purge(now: Int, in db: any Connection) throws -> Int {
+        try db.execute("DELETE FROM \(table) WHERE expires_at < ?", now - 86_400)
     }
 
     /// The hash of a code as typed: letters only, upper case.

@@ -61,12 +61,12 @@ struct AccountController {
     // MARK: Account page
 
     @Sendable func accountPage(_ request: Request, context: RequestContext) async throws -> View {
-        try await accountView(context, errors: FieldErrors())
+        try await accountView(context, errors: FieldErrors(), connect: try request.query()["connect"])
     }
 
     /// The account page; forms elsewhere (`EmailController`) re-render it with their errors.
     func accountView(_ context: RequestContext, errors: FieldErrors, status: HTTPStatus = .ok,
-                     typed: [String: MustacheValue] = [:]) async throws -> View {
+                     typed: [String: MustacheValue] = [:], connect: String? = nil) async throws -> View {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         let now = Clock.now
         let current = context.session.loadedIDHash
@@ -98,6 +98,9 @@ struct AccountController {
                 "agent": .string(session.userAgent.map(Display.shortBrowser) ?? "unknown browser"),
             ]
         }
+        // Arriving from "an account with this email exists" (`?connect=github`): offer that one first.
+        let connectNow: MustacheValue = registry.enabled.first { $0.id == connect && !linked.contains($0.id) }
+            .map { ["id": .string($0.id), "name": .string($0.displayName)] } ?? .null
         return Page(context, title: "Your account", [
             "user": MustacheValue(user),
             "memberSince": .string(Clock.formatDate(user.createdAt)),
@@ -116,6 +119,7 @@ struct AccountController {
             "connections": .list(connectionValues),
             "hasConnections": .bool(!connections.isEmpty),
             "connectable": .list(connectable),
+            "connectNow": connectNow,
             "errors": errors.mustacheValue,
         ]).view("site/account", status: status)
     }

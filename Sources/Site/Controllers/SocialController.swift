@@ -88,6 +88,12 @@ struct SocialController {
     /// The page people see when social sign-in fails: what happened, in their words, and what to
     /// do next. Never a 500, never a blank page.
     private func failure(_ error: SocialAuthError, providerName name: String, request: Request, context: RequestContext) throws -> Response {
+        // The safe merge: the owner of the address proves the mailbox, lands signed in on the
+        // account page, and connects the provider from there.
+        var merge: MustacheValue = .null
+        if case .emailBelongsToExistingAccount(let provider, let email) = error, services.accounts.canSendMail, context.currentUser == nil {
+            merge = ["email": .string(email), "next": .string("/account?connect=\(provider)")]
+        }
         let (status, title, message): (HTTPStatus, String, String) = switch error {
         case .cancelled:
             (.ok, "Sign-in cancelled", "You cancelled signing in with \(name). Nothing was changed.")
@@ -99,9 +105,10 @@ struct SocialController {
             (.badRequest, "\(name) refused the sign-in", "\(name) did not accept the request. Please start again.")
         case .providerUnavailable, .invalidProfile, .invalidIDToken:
             (.badGateway, "\(name) is not answering properly", "We could not complete signing in with \(name). Please try again in a moment.")
-        case .emailBelongsToExistingAccount:
+        case .emailBelongsToExistingAccount(_, let email):
             (.conflict, "An account with this email already exists",
-             "An account with this email exists: sign in to it (with its password), then connect \(name) from your account page.")
+             "An account uses \(email), the address \(name) gave us. If it is yours, sign in to it (with its password, or a code we email "
+             + "to that address), then connect \(name) from your account page.")
         case .linkedToAnotherUser:
             (.conflict, "Already linked to another account", "That \(name) account is already linked to another Latchkey account. Sign in with it to use that account, or disconnect it there first.")
         case .accountDisabled:
@@ -111,7 +118,8 @@ struct SocialController {
         case .lastSignInMethod, .wrongAudience, .invalidToken:
             (.badRequest, "Sign-in failed", "Please start again.")
         }
-        return try Page(context, title: title, ["heading": .string(title), "message": .string(message), "providerName": .string(name)])
+        return try Page(context, title: title, ["heading": .string(title), "message": .string(message), "providerName": .string(name),
+                                                "merge": merge])
             .view("site/auth-error", status: status).response(for: request, context: context)
     }
 }

@@ -22,7 +22,7 @@ import WebTesting
         let client = social.site.client()
         let response = try await social.signIn(with: provider, client)
         #expect(response.status.code == 409)
-        #expect(response.text.contains("An account with this email exists"))
+        #expect(response.text.contains("An account with this email already exists"))
         #expect(try await social.rows() == SocialSite.Rows(users: 1, links: 0, tokens: 0))
         #expect(await social.signedInUsername(client) == nil)
     }
@@ -135,6 +135,34 @@ import WebTesting
             let owner = await social.site.client().signUp("victim", email: "victim@example.com")
             #expect(owner.status.code == 200, "the real owner signs up with it")
             #expect(try await social.site.user("victim")?.email == "victim@example.com")
+        }
+    }
+}
+
+/// The safe merge (issue 12): the conflict page offers a sign-in code to the address; the owner
+/// proves the mailbox, lands signed in with the provider offered first, and connects it.
+@Suite struct SocialSafeMergeTests {
+    @Test func theOwnerSignsInWithAMailedCodeAndConnects() async throws {
+        try await SocialSite.with([.github]) { social in
+            let alice = try await social.site.createUser("alice", email: "octocat@example.com")
+            let id = alice.id
+            _ = try await social.site.services.database.write { db in try db.execute("UPDATE users SET email_verified = 1 WHERE id = ?", id) }
+            let client = social.site.client()
+            let conflict = try await social.signIn(with: "github", client)
+            #expect(conflict.status.code == 409)
+            #expect(conflict.text.contains("Email a sign-in code to octocat@example.com"))
+            let token = try #require(TestClient.hiddenField("csrf_token", in: conflict.text))
+            let asked = await client.post("/login/code", form: [("csrf_token", token), ("identifier", "octocat@example.com"),
+                                                                ("next", "/account?connect=github")])
+            #expect(asked.location == "/login/code/enter")
+            let code = try await social.site.mailedCode(to: "octocat@example.com")
+            let signedIn = await client.submit("/login/code/enter", [("code", code)], tokenFrom: "/login/code/enter")
+            #expect(signedIn.location == "/account?connect=github")
+            let page = await client.follow(signedIn)
+            #expect(page.text.contains("Finish connecting GitHub"))
+            let connected = try await social.connect("github", client)
+            #expect(connected.location == "/account")
+            #expect(try await social.rows() == SocialSite.Rows(users: 1, links: 1, tokens: 1))
         }
     }
 }

@@ -29,8 +29,8 @@ extension TestSite {
         return try #require(mail.compactMap(\.code).last)
     }
 
-    /// The `kind`s of the outbox rows addressed to `address`, oldest first.
+    /// The `kind`s of the outbox rows addressed to `address`, oldest first (by kind within one second).
     func outboxKinds(to address: String) async throws -> [String] {
-        try await query("SELECT kind FROM outbox WHERE recipient = ? ORDER BY created_at, message_id", address).map { try $0.string("kind") }
+        try await query("SELECT kind FROM outbox WHERE recipient = ? ORDER BY created_at, kind", address).map { try $0.string("kind") }
     }
 }
