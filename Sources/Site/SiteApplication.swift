@@ -25,6 +25,7 @@ public enum SiteApplication {
         SignInCodeController(services: services).register(on: router)
         EmailController(services: services).register(on: router)
         SocialController(services: services).register(on: router)
+        SocialSignUpController(services: services).register(on: router)
         AdminController(services: services).register(on: router)
         APIController(services: services, limit: RateLimit("api_sign_in", limit: configuration.apiRateLimit, window: 60)).register(on: router)
 

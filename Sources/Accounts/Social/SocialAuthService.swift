@@ -17,6 +17,9 @@ public struct SocialAuthService: Sendable {
     public enum Outcome: Sendable {
         case signedIn(User, created: Bool, returnTo: String?)
         case connected(User, provider: String, returnTo: String?)
+        /// A new account needs a username or an address first (see `SocialSignUp.swift`):
+        /// `token`, kept in the browser's session, names the waiting sign-up.
+        case needsProfile(token: String)
     }
 
     /// States live ten minutes.
@@ -101,7 +104,8 @@ public struct SocialAuthService: Sendable {
             }
             let profile = try await provider.fetchProfile(api, tokens)
             let intent: Intent = pending.intent == .connect ? .connect(userID: pending.userID ?? -1) : .signIn
-            return try await link(profile, tokens: tokens, provider: provider, intent: intent, returnTo: pending.returnTo, ip: ip, notice: notice)
+            return try await link(profile, tokens: tokens, provider: provider, intent: intent, returnTo: pending.returnTo, ip: ip, notice: notice,
+                                  profileForm: true)
         }
     }
 
@@ -127,18 +131,22 @@ public struct SocialAuthService: Sendable {
     /// same new account meet at the unique index on (provider, uid): the loser retries and finds
     /// the winner's user.
     /// A new link (connect, or an automatic link on a verified address) queues `notice` to the
-    /// account's address.
+    /// account's address. With `profileForm` (the browser flow), a new account whose provider
+    /// gave no verified address, or whose username is taken, waits for the profile form
+    /// (`needsProfile`); without it (front ends over the API) it is created at once.
     public func link(_ profile: NormalizedProfile, tokens: TokenSet, provider: ProviderDefinition, intent: Intent,
-                     returnTo: String?, ip: String, notice: NoticeMail? = nil) async throws -> Outcome {
+                     returnTo: String?, ip: String, notice: NoticeMail? = nil, profileForm: Bool = false) async throws -> Outcome {
         do {
-            return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip, notice: notice)
+            return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip, notice: notice,
+                                      profileForm: profileForm)
         } catch DatabaseError.uniqueViolation {
-            return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip, notice: notice)
+            return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip, notice: notice,
+                                      profileForm: profileForm)
         }
     }
 
     private func linkOnce(_ profile: NormalizedProfile, tokens: TokenSet, provider: ProviderDefinition, intent: Intent,
-                          returnTo: String?, ip: String, notice: NoticeMail?) async throws -> Outcome {
+                          returnTo: String?, ip: String, notice: NoticeMail?, profileForm: Bool) async throws -> Outcome {
         let outbox = outbox
         let connected = SecurityNotice.signInMethodConnected(provider: registry.entry(provider.id)?.displayName ?? provider.id)
         let now = now()
@@ -189,10 +197,15 @@ public struct SocialAuthService: Sendable {
                     try outbox?.enqueue(connected, for: local, compose: notice, now: now, in: db)
                     return .signedIn(local, created: false, returnTo: returnTo)
                 }
-                let username = try Self.uniqueUsername(for: profile, provider: providerID, in: db)
+                let (username, wanted) = try Self.uniqueUsername(for: profile, provider: providerID, in: db)
                 // An address an unverified local account holds is not taken from it here either:
                 // the new account starts without one (its social account keeps the provider's).
                 let email = holder == nil ? claimed : nil
+                if profileForm && (email == nil || username != wanted) {
+                    let token = try park(profile, tokens: tokens, provider: providerID, returnTo: returnTo, suggestedUsername: username,
+                                         now: now, in: db)
+                    return .needsProfile(token: token)
+                }
                 let user = try UserRepository.insert(username: username, email: email, emailVerified: email != nil,
                                                      passwordHash: nil, isAdmin: false, now: now, in: db)
                 let accountID = try SocialAccountRepository.insert(userID: user.id, provider: providerID, profile: profile,
@@ -205,8 +218,8 @@ public struct SocialAuthService: Sendable {
     }
 
     /// A free username from the profile: login, then name, then the email's local part, made of
-    /// allowed characters, with `-2`, `-3`… appended while taken.
-    static func uniqueUsername(for profile: NormalizedProfile, provider: String, in db: any Connection) throws -> String {
+    /// allowed characters, with `-2`, `-3`… appended while taken; and the one wanted before that.
+    static func uniqueUsername(for profile: NormalizedProfile, provider: String, in db: any Connection) throws -> (free: String, wanted: String) {
         func clean(_ text: String?) -> String? {
             guard let text else { return nil }
             let kept = String(text.unicodeScalars.compactMap { s -> Character? in
@@ -217,9 +230,9 @@ public struct SocialAuthService: Sendable {
         }
         let base = clean(profile.login) ?? clean(profile.name) ?? clean(profile.email?.split(separator: "@").first.map(String.init))
             ?? "\(provider)-user"
-        if try UserRepository.find(username: base, in: db) == nil { return base }
-        for n in 2...50 where try UserRepository.find(username: "\(base)-\(n)", in: db) == nil { return "\(base)-\(n)" }
-        return "\(base)-\(SecureRandom.token(byteCount: 3).lowercased())"
+        if try UserRepository.find(username: base, in: db) == nil { return (base, base) }
+        for n in 2...50 where try UserRepository.find(username: "\(base)-\(n)", in: db) == nil { return ("\(base)-\(n)", base) }
+        return ("\(base)-\(SecureRandom.token(byteCount: 3).lowercased())", base)
     }
 
     // MARK: Connections

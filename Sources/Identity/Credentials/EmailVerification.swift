@@ -84,14 +84,24 @@ public struct OneTimeCodes: Sendable {
         case noLiveCode
     }
 
-    /// A new code for `userID`'s `email`, replacing any earlier one.
-    func issue(userID: Int64, email: String, now: Int, in db: any Connection) throws -> String {
+    /// A fresh code such as `WDJB-MJHT`, for tables of other shapes too.
+    public static func generate() -> String {
         // Rejection sampling: bytes of 240 and up are skipped, so each letter is equally likely.
         var letters: [Character] = []
         while letters.count < 8 {
-            for byte in SecureRandom.bytes(16) where byte < 240 && letters.count < 8 { letters.append(Self.alphabet[Int(byte) % Self.alphabet.count]) }
+            for byte in SecureRandom.bytes(16) where byte < 240 && letters.count < 8 { letters.append(alphabet[Int(byte) % alphabet.count]) }
         }
-        let code = String(letters[0..<4]) + "-" + String(letters[4..<8])
+        return String(letters[0..<4]) + "-" + String(letters[4..<8])
+    }
+
+    /// Whether `typed` is the code whose `digest` is `hash` (in constant time).
+    public static func matches(_ typed: String, hash: String) -> Bool {
+        constantTimeEquals(Array(hash.utf8), Array(digest(typed).utf8))
+    }
+
+    /// A new code for `userID`'s `email`, replacing any earlier one.
+    func issue(userID: Int64, email: String, now: Int, in db: any Connection) throws -> String {
+        let code = Self.generate()
         try db.execute("DELETE FROM \(table) WHERE user_id = ?", userID)
         try db.execute("INSERT INTO \(table) (user_id, email, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                        userID, email, Self.digest(code), now, now + Self.lifetime)
@@ -102,7 +112,7 @@ public struct OneTimeCodes: Sendable {
     func check(userID: Int64, typed: String, now: Int, in db: any Connection) throws -> Outcome {
         guard let row = try db.queryOne("SELECT email, code_hash, attempts, expires_at FROM \(table) WHERE user_id = ?", userID),
               try row.int("expires_at") > now, try row.int("attempts") < Self.maxAttempts else { return .noLiveCode }
-        if constantTimeEquals(Array(try row.string("code_hash").utf8), Array(Self.digest(typed).utf8)) {
+        if Self.matches(typed, hash: try row.string("code_hash")) {
             try db.execute("DELETE FROM \(table) WHERE user_id = ?", userID)
             return .verified(email: try row.string("email"))
         }
@@ -129,7 +139,7 @@ public struct OneTimeCodes: Sendable {
     }
 
     /// The hash of a code as typed: letters only, upper case.
-    static func digest(_ code: String) -> String {
+    public static func digest(_ code: String) -> String {
         let normal = String(code.uppercased().unicodeScalars.filter { $0.isASCII && CharacterSet.uppercaseLetters.contains($0) }.prefix(16))
         return Hex.encode(SHA256.hash(normal))
     }

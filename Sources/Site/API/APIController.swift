@@ -85,6 +85,9 @@ struct APIController {
             let fresh = try await services.database.read { db in try UserRepository.find(id: user.id, in: db) } ?? user
             guard let presented else { throw APIError.internalError }
             return APIJSON.response(SignInResult(user: APIUser(user: fresh), token: presented.token, expiresAt: presented.record.expiresAt))
+        case .needsProfile:
+            // Front ends get their account at once (no profile form over the API).
+            throw APIError.internalError
         }
     }
 

@@ -58,7 +58,9 @@ struct SocialController {
                 return Response(status: .seeOther, headers: ["Location": returnTo ?? "/account"])
             case .connected(_, _, let returnTo):
                 context.session.flash("\(entry.displayName) is now connected to your account.", kind: "success")
-                return Response(status: .seeOther, headers: ["Location": returnTo ?? "/account"])
+                return Response(status: .seeOther, headers: ["Location": returnTo ?? "/account"])            case .needsProfile(let token):
+                context.session[SocialSignUpController.sessionKey] = token
+                return Response(status: .seeOther, headers: ["Location": "/signup/social"])
             }
         } catch let error as SocialAuthError {
             context.logger.warning("social_auth_failed", ["provider": id, "error": error])

@@ -141,7 +141,9 @@ import WebTesting
             let replay = await client.get(callback)
             #expect(replay.status.code == 400)
             #expect(replay.text.contains("This sign-in link is not valid"))
-            #expect(try await social.rows() == SocialSite.Rows(users: 1, links: 1, tokens: 1))
+            // Facebook vouches for no address, so its sign-up waits at the profile form.
+            let expected = kind == .facebook ? SocialSite.Rows(users: 0, links: 0, tokens: 0) : SocialSite.Rows(users: 1, links: 1, tokens: 1)
+            #expect(try await social.rows() == expected)
         }
     }
 

@@ -83,9 +83,25 @@ struct SocialSite {
     }
 
     /// The whole round trip: start, approve, open the callback; returns the callback's response.
-    func signIn(with provider: String, _ client: TestClient, intent: String = "signin", next: String? = nil) async throws -> TestResponse {
+    /// When a new account stops at the profile form (no verified address, or a taken username),
+    /// `completeProfile` answers it as someone in a hurry would (the suggested username, no
+    /// address) and returns that answer instead, so tests about other things see the account.
+    func signIn(with provider: String, _ client: TestClient, intent: String = "signin", next: String? = nil,
+                completeProfile: Bool = true) async throws -> TestResponse {
         let callback = try await approve(await start(provider, client, intent: intent, next: next), provider: provider)
-        return await client.get(callback)
+        let response = await client.get(callback)
+        guard completeProfile, response.location == "/signup/social" else { return response }
+        let form = await client.get("/signup/social")
+        let token = TestClient.hiddenField("csrf_token", in: form.text) ?? ""
+        let username = Self.inputValue("username", in: form.text) ?? ""
+        return await client.post("/signup/social", form: [("csrf_token", token), ("username", username), ("skip_email", "1")])
+    }
+
+    /// The `value` of the input with id `id` in `html`.
+    static func inputValue(_ id: String, in html: String) -> String? {
+        guard let start = html.range(of: "id=\"\(id)\""), let value = html[start.upperBound...].range(of: "value=\"") else { return nil }
+        let rest = html[value.upperBound...]
+        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
     }
 
     /// Connects `provider` to the account signed in on `client`; returns the callback's response.
