@@ -46,11 +46,6 @@ public enum UserRepository {
         return user
     }
 
-    /// Marks the user's address as proven.
-    public static func setEmailVerified(userID: Int64, now: Int, in db: any Connection) throws {
-        try db.execute("UPDATE users SET email_verified = 1, updated_at = ? WHERE id = ?", now, userID)
-    }
-
     public static func setAdmin(_ isAdmin: Bool, userID: Int64, now: Int, in db: any Connection) throws {
         try db.execute("UPDATE users SET is_admin = ?, updated_at = ? WHERE id = ?", isAdmin, now, userID)
     }

@@ -32,8 +32,8 @@ public enum EmailVerification {
             for byte in SecureRandom.bytes(16) where byte < 240 && letters.count < 8 { letters.append(alphabet[Int(byte) % alphabet.count]) }
         }
         let code = String(letters[0..<4]) + "-" + String(letters[4..<8])
-        try db.execute("DELETE FROM email_verifications WHERE user_id = ?", userID)
-        try db.execute("INSERT INTO email_verifications (user_id, email, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        _ = try db.execute("DELETE FROM email_verifications WHERE user_id = ?", userID)
+        _ = try db.execute("INSERT INTO email_verifications (user_id, email, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                        userID, email, digest(code), now, now + lifetime)
         return code
     }
@@ -43,12 +43,27 @@ public enum EmailVerification {
         guard let row = try db.queryOne("SELECT email, code_hash, attempts, expires_at FROM email_verifications WHERE user_id = ?", userID),
               try row.int("expires_at") > now, try row.int("attempts") < maxAttempts else { return .noLiveCode }
         if constantTimeEquals(Array(try row.string("code_hash").utf8), Array(digest(typed).utf8)) {
-            try db.execute("DELETE FROM email_verifications WHERE user_id = ?", userID)
+            _ = try db.execute("DELETE FROM email_verifications WHERE user_id = ?", userID)
             return .verified(email: try row.string("email"))
         }
         let attempts = try row.int("attempts") + 1
-        try db.execute("UPDATE email_verifications SET attempts = ? WHERE user_id = ?", attempts, userID)
+        _ = try db.execute("UPDATE email_verifications SET attempts = ? WHERE user_id = ?", attempts, userID)
         return attempts >= maxAttempts ? .noLiveCode : .wrong(remaining: maxAttempts - attempts)
+    }
+
+    /// Marks `userID`'s address verified, in `db`'s transaction, if it is still `email` (an
+    /// address changed since the code was sent stays unproven); false when it is not.
+    public static func markVerified(userID: Int64, email: String, now: Int, in db: any Connection) throws -> Bool {
+        try db.execute("UPDATE users SET email_verified = 1, updated_at = ? WHERE id = ? AND email_key = ?",
+                       now, userID, IdentityRules.key(email)) == 1
+    }
+
+    /// Gives `userID` a new address, unverified: whatever proved the old one says nothing of the
+    /// new, and its pending code dies. A taken address surfaces as `DatabaseError.uniqueViolation`.
+    public static func changeAddress(userID: Int64, to email: String, now: Int, in db: any Connection) throws {
+        _ = try db.execute("UPDATE users SET email = ?, email_key = ?, email_verified = 0, updated_at = ? WHERE id = ?",
+                       email, IdentityRules.key(email), now, userID)
+        _ = try db.execute("DELETE FROM email_verifications WHERE user_id = ?", userID)
     }
 
     /// Deletes codes a day past expiry (housekeeping).
@@ -62,4 +77,10 @@ public enum EmailVerification {
         let normal = String(code.uppercased().unicodeScalars.filter { $0.isASCII && CharacterSet.uppercaseLetters.contains($0) }.prefix(16))
         return Hex.encode(SHA256.hash(normal))
     }
+}
+
+/// Too many codes asked for one account; try again after `retryAfter` seconds.
+public struct TooManyCodes: Error, Sendable {
+    public let retryAfter: Int
+    public init(retryAfter: Int) { self.retryAfter = retryAfter }
 }

@@ -212,7 +212,7 @@ struct AccountController {
         do {
             try await services.accounts.sendVerificationCode(to: user) { user, code in Self.codeMail(templates, user, code) }
             context.session.flash("A new code is on its way to \(user.email ?? "your address").", kind: "success")
-        } catch let limited as AccountService.TooManyCodes {
+        } catch let limited as TooManyCodes {
             context.session.flash("You asked for several codes already. Try again in \((limited.retryAfter + 59) / 60) minutes.", kind: "error")
         }
         return Redirect(to: "/account#verify-email")
