@@ -11,6 +11,7 @@ import WebTesting
 @Suite struct PasswordResetTests {
     // Forms are posted with the CSRF token of the sign-in page: a dead link's page, or the
     // forgot page with mail off, has no form to take one from.
+    @discardableResult
     func ask(_ provider: TestProvider, for identifier: String) async -> TestResponse {
         await provider.browser().submit("/password/forgot", [("identifier", identifier)], tokenFrom: "/login")
     }
