@@ -5,12 +5,17 @@ import Web
 extension ErrorMapping {
     /// The mapping both apps install: a database that is down or locked, or every
     /// password-hashing place taken, is a temporary condition (503 with `Retry-After`, try
-    /// again); any other database error is our bug (500).
+    /// again); any other database error is our bug (500). The identity core's rate limits that
+    /// an asker is told of are 429 with `Retry-After`.
     public static let identity = ErrorMapping { error in
         if error is Credentials.Busy { return ServiceUnavailable() }
         if let throttled = error as? TooManySignUps {
             let minutes = max(1, (throttled.retryAfter + 59) / 60)
             return HTTPError(.tooManyRequests, "Too many accounts were created from your address. Try again in \(minutes) minute\(minutes == 1 ? "" : "s").",
+                             headers: ["Retry-After": String(throttled.retryAfter)])
+        }
+        if let throttled = error as? TooManyResetRequests {
+            return HTTPError(.tooManyRequests, "Too many reset requests from your address. Try again later.",
                              headers: ["Retry-After": String(throttled.retryAfter)])
         }
         guard let database = error as? DatabaseError else { return nil }

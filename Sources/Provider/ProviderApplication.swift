@@ -21,6 +21,8 @@ public enum ProviderApplication {
                                                       required: ["provider/layout", "provider/error"])
         let router = Router()
         AccountController(services: services).register(on: router)
+        AccountPageController(services: services).register(on: router)
+        PasswordResetController(services: services).register(on: router)
         AuthorizeController(services: services).register(on: router)
         TokenController(services: services).register(on: router)
         RevocationController(services: services).register(on: router)

@@ -15,7 +15,7 @@ public struct ProviderServices: Sendable {
     public let configuration: ProviderConfiguration
     /// What the provider opens like every app.
     public let core: CoreServices
-    /// Provider users: sign-up, sign-in, creation.
+    /// Provider users: sign-up, sign-in, creation, password reset and address verification.
     public let users: UserService
     /// The client registry.
     public let clients: ClientRegistry
@@ -39,7 +39,8 @@ public struct ProviderServices: Sendable {
                                            clock: clock) { core in
             let database = core.database
             let signingKeys = try await SigningKeys.load(database: database, keys: core.keys, now: clock.now())
-            let users = UserService(database: database, credentials: core.credentials, clock: clock, signUpLimit: configuration.signUpLimit)
+            let users = UserService(database: database, credentials: core.credentials, clock: clock, signUpLimit: configuration.signUpLimit,
+                                    outbox: core.outbox)
             let lifetimes = TokenLifetimes(accessToken: configuration.accessTokenTTL, refreshToken: configuration.refreshTokenTTL,
                                            authorizationCode: configuration.authorizationCodeTTL)
             let issuer = IDTokenIssuer(issuer: configuration.baseURL, keys: signingKeys, lifetime: configuration.accessTokenTTL)

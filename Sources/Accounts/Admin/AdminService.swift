@@ -47,8 +47,7 @@ public struct AdminService: Sendable {
         guard let outbox, user.email != nil else { throw CannotMail() }
         let now = clock.now()
         try await database.write { db in
-            let token = try PasswordResets.issue(userID: user.id, currentHash: try Credentials.storedHash(userID: user.id, in: db), now: now, in: db)
-            try outbox.enqueue(message(user, token), kind: "password_reset", userID: user.id, now: now, in: db)
+            try PasswordResets.mail(to: user, via: outbox, now: now, in: db, message: message)
             try AuditEvent("admin_password_reset_sent", actor: admin.id, target: user.id, ip: ip).record(now: now, in: db)
         }
     }

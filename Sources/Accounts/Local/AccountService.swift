@@ -11,6 +11,9 @@ public struct AccountService: Sendable {
     let signUpLimit: RateLimit?
     /// Outbound mail (reset links, notices); nil when mail is off.
     let outbox: Outbox?
+    /// The identity core's reset flow and address verification, over the site's users.
+    let resets: PasswordResetService<User>
+    let codes: EmailVerificationService<User>
 
     /// A service over `database`, hashing and throttling through `credentials`; `signUpLimit`
     /// bounds the accounts created per address.
@@ -21,6 +24,12 @@ public struct AccountService: Sendable {
         self.clock = clock
         self.signUpLimit = signUpLimit
         self.outbox = outbox
+        let find: @Sendable (Int64, any Connection) throws -> User? = { id, db in try UserRepository.find(id: id, in: db) }
+        // A disabled account gets no link: it could not sign in with the new password anyway.
+        resets = PasswordResetService(database: database, credentials: credentials, clock: clock, outbox: outbox, find: find) { identifier, db in
+            try UserRepository.find(identifier: identifier, in: db).flatMap { $0.isDisabled ? nil : $0 }
+        }
+        codes = EmailVerificationService(database: database, clock: clock, outbox: outbox, find: find)
     }
 
     /// Whether features that need mail (password reset) are available.
@@ -92,10 +101,7 @@ public struct AccountService: Sendable {
                                                      isAdmin: false, now: now, in: db)
                 try AuditLog.record("signup", actor: user.id, target: user.id, ip: ip, now: now, in: db)
                 // The address is proven by a code, mailed with the account's creation.
-                if let outbox, let verification {
-                    let code = try EmailVerification.issue(userID: user.id, email: email, now: now, in: db)
-                    try outbox.enqueue(verification(user, code), kind: "email_verification", userID: user.id, now: now, in: db)
-                }
+                if let message = verification { try codes.issue(for: user, now: now, in: db, message: message) }
                 return user
             })
         } catch let DatabaseError.uniqueViolation(constraint) {
@@ -143,72 +149,38 @@ public struct AccountService: Sendable {
         let hash = try await credentials.hash(new)
         let now = clock.now()
         try await database.write { db in
-            try Credentials.store(hash, userID: userID, now: now, in: db)
-            try SessionRepository.endAll(userID: userID, keeping: keepingSession, in: db)
+            try Credentials.replace(hash, userID: userID, keepingSession: keepingSession, now: now, in: db)
             let tokens = try APITokenRepository.revokeAll(userID: userID, now: now, in: db)
             try AuditLog.record("password_changed", actor: userID, target: userID, detail: "api_tokens_revoked=\(tokens)", ip: ip, now: now, in: db)
             // The owner hears of it at their address (it may not have been them at the keyboard).
-            if let outbox, let notice, user.email != nil {
-                try outbox.enqueue(notice(user), kind: "password_changed", userID: userID, now: now, in: db)
-            }
+            if let notice { try outbox?.notify(user, kind: "password_changed", now: now, in: db, notice) }
         }
     }
-
-    // MARK: Sessions and API tokens
 
     // MARK: Email verification
 
-    /// Too many codes asked for; try again after `retryAfter` seconds.
-    public struct TooManyCodes: Error, Sendable {
-        public let retryAfter: Int
-        public init(retryAfter: Int) { self.retryAfter = retryAfter }
-    }
-
-    /// Mails a new code for the user's address (the old one dies).
+    /// Mails a new code for the user's address (the old one dies); throws `TooManyCodes` when
+    /// asked too often.
     public func sendVerificationCode(to user: User, message: @escaping @Sendable (User, _ code: String) -> MailMessage) async throws {
-        guard let outbox, let email = user.email, !user.emailVerified else { return }
-        let now = clock.now()
-        try await database.write { db in
-            if let wait = try EmailVerification.resendLimit.hit(String(user.id), now: now, in: db) { throw TooManyCodes(retryAfter: wait) }
-            let code = try EmailVerification.issue(userID: user.id, email: email, now: now, in: db)
-            try outbox.enqueue(message(user, code), kind: "email_verification", userID: user.id, now: now, in: db)
-        }
+        try await codes.resend(to: user, message: message)
     }
 
     // MARK: Password reset
 
-    /// Limits on reset requests: per client address, and per account asked about.
-    public static let resetLimitPerAddress = RateLimit("password_reset_ip", limit: 10, window: 3600)
-    public static let resetLimitPerAccount = RateLimit("password_reset_account", limit: 3, window: 3600)
-
-    /// Too many reset requests from this address.
-    public struct TooManyResetRequests: Error, Sendable { public let retryAfter: Int }
-
     /// Mails a reset link to the account named by `identifier` (a username or an email address),
-    /// if there is one with an address and it has not been asked for too often. Says nothing
-    /// either way: the caller shows the same page whatever happened (no enumeration).
-    /// `message(user, token)` composes the mail.
-    public func requestPasswordReset(identifier rawIdentifier: String, ip: String,
+    /// if there is one with an address, not disabled, and not asked for too often. Says nothing
+    /// either way: the caller shows the same page whatever happened (no enumeration); throws
+    /// `TooManyResetRequests` when this address asks too often. `message(user, token)` composes the mail.
+    public func requestPasswordReset(identifier: String, ip: String,
                                      message: @escaping @Sendable (User, _ token: String) -> MailMessage) async throws {
-        guard let outbox else { return }
-        let identifier = String(IdentityRules.trimmed(rawIdentifier).prefix(IdentityRules.maxEmailLength))
-        let now = clock.now()
-        try await database.write { db in
-            if let wait = try Self.resetLimitPerAddress.hit(ip, now: now, in: db) { throw TooManyResetRequests(retryAfter: wait) }
-            guard let user = try UserRepository.find(identifier: identifier, in: db), !user.isDisabled, user.email != nil,
-                  try Self.resetLimitPerAccount.hit(String(user.id), now: now, in: db) == nil else { return }
-            let token = try PasswordResets.issue(userID: user.id, currentHash: try Credentials.storedHash(userID: user.id, in: db), now: now, in: db)
-            try outbox.enqueue(message(user, token), kind: "password_reset", userID: user.id, now: now, in: db)
+        try await resets.request(identifier: identifier, ip: ip, message: message) { user, now, db in
             try AuditLog.record("password_reset_requested", actor: nil, target: user.id, ip: ip, now: now, in: db)
         }
     }
 
     /// The account a live reset link belongs to, to show its form; nil when the link is dead.
     public func resetLinkHolder(_ token: String) async throws -> User? {
-        let now = clock.now()
-        return try await database.read { db in
-            try PasswordResets.holder(of: token, now: now, in: db).flatMap { try UserRepository.find(id: $0, in: db) }
-        }
+        try await resets.holder(of: token)
     }
 
     /// Sets a new password through a reset link: the link is used up, every session ends and every
@@ -216,28 +188,13 @@ public struct AccountService: Sendable {
     /// when the link is not live.
     public func resetPassword(token: String, new: String, confirmation: String, ip: String,
                               notice: @escaping @Sendable (User) -> MailMessage) async throws -> User? {
-        guard let holder = try await resetLinkHolder(token) else { return nil }
-        var errors = FieldErrors()
-        if let problem = PasswordPolicy.problem(with: new, username: holder.username) { errors["new_password"] = problem }
-        if new != confirmation { errors["new_password_confirmation"] = "The two passwords do not match." }
-        guard errors.isEmpty else { throw errors }
-        let hash = try await credentials.hash(new)
-        let now = clock.now()
-        let outbox = outbox
-        return try await database.write { db -> User? in
-            // Redeemed here, in the transaction that changes the password: a link used twice at
-            // once works once.
-            guard let userID = try PasswordResets.redeem(token, now: now, in: db), let user = try UserRepository.find(id: userID, in: db) else {
-                return nil
-            }
-            try Credentials.store(hash, userID: userID, now: now, in: db)
-            try SessionRepository.endAll(userID: userID, keeping: nil, in: db)
-            let tokens = try APITokenRepository.revokeAll(userID: userID, now: now, in: db)
-            try AuditLog.record("password_reset", actor: userID, target: userID, detail: "api_tokens_revoked=\(tokens)", ip: ip, now: now, in: db)
-            if let outbox, user.email != nil { try outbox.enqueue(notice(user), kind: "password_changed", userID: userID, now: now, in: db) }
-            return user
-        }
+        try await resets.reset(token: token, new: new, confirmation: confirmation, revoke: { user, now, db in
+            let tokens = try APITokenRepository.revokeAll(userID: user.id, now: now, in: db)
+            try AuditLog.record("password_reset", actor: user.id, target: user.id, detail: "api_tokens_revoked=\(tokens)", ip: ip, now: now, in: db)
+        }, notice: notice)
     }
+
+    // MARK: Sessions and API tokens
 
     /// "Sign out everywhere else": ends every session but `keeping` and revokes every API token.
     public func signOutElsewhere(userID: Int64, keeping: String?, ip: String) async throws -> (sessions: Int, apiTokens: Int) {

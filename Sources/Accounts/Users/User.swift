@@ -1,3 +1,4 @@
+import Identity
 import Mustache
 import Storage
 
@@ -25,6 +26,10 @@ public struct User: Sendable, Equatable {
         isDisabled = try row.bool("is_disabled")
         createdAt = try row.int("created_at")
     }
+}
+
+extension User: AccountHolder {
+    public var emailAddress: String? { email }
 }
 
 extension User: MustacheObject {

@@ -35,6 +35,21 @@ public enum EmailVerification {
     /// Drops `userID`'s code, if any (the address it was for is no longer wanted).
     public static func cancel(userID: Int64, in db: any Connection) throws { try codes.cancel(userID: userID, in: db) }
 
+    /// Marks `userID`'s address verified, in `db`'s transaction, if it is still `email` (an
+    /// address changed since the code was sent stays unproven); false when it is not.
+    public static func markVerified(userID: Int64, email: String, now: Int, in db: any Connection) throws -> Bool {
+        try db.execute("UPDATE users SET email_verified = 1, updated_at = ? WHERE id = ? AND email_key = ?",
+                       now, userID, IdentityRules.key(email)) == 1
+    }
+
+    /// Gives `userID` a new address, unverified: whatever proved the old one says nothing of the
+    /// new, and its pending code dies. A taken address surfaces as `DatabaseError.uniqueViolation`.
+    public static func changeAddress(userID: Int64, to email: String, now: Int, in db: any Connection) throws {
+        _ = try db.execute("UPDATE users SET email = ?, email_key = ?, email_verified = 0, updated_at = ? WHERE id = ?",
+                           email, IdentityRules.key(email), now, userID)
+        try codes.cancel(userID: userID, in: db)
+    }
+
     /// Deletes codes a day past expiry (housekeeping).
     @discardableResult
     public static func purge(now: Int, in db: any Connection) throws -> Int { try codes.purge(now: now, in: db) }
@@ -102,8 +117,8 @@ public struct OneTimeCodes: Sendable {
     /// A new code for `userID`'s `email`, replacing any earlier one.
     func issue(userID: Int64, email: String, now: Int, in db: any Connection) throws -> String {
         let code = Self.generate()
-        try db.execute("DELETE FROM \(table) WHERE user_id = ?", userID)
-        try db.execute("INSERT INTO \(table) (user_id, email, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        _ = try db.execute("DELETE FROM \(table) WHERE user_id = ?", userID)
+        _ = try db.execute("INSERT INTO \(table) (user_id, email, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                        userID, email, Self.digest(code), now, now + Self.lifetime)
         return code
     }
@@ -143,4 +158,10 @@ public struct OneTimeCodes: Sendable {
         let normal = String(code.uppercased().unicodeScalars.filter { $0.isASCII && CharacterSet.uppercaseLetters.contains($0) }.prefix(16))
         return Hex.encode(SHA256.hash(normal))
     }
+}
+
+/// Too many codes asked for one account; try again after `retryAfter` seconds.
+public struct TooManyCodes: Error, Sendable {
+    public let retryAfter: Int
+    public init(retryAfter: Int) { self.retryAfter = retryAfter }
 }

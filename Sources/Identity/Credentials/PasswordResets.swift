@@ -7,11 +7,16 @@ import Storage
 public enum PasswordResets {
     /// Thirty minutes.
     public static let lifetime = 1800
+    /// Requests allowed per client address an hour; beyond it the asker is told (429).
+    public static let limitPerAddress = RateLimit("password_reset_ip", limit: 10, window: 3600)
+    /// Links mailed per account an hour; beyond it requests are dropped silently, so nobody can
+    /// flood an inbox, nor learn from a refusal that the account exists.
+    public static let limitPerAccount = RateLimit("password_reset_account", limit: 3, window: 3600)
 
     /// A new link token for `userID`, whose password hash is now `currentHash` (nil: none yet).
     public static func issue(userID: Int64, currentHash: String?, now: Int, in db: any Connection) throws -> String {
         let token = SecureRandom.token(byteCount: 32)
-        try db.execute("INSERT INTO password_resets (token_hash, user_id, stamp, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        _ = try db.execute("INSERT INTO password_resets (token_hash, user_id, stamp, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                        digest(token), userID, stamp(currentHash), now, now + lifetime)
         return token
     }
@@ -31,14 +36,22 @@ public enum PasswordResets {
     /// link is not live. Every other live link of the user dies with it.
     public static func redeem(_ token: String, now: Int, in db: any Connection) throws -> Int64? {
         guard let userID = try holder(of: token, now: now, in: db) else { return nil }
-        try db.execute("UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL", now, userID)
+        _ = try db.execute("UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL", now, userID)
         return userID
     }
 
     /// Kills every live link of `userID` (the address they were mailed to is no longer the
     /// account's).
     public static func cancelAll(userID: Int64, now: Int, in db: any Connection) throws {
-        try db.execute("UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL", now, userID)
+        _ = try db.execute("UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL", now, userID)
+    }
+
+    /// A new link for `user`, mailed through `outbox` (`message(user, token)` writes it), in
+    /// `db`'s transaction: the link exists exactly when its mail does.
+    public static func mail<User: AccountHolder>(to user: User, via outbox: Outbox, now: Int, in db: any Connection,
+                                                 message: (User, _ token: String) -> MailMessage) throws {
+        let token = try issue(userID: user.id, currentHash: try Credentials.storedHash(userID: user.id, in: db), now: now, in: db)
+        try outbox.enqueue(message(user, token), kind: "password_reset", userID: user.id, now: now, in: db)
     }
 
     /// Deletes links a day past expiry (housekeeping).
@@ -49,4 +62,10 @@ public enum PasswordResets {
 
     static func digest(_ token: String) -> String { Hex.encode(SHA256.hash(token)) }
     static func stamp(_ hash: String?) -> String { Hex.encode(SHA256.hash(hash ?? "")) }
+}
+
+/// Too many reset requests from one address; try again after `retryAfter` seconds.
+public struct TooManyResetRequests: Error, Sendable {
+    public let retryAfter: Int
+    public init(retryAfter: Int) { self.retryAfter = retryAfter }
 }

@@ -20,7 +20,8 @@ struct AccountController {
     private var trustedProxies: Int { services.configuration.trustedProxies }
 
     @Sendable func home(_ request: Request, context: RequestContext) async throws -> View {
-        Page(context, title: "Latchkey ID", ["issuer": .string(services.configuration.baseURL)]).view("provider/home")
+        Page(context, title: "Latchkey ID", ["issuer": .string(services.configuration.baseURL),
+                                             "mailOn": .bool(services.users.canSendMail)]).view("provider/home")
     }
 
     // MARK: Sign-up
@@ -37,9 +38,12 @@ struct AccountController {
         let new = NewUser(username: form["username"] ?? "", email: form["email"] ?? "", name: form["name"] ?? "")
         do {
             let user = try await services.users.signUp(new, password: form["password"] ?? "", confirmation: form["password_confirmation"] ?? "",
-                                                       ip: request.clientIP(trustedProxies: trustedProxies))
+                                                       ip: request.clientIP(trustedProxies: trustedProxies),
+                                                       verification: services.mail(context).verificationCode)
             signIn(user, context: context)
-            context.session.flash("Welcome, \(user.username)! Your provider account is ready.", kind: "success")
+            context.session.flash("Welcome, \(user.username)! Your provider account is ready."
+                                  + (services.users.canSendMail ? " We sent a code to \(user.email): enter it on your account page to verify the address." : ""),
+                                  kind: "success")
             return Response(status: .seeOther, headers: ["Location": next ?? "/"])
         } catch let errors as FieldErrors {
             // Re-render with what was typed, except the passwords.

@@ -14,6 +14,14 @@ extension ProviderServices {
     }
 }
 
+/// Routes for signed-in people: anonymous visitors go to the sign-in page (and come back).
+struct RequireUserMiddleware: Middleware {
+    func handle(_ request: Request, context: RequestContext, next: any Responder) async throws -> Response {
+        guard context.currentUser != nil else { return ReturnPath.signInRedirect(for: request) }
+        return try await next.respond(to: request, context: context)
+    }
+}
+
 /// Admin-only routes: 403 for signed-in non-admins, the sign-in page for anonymous visitors.
 struct RequireAdminMiddleware: Middleware {
     func handle(_ request: Request, context: RequestContext, next: any Responder) async throws -> Response {

@@ -85,11 +85,21 @@ enum TokenRepository {
                        now, hash) == 1
     }
 
-    // MARK: Families
+    // MARK: Families and users
 
     /// Revokes every access and refresh token issued from one grant (a code and its refreshes).
     static func revokeFamily(_ familyID: String, now: Int, in db: any Connection) throws {
         _ = try db.execute("UPDATE access_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", now, familyID)
         _ = try db.execute("UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL", now, familyID)
+    }
+
+    /// Revokes every access and refresh token the user holds, with every client, and deletes
+    /// their codes not yet exchanged: after a password reset nothing issued before it works,
+    /// whoever holds it. Used codes stay, so a replay still revokes its family. How many went.
+    @discardableResult
+    static func revokeAll(userID: Int64, now: Int, in db: any Connection) throws -> Int {
+        try db.execute("UPDATE access_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now, userID)
+            + db.execute("UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", now, userID)
+            + db.execute("DELETE FROM authorization_codes WHERE user_id = ? AND used_at IS NULL", userID)
     }
 }

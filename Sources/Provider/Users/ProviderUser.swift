@@ -1,3 +1,4 @@
+import Identity
 import Mustache
 import Storage
 
@@ -10,7 +11,9 @@ public struct ProviderUser: Sendable, Equatable {
     public var username: String
     /// Unique, case-insensitively.
     public var email: String
-    /// Whether the address is known to belong to the user (set by `create-user --verified`).
+    /// Whether the address is proven: by the mailed code, or by an administrator
+    /// (`create-user --verified`). A new address is unproven again. The `email_verified`
+    /// claim is this flag and nothing else.
     public var emailVerified: Bool
     /// A display name; may be empty.
     public var name: String
@@ -35,6 +38,10 @@ public struct ProviderUser: Sendable, Equatable {
 
     /// The name to show: the display name, or the username when none was given.
     public var displayName: String { name.isEmpty ? username : name }
+}
+
+extension ProviderUser: AccountHolder {
+    public var emailAddress: String? { email }
 }
 
 extension ProviderUser: MustacheObject {

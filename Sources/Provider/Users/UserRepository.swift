@@ -21,6 +21,12 @@ enum UserRepository {
         try db.queryOne("SELECT \(columns) FROM users WHERE email_key = ?", key(email)).map(ProviderUser.init)
     }
 
+    /// The user named by `identifier`: an email address when it has an `@` (usernames cannot),
+    /// else a username.
+    static func find(identifier: String, in db: any Connection) throws -> ProviderUser? {
+        identifier.contains("@") ? try find(email: identifier, in: db) : try find(username: identifier, in: db)
+    }
+
     /// The user and their password hash, for sign-in only.
     static func credentials(username: String, in db: any Connection) throws -> (ProviderUser, String)? {
         guard let row = try db.queryOne("SELECT \(columns), password_hash FROM users WHERE username_key = ?", key(username)) else { return nil }

@@ -10,18 +10,45 @@ public struct UserService: Sendable {
     let credentials: Credentials
     let clock: Clock
     /// Bounds the accounts the sign-up form creates per address.
-    var signUpLimit: RateLimit?
+    let signUpLimit: RateLimit?
+    /// The identity core's reset flow and address verification, over the provider's users
+    /// (see `UserService+Email.swift`). With mail off, neither sends anything.
+    let resets: PasswordResetService<ProviderUser>
+    let codes: EmailVerificationService<ProviderUser>
 
-    /// Creates a user from the sign-up form, or throws `FieldErrors` (or `TooManySignUps`).
-    public func signUp(_ new: NewUser, password: String, confirmation: String, ip: String) async throws -> ProviderUser {
+    /// Users over `database`, hashing and throttling through `credentials`, mailing through
+    /// `outbox` (nil: mail is off).
+    init(database: any Database, credentials: Credentials, clock: Clock, signUpLimit: RateLimit?, outbox: Outbox?) {
+        self.database = database
+        self.credentials = credentials
+        self.clock = clock
+        self.signUpLimit = signUpLimit
+        let find: @Sendable (Int64, any Connection) throws -> ProviderUser? = { id, db in try UserRepository.find(id: id, in: db) }
+        resets = PasswordResetService(database: database, credentials: credentials, clock: clock, outbox: outbox, find: find) { identifier, db in
+            try UserRepository.find(identifier: identifier, in: db)
+        }
+        codes = EmailVerificationService(database: database, clock: clock, outbox: outbox, find: find)
+    }
+
+    /// Whether mail goes out, so reset links and codes can be sent.
+    public var canSendMail: Bool { resets.isAvailable }
+
+    /// Creates a user from the sign-up form, or throws `FieldErrors` (or `TooManySignUps`). The
+    /// address starts unverified; `verification(user, code)` writes the mail carrying the code
+    /// that proves it, queued with the account's creation.
+    public func signUp(_ new: NewUser, password: String, confirmation: String, ip: String,
+                       verification: EmailVerificationService<ProviderUser>.Message? = nil) async throws -> ProviderUser {
+        var new = new
+        // Only a code (or an administrator) proves an address.
+        new.emailVerified = false
         var errors = Self.problems(with: new, password: password)
         if password != confirmation { errors["password_confirmation"] = "The two passwords do not match." }
-        return try await create(new, password: password, errors: errors, limited: signUpLimit.map { ($0, ip) })
+        return try await create(new, password: password, errors: errors, limited: signUpLimit.map { ($0, ip) }, verification: verification)
     }
 
     /// Creates a user for `latchkey provider create-user`, or throws `FieldErrors`.
     public func create(_ new: NewUser, password: String) async throws -> ProviderUser {
-        try await create(new, password: password, errors: Self.problems(with: new, password: password), limited: nil)
+        try await create(new, password: password, errors: Self.problems(with: new, password: password), limited: nil, verification: nil)
     }
 
     /// Every problem with a new user's details, by field.
@@ -34,8 +61,8 @@ public struct UserService: Sendable {
         return errors
     }
 
-    private func create(_ raw: NewUser, password: String, errors initial: FieldErrors,
-                        limited: (limit: RateLimit, ip: String)?) async throws -> ProviderUser {
+    private func create(_ raw: NewUser, password: String, errors initial: FieldErrors, limited: (limit: RateLimit, ip: String)?,
+                        verification: EmailVerificationService<ProviderUser>.Message?) async throws -> ProviderUser {
         var new = raw
         new.username = IdentityRules.trimmed(new.username)
         new.email = IdentityRules.trimmed(new.email)
@@ -55,9 +82,12 @@ public struct UserService: Sendable {
         }
         let hash = try await credentials.hash(password)
         do {
+            let codes = codes
             return try await database.write { [new] db in
                 if let limited, let wait = try limited.limit.hit(limited.ip, now: now, in: db) { throw TooManySignUps(retryAfter: wait) }
-                return try UserRepository.insert(new, passwordHash: hash, now: now, in: db)
+                let user = try UserRepository.insert(new, passwordHash: hash, now: now, in: db)
+                if let verification, !user.emailVerified { try codes.issue(for: user, now: now, in: db, message: verification) }
+                return user
             }
         } catch let DatabaseError.uniqueViolation(constraint) {
             // Lost a race with a simultaneous sign-up: same message as the early check.

@@ -54,7 +54,7 @@ struct EmailController {
         do {
             try await services.accounts.sendVerificationCode(to: user) { user, code in mail.code(user, to: user.email ?? "", code) }
             context.session.flash("A new code is on its way to \(user.email ?? "your address").", kind: "success")
-        } catch let limited as AccountService.TooManyCodes {
+        } catch let limited as TooManyCodes {
             context.session.flash(Self.tooMany(limited), kind: "error")
         }
         return Redirect(to: "/account#verify-email")
@@ -82,7 +82,7 @@ struct EmailController {
             return try await accountPage.accountView(context, errors: errors, status: .unprocessableContent,
                                                      typed: ["new_email": .string(String(typed.prefix(300)))])
                 .response(for: request, context: context)
-        } catch let limited as AccountService.TooManyCodes {
+        } catch let limited as TooManyCodes {
             context.session.flash(Self.tooMany(limited), kind: "error")
             return Response(status: .seeOther, headers: ["Location": "/account#change-email"])
         }
@@ -95,7 +95,7 @@ struct EmailController {
         return Redirect(to: "/account")
     }
 
-    static func tooMany(_ limited: AccountService.TooManyCodes) -> String {
+    static func tooMany(_ limited: TooManyCodes) -> String {
         "You asked for several codes already. Try again in \((limited.retryAfter + 59) / 60) minutes."
     }
 }

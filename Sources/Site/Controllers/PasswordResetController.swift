@@ -26,15 +26,11 @@ struct PasswordResetController {
         let form = try request.form()
         let origin = services.configuration.origin(for: request)
         let templates = context.templates
-        do {
-            try await services.accounts.requestPasswordReset(identifier: form["identifier"] ?? "",
-                                                             ip: request.clientIP(trustedProxies: trustedProxies)) { user, token in
-                Self.mail(templates, "password_reset", to: user, subject: "Reset your Latchkey password",
-                          values: ["link": .string(origin + "/password/reset?token=" + token)])
-            }
-        } catch let throttled as AccountService.TooManyResetRequests {
-            throw HTTPError(.tooManyRequests, "Too many reset requests from your address. Try again later.",
-                            headers: ["Retry-After": String(throttled.retryAfter)])
+        // Too many requests from this address become a 429 (ErrorMapping.identity).
+        try await services.accounts.requestPasswordReset(identifier: form["identifier"] ?? "",
+                                                         ip: request.clientIP(trustedProxies: trustedProxies)) { user, token in
+            Self.mail(templates, "password_reset", to: user, subject: "Reset your Latchkey password",
+                      values: ["link": .string(origin + "/password/reset?token=" + token)])
         }
         return try Page(context, title: "Check your email", ["sent": true, "mailOff": .bool(!services.accounts.canSendMail)])
             .view("site/password/forgot").response(for: request, context: context)
@@ -78,9 +74,6 @@ struct PasswordResetController {
     /// A message from the `site/mail/<name>.txt` and `.html` templates, addressed to `user`.
     static func mail(_ templates: TemplateLibrary?, _ name: String, to user: User, subject: String,
                      values: [String: MustacheValue]) -> MailMessage {
-        let context = MustacheValue(values.merging(["username": .string(user.username)]) { $1 })
-        let text = templates?.render(context, template: "site/mail/\(name).txt") ?? subject
-        return MailMessage(to: MailAddress(user.email ?? "", name: user.username), subject: subject, text: text,
-                           html: templates?.render(context, template: "site/mail/\(name).html"))
+        MailTemplates(templates, folder: "site/mail").message(name, to: user, subject: subject, values: values)
     }
 }

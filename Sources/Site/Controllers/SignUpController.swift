@@ -132,13 +132,13 @@ struct SignUpController {
             if userID == 0 {
                 let resends = (context.session[Key.resends].flatMap { Int($0) } ?? 0) + 1
                 context.session[Key.resends] = String(resends)
-                if resends > EmailVerification.resendLimit.limit { throw AccountService.TooManyCodes(retryAfter: EmailVerification.resendLimit.window) }
+                if resends > EmailVerification.resendLimit.limit { throw TooManyCodes(retryAfter: EmailVerification.resendLimit.window) }
             } else if let user = try await services.accounts.user(id: userID) {
                 try await services.accounts.sendVerificationCode(to: user) { user, code in mail.code(user, to: user.email ?? "", code) }
             }
             context.session[Key.tries] = "0"
             context.session.flash("A new message is on its way to \(email).", kind: "success")
-        } catch let limited as AccountService.TooManyCodes {
+        } catch let limited as TooManyCodes {
             context.session.flash(EmailController.tooMany(limited), kind: "error")
         }
         return Redirect(to: "/signup/verify")

@@ -100,7 +100,7 @@ import WebTesting
         let site = try await TestSite.make()
         _ = try await site.createUser("ada")
         for _ in 0..<5 { await site.client().submit("/password/forgot", [("identifier", "ada")], tokenFrom: "/password/forgot") }
-        #expect(try await site.count("outbox") == AccountService.resetLimitPerAccount.limit, "the account's limit is silent")
+        #expect(try await site.count("outbox") == PasswordResets.limitPerAccount.limit, "the account's limit is silent")
         for _ in 0..<5 { await site.client().submit("/password/forgot", [("identifier", "someone")], tokenFrom: "/password/forgot") }
         let limited = await site.client().submit("/password/forgot", [("identifier", "ada")], tokenFrom: "/password/forgot")
         #expect(limited.status.code == 429, "an address asking for too many links is told")

@@ -1,0 +1,43 @@
+import Identity
+import IdentityWeb
+import Mustache
+import Web
+
+/// The provider's mail, written from `provider/mail/<name>` templates. Every link is built on the
+/// issuer URL (`PROVIDER_BASE_URL`), never on a request's `Host`, which a visitor chooses.
+struct ProviderMail: Sendable {
+    let templates: MailTemplates
+    let origin: String
+
+    /// Mail from the application's templates, with links on `origin`.
+    init(_ context: RequestContext, origin: String) {
+        templates = MailTemplates(context.templates, folder: "provider/mail", shared: ["origin": .string(origin)])
+        self.origin = origin
+    }
+
+    /// The link that opens the new-password form.
+    @Sendable func passwordReset(_ user: ProviderUser, token: String) -> MailMessage {
+        templates.message("password_reset", to: user, subject: "Reset your Latchkey ID password",
+                          values: ["link": .string(origin + "/password/reset?token=" + token)])
+    }
+
+    /// The notice that the password was changed through a reset link.
+    @Sendable func passwordChanged(_ user: ProviderUser) -> MailMessage {
+        templates.message("password_changed", to: user, subject: "Your Latchkey ID password was changed")
+    }
+
+    /// The code that proves the address.
+    @Sendable func verificationCode(_ user: ProviderUser, code: String) -> MailMessage {
+        templates.message("email_verification", to: user, subject: "Your Latchkey ID code: \(code)", values: ["code": .string(code)])
+    }
+
+    /// The notice, sent to the old address, that the account's address was changed.
+    @Sendable func emailChanged(_ user: ProviderUser) -> MailMessage {
+        templates.message("email_changed", to: user, subject: "Your Latchkey ID email address was changed")
+    }
+}
+
+extension ProviderServices {
+    /// The provider's mail for a request's page.
+    func mail(_ context: RequestContext) -> ProviderMail { ProviderMail(context, origin: configuration.baseURL) }
+}
