@@ -20,9 +20,15 @@ public struct MailTemplates: Sendable {
     /// The message `name` to `user`, titled `subject`. Without templates (or without the text
     /// one) the subject is the text, so a missing template never loses the mail.
     public func message(_ name: String, to user: some AccountHolder, subject: String, values: [String: MustacheValue] = [:]) -> MailMessage {
-        let context = MustacheValue(shared.merging(values) { $1 }.merging(["username": .string(user.username)]) { $1 })
+        message(name, to: user.mailbox ?? MailAddress(""), username: user.username, subject: subject, values: values)
+    }
+
+    /// The message `name` to `address` (another than the account's, such as the one it is moving
+    /// to, or nobody's account), greeting `username` when there is one.
+    public func message(_ name: String, to address: MailAddress, username: String?, subject: String,
+                        values: [String: MustacheValue] = [:]) -> MailMessage {
+        let context = MustacheValue(shared.merging(values) { $1 }.merging(["username": username.map(MustacheValue.string) ?? .null]) { $1 })
         let text = templates?.render(context, template: "\(folder)/\(name).txt") ?? subject
-        return MailMessage(to: user.mailbox ?? MailAddress(""), subject: subject, text: text,
-                           html: templates?.render(context, template: "\(folder)/\(name).html"))
+        return MailMessage(to: address, subject: subject, text: text, html: templates?.render(context, template: "\(folder)/\(name).html"))
     }
 }

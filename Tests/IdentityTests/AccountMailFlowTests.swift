@@ -94,7 +94,7 @@ import Testing
                 == ["password_changed"])
     }
 
-    @Test func anAddressIsVerifiedOnlyWhileItIsStillTheAccountsAndAChangeUnverifiesIt() async throws {
+    @Test func anAddressIsVerifiedOnlyWhileItIsStillTheAccountsAndAMoveNeedsTheNewAddresssCode() async throws {
         let (database, outbox, _, id) = try await setUp()
         let codes = EmailVerificationService(database: database, clock: .system, outbox: outbox, find: Self.find)
         let ada = try #require(try await database.read { db in try Self.find(id, db) })
@@ -105,21 +105,21 @@ import Testing
         #expect(try await codes.verify(ada, code: first) == .noLiveCode)
         #expect(try await database.read { db in try Self.find(id, db) }?.emailVerified == false)
 
-        try await codes.resend(to: ada, message: message)
-        let second = try #require(try await secret(database, outbox))
-        let moved = try await codes.changeAddress(of: ada, to: "ada@new.example", message: message,
-                                                  notice: { MailMessage(to: $0.mailbox!, subject: "moved", text: "") })
-        #expect(moved.emailAddress == "ada@new.example" && !moved.emailVerified)
-        #expect(try await codes.verify(moved, code: second) == .wrong(remaining: 4), "the new address has a code of its own")
-        #expect(try await codes.verify(moved, code: try #require(try await secret(database, outbox))) == .verified(email: "ada@new.example"))
-
-        _ = try await database.write { db in try db.execute("UPDATE users SET email_verified = 1 WHERE id = ?", id) }
-        let verified = try #require(try await database.read { db in try Self.find(id, db) })
-        let again = try await codes.changeAddress(of: verified, to: "ada@third.example", message: message,
-                                                  notice: { MailMessage(to: $0.mailbox!, subject: "moved", text: "") })
-        #expect(!again.emailVerified, "whatever proved the old address says nothing of the new")
+        // A move: nothing changes until the code sent to the new address comes back.
+        let inUse: @Sendable (String) -> MailMessage = { MailMessage(to: MailAddress($0), subject: "in use", text: "") }
+        let toAddress: @Sendable (Person, String, String) -> MailMessage = { _, address, code in MailMessage(to: MailAddress(address), subject: code, text: code) }
+        let current = try #require(try await database.read { db in try Self.find(id, db) })
+        try await codes.requestChange(of: current, to: "ada@new.example", message: toAddress, inUse: inUse)
+        #expect(try await codes.pendingChange(for: current) == "ada@new.example")
+        #expect(try await database.read { db in try Self.find(id, db) }?.emailAddress == "eve@example.com", "not before the code")
+        let code = try #require(try await secret(database, outbox))
+        #expect(try await codes.enter(code: "BBBB-BBBB", for: current) == .wrong(remaining: 4))
+        #expect(try await codes.enter(code: code, for: current, notice: { user, old in MailMessage(to: MailAddress(old), subject: "moved", text: "") })
+                == .changed(email: "ada@new.example"))
+        let moved = try #require(try await database.read { db in try Self.find(id, db) })
+        #expect(moved.emailAddress == "ada@new.example" && moved.emailVerified, "the code proved the new address")
         await #expect(throws: FieldErrors.self) {
-            _ = try await codes.changeAddress(of: again, to: "ADA@third.example", message: message, notice: { MailMessage(to: $0.mailbox!, subject: "", text: "") })
+            try await codes.requestChange(of: moved, to: "ADA@new.example", message: toAddress, inUse: inUse)
         }
     }
 }

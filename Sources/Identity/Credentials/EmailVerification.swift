@@ -42,12 +42,17 @@ public enum EmailVerification {
                        now, userID, IdentityRules.key(email)) == 1
     }
 
-    /// Gives `userID` a new address, unverified: whatever proved the old one says nothing of the
-    /// new, and its pending code dies. A taken address surfaces as `DatabaseError.uniqueViolation`.
-    public static func changeAddress(userID: Int64, to email: String, now: Int, in db: any Connection) throws {
-        _ = try db.execute("UPDATE users SET email = ?, email_key = ?, email_verified = 0, updated_at = ? WHERE id = ?",
+    /// Moves `userID` to `email`, proven (by a code sent there), and drops any pending code. A
+    /// taken address surfaces as `DatabaseError.uniqueViolation`.
+    public static func moveAddress(userID: Int64, to email: String, now: Int, in db: any Connection) throws {
+        _ = try db.execute("UPDATE users SET email = ?, email_key = ?, email_verified = 1, updated_at = ? WHERE id = ?",
                            email, IdentityRules.key(email), now, userID)
         try codes.cancel(userID: userID, in: db)
+    }
+
+    /// The account whose address is `email` (in any case), if any.
+    public static func holder(of email: String, in db: any Connection) throws -> Int64? {
+        try db.queryOne("SELECT id FROM users WHERE email_key = ?", IdentityRules.key(email)).map { try $0.int64("id") }
     }
 
     /// Deletes codes a day past expiry (housekeeping).

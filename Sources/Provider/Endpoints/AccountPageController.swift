@@ -19,14 +19,16 @@ struct AccountPageController {
     private var trustedProxies: Int { services.configuration.trustedProxies }
 
     @Sendable func accountPage(_ request: Request, context: RequestContext) async throws -> View {
-        try accountView(context, errors: FieldErrors())
+        try await accountView(context, errors: FieldErrors())
     }
 
-    private func accountView(_ context: RequestContext, typedEmail: String = "", errors: FieldErrors, status: HTTPStatus = .ok) throws -> View {
+    private func accountView(_ context: RequestContext, typedEmail: String = "", errors: FieldErrors, status: HTTPStatus = .ok) async throws -> View {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
+        let pending = try await services.users.pendingEmailChange(for: user)
         return Page(context, title: "Your account", [
             "user": MustacheValue(user),
-            "verifyEmail": .bool(!user.emailVerified && services.users.canSendMail),
+            "verifyEmail": .bool(!user.emailVerified && services.users.canSendMail && pending == nil),
+            "pendingEmail": pending.map(MustacheValue.string) ?? .null,
             "mailOff": .bool(!services.users.canSendMail),
             "typedEmail": .string(String(typedEmail.prefix(300))),
             "errors": errors.mustacheValue,
@@ -36,16 +38,23 @@ struct AccountPageController {
     @Sendable func verifyEmail(_ request: Request, context: RequestContext) async throws -> Response {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         let code = try request.form()["code"] ?? ""
-        switch try await services.users.verifyEmail(of: user, code: code) {
+        switch try await services.users.enterEmailCode(of: user, code: code, notice: services.mail(context).emailChanged) {
         case .verified:
             context.logger.info("email_verified", ["user_id": user.id])
             context.session.flash("Your email address is verified.", kind: "success")
             return Response(status: .seeOther, headers: ["Location": "/account"])
+        case .changed(let email):
+            context.logger.info("email_changed", ["user_id": user.id])
+            context.session.flash("Your email address is now \(email).", kind: "success")
+            return Response(status: .seeOther, headers: ["Location": "/account"])
+        case .addressTaken:
+            return try await accountView(context, errors: FieldErrors("code", "Another account has just started using that address, so yours was not changed."),
+                                         status: .unprocessableContent).response(for: request, context: context)
         case .wrong(let remaining):
-            return try accountView(context, errors: FieldErrors("code", "That is not the code. \(remaining) tr\(remaining == 1 ? "y" : "ies") left."),
+            return try await accountView(context, errors: FieldErrors("code", "That is not the code. \(remaining) tr\(remaining == 1 ? "y" : "ies") left."),
                                    status: .unprocessableContent).response(for: request, context: context)
         case .noLiveCode:
-            return try accountView(context, errors: FieldErrors("code", "That code has expired or was tried too often. Send a new one."),
+            return try await accountView(context, errors: FieldErrors("code", "That code has expired or was tried too often. Send a new one."),
                                    status: .unprocessableContent).response(for: request, context: context)
         }
     }
@@ -71,15 +80,17 @@ struct AccountPageController {
         let email = form["email"] ?? ""
         let mail = services.mail(context)
         do {
-            let changed = try await services.users.changeEmail(of: user, to: email, password: form["current_password"] ?? "",
+            let address = try await services.users.changeEmail(of: user, to: email, password: form["current_password"] ?? "",
                                                                ip: request.clientIP(trustedProxies: trustedProxies),
-                                                               message: mail.verificationCode, notice: mail.emailChanged)
-            context.logger.info("email_changed", ["user_id": user.id])
-            context.session.flash(services.users.canSendMail ? "Your address is now \(changed.email). Enter the code we sent it to verify it."
-                                  : "Your address is now \(changed.email).", kind: "success")
+                                                               message: mail.verificationCode(_:to:code:), inUse: mail.addressInUse)
+            context.session.flash("We sent a code to \(address). Enter it below to finish the change; until then your address stays as it is.",
+                                  kind: "success")
+            return Response(status: .seeOther, headers: ["Location": "/account"])
+        } catch let limited as TooManyCodes {
+            context.session.flash("You asked for several codes already. Try again in \((limited.retryAfter + 59) / 60) minutes.", kind: "error")
             return Response(status: .seeOther, headers: ["Location": "/account"])
         } catch let errors as FieldErrors {
-            return try accountView(context, typedEmail: email, errors: errors, status: .unprocessableContent).response(for: request, context: context)
+            return try await accountView(context, typedEmail: email, errors: errors, status: .unprocessableContent).response(for: request, context: context)
         }
     }
 }

@@ -31,9 +31,21 @@ struct ProviderMail: Sendable {
         templates.message("email_verification", to: user, subject: "Your Latchkey ID code: \(code)", values: ["code": .string(code)])
     }
 
+    /// The code that proves an address the account is moving to.
+    @Sendable func verificationCode(_ user: ProviderUser, to address: String, code: String) -> MailMessage {
+        templates.message("email_verification", to: MailAddress(address, name: user.username), username: user.username,
+                          subject: "Your Latchkey ID code: \(code)", values: ["code": .string(code)])
+    }
+
     /// The notice, sent to the old address, that the account's address was changed.
-    @Sendable func emailChanged(_ user: ProviderUser) -> MailMessage {
-        templates.message("email_changed", to: user, subject: "Your Latchkey ID email address was changed")
+    @Sendable func emailChanged(_ user: ProviderUser, oldAddress: String) -> MailMessage {
+        templates.message("email_changed", to: MailAddress(oldAddress, name: user.username), username: user.username,
+                          subject: "Your Latchkey ID email address was changed")
+    }
+
+    /// The note to an address another account already has, when someone tried to move to it.
+    @Sendable func addressInUse(_ address: String) -> MailMessage {
+        templates.message("email_in_use", to: MailAddress(address), username: nil, subject: "Someone tried to use your address on Latchkey ID")
     }
 }
 

@@ -43,26 +43,36 @@ extension UserService {
         try await codes.resend(to: user, message: message)
     }
 
-    /// Checks a typed code; a right one makes `email_verified` true, if the address is still the
-    /// one the code was sent to.
-    public func verifyEmail(of user: ProviderUser, code: String) async throws -> EmailVerification.Outcome {
-        try await codes.verify(user, code: code)
+    /// Checks a typed code: a right one makes `email_verified` true for the account's address,
+    /// or finishes a move to the address it was sent to (verified; the old address is told).
+    public func enterEmailCode(of user: ProviderUser, code: String,
+                               notice: @escaping @Sendable (ProviderUser, _ oldAddress: String) -> MailMessage) async throws
+        -> EmailVerificationService<ProviderUser>.CodeOutcome {
+        try await codes.enter(code: code, for: user, notice: notice)
     }
 
-    /// Changes the user's address after checking their password: the new one is unverified
-    /// (`email_verified` false in every later id_token and userinfo reply) until its code is
-    /// entered, and the old one is told (`notice`). Throws `FieldErrors`.
-    public func changeEmail(of user: ProviderUser, to email: String, password: String, ip: String, message: @escaping SecretMessage,
-                            notice: @escaping Message) async throws -> ProviderUser {
-        // Checked as a sign-in is, so this form cannot be used to guess the password faster
-        // than the sign-in page allows.
-        switch try await signIn(username: user.username, password: password, ip: ip) {
-        case .verified(let checked, _) where checked.id == user.id:
-            return try await codes.changeAddress(of: checked, to: email, message: message, notice: notice)
-        case .throttled(let wait, _):
-            throw FieldErrors("current_password", "Too many wrong passwords. Try again in \((wait + 59) / 60) minutes.")
-        default:
-            throw FieldErrors("current_password", "That is not your current password.")
-        }
+    /// The address a code is on its way to, when the account is moving there.
+    public func pendingEmailChange(for user: ProviderUser) async throws -> String? { try await codes.pendingChange(for: user) }
+
+    /// Starts moving the account to `email` after checking the password, as the site does (see
+    /// `EmailVerificationService.requestChange`): nothing changes until the code sent there
+    /// comes back, so `email_verified` never speaks for an address nobody proved. Throws
+    /// `FieldErrors` or `TooManyCodes`.
+    @discardableResult
+    public func changeEmail(of user: ProviderUser, to email: String, password: String, ip: String,
+                            message: @escaping @Sendable (ProviderUser, _ address: String, _ code: String) -> MailMessage,
+                            inUse: @escaping @Sendable (_ address: String) -> MailMessage) async throws -> String {
+        try await codes.requestChange(of: user, to: email, authorize: {
+            // Checked as a sign-in is, so this form cannot be used to guess the password faster
+            // than the sign-in page allows.
+            switch try await self.signIn(username: user.username, password: password, ip: ip) {
+            case .verified(let checked, _) where checked.id == user.id:
+                return
+            case .throttled(let wait, _):
+                throw FieldErrors("current_password", "Too many wrong passwords. Try again in \((wait + 59) / 60) minutes.")
+            default:
+                throw FieldErrors("current_password", "That is not your current password.")
+            }
+        }, message: message, inUse: inUse)
     }
 }

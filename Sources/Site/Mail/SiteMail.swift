@@ -1,35 +1,31 @@
 import Accounts
 import Identity
+import IdentityWeb
 import Mustache
 import Web
 
 /// Composes the site's mail from the `site/mail/<name>.txt` and `.html` templates. Made per
 /// request, because links are built on the site's origin (`BASE_URL`, or the request's host when
-/// it is unset) and the templates live on the application. Every message gets `username`,
-/// `origin` and its own values.
+/// it is unset) and the templates live on the application; the identity core's `MailTemplates`
+/// renders them. Every message gets `username`, `origin` and its own values.
 struct SiteMail: Sendable {
-    let templates: TemplateLibrary?
+    let templates: MailTemplates
     let origin: String
 
     init(_ request: Request, _ context: RequestContext, services: SiteServices) {
-        templates = context.templates
         origin = services.configuration.origin(for: request)
+        templates = MailTemplates(context.templates, folder: "site/mail", shared: ["origin": .string(origin)])
     }
 
     /// A message to `user` at their account address.
     func message(_ name: String, to user: User, subject: String, _ values: [String: MustacheValue] = [:]) -> MailMessage {
-        message(name, to: MailAddress(user.email ?? "", name: user.username), username: user.username, subject: subject, values)
+        templates.message(name, to: user, subject: subject, values: values)
     }
 
     /// A message to `address`, greeting `username` (nil: nobody in particular).
     func message(_ name: String, to address: MailAddress, username: String?, subject: String,
                  _ values: [String: MustacheValue] = [:]) -> MailMessage {
-        var all = values
-        all["username"] = username.map(MustacheValue.string) ?? .null
-        all["origin"] = .string(origin)
-        let context = MustacheValue(all)
-        let text = templates?.render(context, template: "site/mail/\(name).txt") ?? subject
-        return MailMessage(to: address, subject: subject, text: text, html: templates?.render(context, template: "site/mail/\(name).html"))
+        templates.message(name, to: address, username: username, subject: subject, values: values)
     }
 
     // MARK: The messages
