@@ -45,6 +45,8 @@ enum CName {
     nonisolated(unsafe) static let rsa: UnsafePointer<CChar> = persistent("RSA")
     nonisolated(unsafe) static let n: UnsafePointer<CChar> = persistent("n")
     nonisolated(unsafe) static let e: UnsafePointer<CChar> = persistent("e")
+    nonisolated(unsafe) static let ec: UnsafePointer<CChar> = persistent("EC")
+    nonisolated(unsafe) static let ed25519: UnsafePointer<CChar> = persistent("ED25519")
 
     private static func persistent(_ string: String) -> UnsafePointer<CChar> {
         guard let copy = strdup(string) else { fatalError("out of memory") }
