@@ -58,7 +58,7 @@ let package = Package(
 
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: swiftSettings),
         .testTarget(name: "MustacheTests", dependencies: ["Mustache"], swiftSettings: swiftSettings),
-        .testTarget(name: "SecurityTests", dependencies: ["Security", "FakeAuthenticator"], swiftSettings: swiftSettings),
+        .testTarget(name: "SecurityTests", dependencies: ["Security", "FakeAuthenticator"], exclude: ["QRReference"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Runtime"], swiftSettings: swiftSettings),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "Storage", "Security"], swiftSettings: swiftSettings),
         .testTarget(name: "WebTests", dependencies: ["Web", "WebTesting", "Runtime"], exclude: ["Fixtures", "Corpus"], swiftSettings: swiftSettings),
