@@ -42,6 +42,7 @@ public struct Housekeeping: Sendable {
             Chore("outbox") { now, db in try Outbox.purge(now: now, in: db) },
             Chore("password_resets") { now, db in try PasswordResets.purge(now: now, in: db) },
             Chore("email_verifications") { now, db in try EmailVerification.purge(now: now, in: db) },
+            Chore("webauthn_challenges") { now, db in try WebAuthnChallenges.purge(now: now, in: db) },
         ] + extra
     }
 
