@@ -4,7 +4,8 @@ import Security
 /// A WebAuthn authenticator in software, standing in for the browser and the security key in
 /// tests: it makes real P-256 or Ed25519 credentials through OpenSSL and answers registrations
 /// (`none` attestation) and sign-ins exactly as a browser's `PublicKeyCredential.toJSON()` would,
-/// unless a `Tampering` says otherwise.
+/// unless a `Tampering` says otherwise. One test drives it at a time (its counters are plain
+/// state), hence `@unchecked Sendable`.
 public final class SoftwareAuthenticator: @unchecked Sendable {
     /// The credential algorithms it can make.
     public enum Algorithm: Sendable {
