@@ -49,6 +49,8 @@ let package = Package(
         .systemLibrary(name: "CTestTLS", path: "Tests/Support/CTestTLS", pkgConfig: "libssl", providers: [.apt(["libssl-dev"])]),
         // Local fakes of GitHub, Facebook, LinkedIn, an OpenID Connect provider and an SMTP server, for tests only.
         .target(name: "FakeProviders", dependencies: ["Web", "WebTesting", "Security", "CTestTLS"], path: "Tests/Support/FakeProviders", swiftSettings: swiftSettings),
+        // A software WebAuthn authenticator (real P-256 and Ed25519 keys) with knobs to tamper, for tests only.
+        .target(name: "FakeAuthenticator", dependencies: ["Security"], path: "Tests/Support/FakeAuthenticator", swiftSettings: swiftSettings),
         // The benchmark's server (scripts/bench): the peer's four routes on our framework.
         .executableTarget(name: "BenchServer", dependencies: ["Web", "Mustache", "Security"], swiftSettings: swiftSettings),
         // Seeds a database with N users and times the queries that must stay fast (scripts/seed-data, scripts/scale-check).
@@ -56,9 +58,9 @@ let package = Package(
 
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: swiftSettings),
         .testTarget(name: "MustacheTests", dependencies: ["Mustache"], swiftSettings: swiftSettings),
-        .testTarget(name: "SecurityTests", dependencies: ["Security"], swiftSettings: swiftSettings),
+        .testTarget(name: "SecurityTests", dependencies: ["Security", "FakeAuthenticator"], exclude: ["QRReference"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Runtime"], swiftSettings: swiftSettings),
-        .testTarget(name: "IdentityTests", dependencies: ["Identity", "Storage", "Security"], swiftSettings: swiftSettings),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity", "Storage", "Security", "FakeAuthenticator"], swiftSettings: swiftSettings),
         .testTarget(name: "WebTests", dependencies: ["Web", "WebTesting", "Runtime"], exclude: ["Fixtures", "Corpus"], swiftSettings: swiftSettings),
         .testTarget(name: "FakeProvidersTests", dependencies: ["FakeProviders", "Web", "Security"], swiftSettings: swiftSettings),
         .testTarget(name: "SiteTests", dependencies: ["Site", "Accounts", "Identity", "IdentityWeb", "Provider", "WebTesting", "FakeProviders", "Storage", "Security", "Web", "Runtime", "Mustache"], swiftSettings: swiftSettings),

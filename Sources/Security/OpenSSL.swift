@@ -26,12 +26,16 @@ enum Fetched {
     }()
 
     /// `digest=SHA256` for EVP_MAC_init, built once and kept for the life of the process.
-    nonisolated(unsafe) static let sha256DigestParams: UnsafePointer<OSSL_PARAM> = {
+    nonisolated(unsafe) static let sha256DigestParams: UnsafePointer<OSSL_PARAM> = digestParams("SHA256")
+    /// `digest=SHA1`, for HOTP and TOTP (RFC 4226 and 6238 use HMAC-SHA1, which authenticator apps expect).
+    nonisolated(unsafe) static let sha1DigestParams: UnsafePointer<OSSL_PARAM> = digestParams("SHA1")
+
+    private static func digestParams(_ name: String) -> UnsafePointer<OSSL_PARAM> {
         let params = UnsafeMutablePointer<OSSL_PARAM>.allocate(capacity: 2)
-        params[0] = OSSL_PARAM_construct_utf8_string(strdup("digest"), strdup("SHA256"), 0)
+        params[0] = OSSL_PARAM_construct_utf8_string(strdup("digest"), strdup(name), 0)
         params[1] = OSSL_PARAM_construct_end()
         return UnsafePointer(params)
-    }()
+    }
 
     private static func fetchDigest(_ name: String) -> OpaquePointer {
         guard let md = EVP_MD_fetch(nil, name, nil) else { fatalError("libcrypto lacks \(name)") }
@@ -45,6 +49,8 @@ enum CName {
     nonisolated(unsafe) static let rsa: UnsafePointer<CChar> = persistent("RSA")
     nonisolated(unsafe) static let n: UnsafePointer<CChar> = persistent("n")
     nonisolated(unsafe) static let e: UnsafePointer<CChar> = persistent("e")
+    nonisolated(unsafe) static let ec: UnsafePointer<CChar> = persistent("EC")
+    nonisolated(unsafe) static let ed25519: UnsafePointer<CChar> = persistent("ED25519")
 
     private static func persistent(_ string: String) -> UnsafePointer<CChar> {
         guard let copy = strdup(string) else { fatalError("out of memory") }

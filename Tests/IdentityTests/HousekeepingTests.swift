@@ -22,12 +22,12 @@ import Testing
         let ran = Chores()
         let housekeeping = Housekeeping(database: database, clock: clock.clock, throttle: SignInThrottle(maxFailures: 5, window: 600),
                                         extra: [Housekeeping.Chore("extra") { _, _ in ran.count += 1; return 7 }])
-        #expect(try await housekeeping.sweep() == .swept(["sessions": 1, "sign_in_failures": 1, "rate_events": 0, "outbox": 0, "password_resets": 0, "email_verifications": 0, "sign_in_codes": 0, "extra": 7]))
+        #expect(try await housekeeping.sweep() == .swept(["sessions": 1, "sign_in_failures": 1, "rate_events": 0, "outbox": 0, "password_resets": 0, "email_verifications": 0, "sign_in_codes": 0, "webauthn_challenges": 0, "extra": 7]))
         #expect(ran.count == 1)
         let live = try await database.read { db in try SessionRepository.load(idHash: "live", in: db) }
         #expect(live?.values == ["k": "v"], "a live session is untouched")
         #expect(try await database.read { db in try SessionRepository.load(idHash: "anonymous-expired", in: db) } == nil)
-        #expect(try await housekeeping.sweep() == .swept(["sessions": 0, "sign_in_failures": 0, "rate_events": 0, "outbox": 0, "password_resets": 0, "email_verifications": 0, "sign_in_codes": 0, "extra": 7]))
+        #expect(try await housekeeping.sweep() == .swept(["sessions": 0, "sign_in_failures": 0, "rate_events": 0, "outbox": 0, "password_resets": 0, "email_verifications": 0, "sign_in_codes": 0, "webauthn_challenges": 0, "extra": 7]))
     }
 
     @Test func aFailingSweepIsReportedAndTheLoopGoesOn() async throws {

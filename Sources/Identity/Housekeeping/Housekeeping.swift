@@ -43,6 +43,7 @@ public struct Housekeeping: Sendable {
             Chore("password_resets") { now, db in try PasswordResets.purge(now: now, in: db) },
             Chore("email_verifications") { now, db in try EmailVerification.purge(now: now, in: db) },
             Chore("sign_in_codes") { now, db in try SignInCodes.purge(now: now, in: db) },
+            Chore("webauthn_challenges") { now, db in try WebAuthnChallenges.purge(now: now, in: db) },
         ] + extra
     }
 
