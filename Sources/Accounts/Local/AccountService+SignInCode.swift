@@ -51,7 +51,8 @@ extension AccountService {
                 guard var user = try UserRepository.find(id: userID, in: db), !user.isDisabled,
                       IdentityRules.key(email) == user.email.map(IdentityRules.key) else { return .noLiveCode }
                 if !user.emailVerified {
-                    try UserRepository.setEmailVerified(userID: userID, now: now, in: db)
+                    // The code proved the mailbox: an account nobody had proven is settled now.
+                    try Self.settleOwnership(of: user, keepingSession: nil, ip: ip, now: now, in: db)
                     user.emailVerified = true
                 }
                 try AuditLog.record("login", actor: userID, target: userID, detail: "email_code", ip: ip, now: now, in: db)

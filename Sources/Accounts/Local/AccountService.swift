@@ -189,6 +189,8 @@ public struct AccountService: Sendable {
     public func resetPassword(token: String, new: String, confirmation: String, ip: String,
                               notice: @escaping @Sendable (User) -> MailMessage) async throws -> User? {
         try await resets.reset(token: token, new: new, confirmation: confirmation, revoke: { user, now, db in
+            // The link proved the mailbox: an account nobody had proven is settled now.
+            try Self.settleOwnership(of: user, keepingSession: nil, ip: ip, now: now, in: db)
             let tokens = try APITokenRepository.revokeAll(userID: user.id, now: now, in: db)
             try AuditLog.record("password_reset", actor: user.id, target: user.id, detail: "api_tokens_revoked=\(tokens)", ip: ip, now: now, in: db)
         }, notice: notice)

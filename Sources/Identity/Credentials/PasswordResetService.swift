@@ -62,7 +62,8 @@ public struct PasswordResetService<User: AccountHolder>: Sendable {
 
     /// Sets a new password through a live link: the link (and every other of the user's) is used
     /// up, every session ends, `revoke` withdraws what else the app issued (API tokens, OAuth
-    /// tokens), and the owner is told (`notice`). Throws `FieldErrors` for a refused password;
+    /// tokens), an unverified address counts as proven (the link was mailed there), and the
+    /// owner is told (`notice`). Throws `FieldErrors` for a refused password;
     /// nil when the link is not live.
     public func reset(token: String, new: String, confirmation: String, revoke: @escaping Step,
                       notice: @escaping @Sendable (User) -> MailMessage) async throws -> User? {
@@ -79,6 +80,10 @@ public struct PasswordResetService<User: AccountHolder>: Sendable {
             guard let userID = try PasswordResets.redeem(token, now: now, in: db), let user = try find(userID, db) else { return nil }
             try Credentials.replace(hash, userID: userID, keepingSession: nil, now: now, in: db)
             try revoke(user, now, db)
+            // The link went to the account's address and came back: that proves the address.
+            if let email = user.emailAddress, !user.emailVerified {
+                _ = try EmailVerification.markVerified(userID: userID, email: email, now: now, in: db)
+            }
             try outbox?.notify(user, kind: "password_changed", now: now, in: db, notice)
             return user
         }

@@ -87,3 +87,53 @@ import WebTesting
         #expect(await site.client().get("/login/code").text.contains("cannot mail sign-in codes"))
     }
 }
+
+/// Pre-hijacking (issue 12): someone signs up with a victim's address and connects their own
+/// GitHub; when the victim recovers the account by mail, what the impostor attached goes.
+@Suite struct PreHijackingTests {
+    @Test func aResetLinkOrASignInCodeSettlesAnUnprovenAccount() async throws {
+        for recovery in ["reset", "code"] {
+            try await SocialSite.with([.github]) { social in
+                try await social.site.createUser("victim", email: "victim@example.com")
+                let impostor = social.site.client()
+                await impostor.signIn("victim")
+                _ = try await social.connect("github", impostor)
+                #expect(try await social.rows().links == 1)
+                _ = try await social.site.deliverMail()
+
+                let owner = social.site.client()
+                if recovery == "reset" {
+                    await owner.submit("/password/forgot", [("identifier", "victim@example.com")], tokenFrom: "/password/forgot")
+                    let mail = try #require(try await social.site.deliverMail().first { $0.text.contains("token=") })
+                    let token = String(try #require(mail.text.range(of: #"token=[A-Za-z0-9_-]+"#, options: .regularExpression).map { mail.text[$0].dropFirst(6) }))
+                    let done = await owner.submit("/password/reset", [("token", token), ("new_password", "a brand new passphrase"),
+                                                                      ("new_password_confirmation", "a brand new passphrase")],
+                                                  tokenFrom: "/password/reset?token=\(token)")
+                    #expect(done.status.code == 303)
+                } else {
+                    await owner.submit("/login/code", [("identifier", "victim@example.com")], tokenFrom: "/login/code")
+                    let code = try await social.site.mailedCode(to: "victim@example.com")
+                    #expect(await owner.submit("/login/code/enter", [("code", code)], tokenFrom: "/login/code/enter").location == "/account")
+                }
+                #expect(try await social.rows().links == 0, "\(recovery): the impostor's GitHub is gone")
+                #expect(try await social.site.user("victim")?.emailVerified == true)
+                #expect(await social.signedInUsername(impostor) == nil, "\(recovery): the impostor's session ended")
+                #expect(try await social.site.auditCount("ownership_settled") == 1)
+            }
+        }
+    }
+
+    @Test func aVerifiedAccountKeepsItsLinksThroughAReset() async throws {
+        try await SocialSite.with([.github]) { social in
+            let ada = try await social.site.createUser("ada", email: "ada@example.com")
+            _ = try await social.site.services.database.write { db in try db.execute("UPDATE users SET email_verified = 1 WHERE id = ?", ada.id) }
+            let client = social.site.client()
+            await client.signIn("ada")
+            _ = try await social.connect("github", client)
+            let other = social.site.client()
+            await other.submit("/login/code", [("identifier", "ada")], tokenFrom: "/login/code")
+            await other.submit("/login/code/enter", [("code", try await social.site.mailedCode(to: "ada@example.com"))], tokenFrom: "/login/code/enter")
+            #expect(try await social.rows().links == 1)
+        }
+    }
+}
