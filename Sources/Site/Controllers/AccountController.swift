@@ -132,9 +132,8 @@ struct AccountController {
                                                        new: form["new_password"] ?? "",
                                                        confirmation: form["new_password_confirmation"] ?? "",
                                                        keepingSession: context.session.loadedIDHash,
-                                                       ip: request.clientIP(trustedProxies: trustedProxies)) { [templates = context.templates, origin = services.configuration.origin(for: request)] user in
-                PasswordResetController.mail(templates, "password_changed", to: user, subject: "Your Latchkey password was changed",
-                                             values: ["origin": .string(origin), "how": .string("from your account page")])
+                                                       ip: request.clientIP(trustedProxies: trustedProxies)) { [mail = SiteMail(request, context, services: services)] user in
+                mail.message("password_changed", to: user, subject: "Your Latchkey password was changed", ["how": .string("from your account page")])
             }
         } catch let errors as FieldErrors {
             return try await accountView(context, errors: errors, status: .unprocessableContent).response(for: request, context: context)

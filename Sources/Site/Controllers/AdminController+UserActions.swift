@@ -113,12 +113,11 @@ extension AdminController {
 
     @Sendable func sendPasswordReset(_ request: Request, context: RequestContext) async throws -> Redirect {
         let admin = try admin(context), user = try await targetUser(context)
-        let origin = services.configuration.origin(for: request)
-        let templates = context.templates
+        let mail = SiteMail(request, context, services: services)
         do {
             try await services.admin.sendPasswordReset(to: user, by: admin, ip: ip(request)) { user, token in
-                PasswordResetController.mail(templates, "password_reset", to: user, subject: "Reset your Latchkey password",
-                                             values: ["link": .string(origin + "/password/reset?token=" + token)])
+                mail.message("password_reset", to: user, subject: "Reset your Latchkey password",
+                             ["link": .string(mail.origin + "/password/reset?token=" + token)])
             }
         } catch is AdminService.CannotMail {
             return back(to: user.id, "\(user.username) has no email address, or mail is turned off: no link was sent.", kind: "error", context: context)
