@@ -5,7 +5,8 @@
 public protocol Connection: AnyObject {
     /// The SQL flavour of this connection.
     var dialect: SQLDialect { get }
-    /// Runs one statement and returns how many rows it changed.
+    /// Runs one statement and returns how many rows it changed (most callers do not need it).
+    @discardableResult
     func execute(_ sql: String, _ params: [SQLValue]) throws(DatabaseError) -> Int
     /// Runs one statement and returns all its rows.
     func query(_ sql: String, _ params: [SQLValue]) throws(DatabaseError) -> [Row]
@@ -26,6 +27,7 @@ extension Connection {
     }
 
     /// `execute` with Swift values: `try db.execute("DELETE FROM t WHERE id = ?", id)`.
+    @discardableResult
     public func execute(_ sql: String, _ params: any SQLBindable...) throws(DatabaseError) -> Int {
         try execute(sql, params.map(\.sqlValue))
     }
