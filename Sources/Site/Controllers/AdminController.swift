@@ -12,7 +12,7 @@ struct AdminController {
     let services: SiteServices
 
     func register(on router: Router) {
-        let admin = router.group("/admin", middleware: [RequireAdminMiddleware()])
+        let admin = router.group("/admin", middleware: [RequireAdminMiddleware(requireSecondFactor: services.configuration.requireMFAForAdmins)])
         admin.get("/", use: dashboard)
         admin.get("/users", use: users)
         admin.get("/users/:id", use: user)
@@ -26,6 +26,7 @@ struct AdminController {
         admin.post("/users/:id/disable", use: disable)
         admin.post("/users/:id/enable", use: enable)
         admin.post("/users/:id/password-reset", use: sendPasswordReset)
+        admin.post("/users/:id/mfa/reset", use: resetSecondFactors)
         admin.get("/providers", use: providers)
         admin.get("/site-connections", use: siteConnections)
         admin.post("/site-connections", use: connectSiteCredential)
