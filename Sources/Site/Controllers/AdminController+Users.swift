@@ -34,7 +34,7 @@ extension AdminController {
     }
 
     @Sendable func user(_ request: Request, context: RequestContext) async throws -> View {
-        let user = try await targetUser(context)
+        let user = try await targetUser(context, acting: false)
         let now = Clock.now
         let (sessions, accounts, apiTokens, history, factors) = try await services.database.read { db in
             (try SessionRepository.active(userID: user.id, now: now, in: db),

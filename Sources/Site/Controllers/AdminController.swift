@@ -75,12 +75,14 @@ struct AdminController {
         return value
     }
 
-    /// The user named by `:id`, or 404.
-    func targetUser(_ context: RequestContext) async throws -> User {
+    /// The user named by `:id`, or 404. An action (`acting`) on a deleted account's tombstone
+    /// is refused: there is nobody left to act on.
+    func targetUser(_ context: RequestContext, acting: Bool = true) async throws -> User {
         let userID = try id(context)
         guard let user = try await services.database.read({ db in try UserRepository.find(id: userID, in: db) }) else {
             throw HTTPError(.notFound, "There is no such user.")
         }
+        if acting && user.deletedAt != nil { throw HTTPError(.conflict, "That account was deleted by its owner.") }
         return user
     }
 

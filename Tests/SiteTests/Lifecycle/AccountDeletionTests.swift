@@ -85,7 +85,14 @@ import WebTesting
         #expect(try await site.user("root")?.deletedAt == nil)
         // With another administrator, they can.
         try await site.createUser("second", admin: true)
+        let rootID = try #require(try await site.user("root")).id
         #expect(await deleteAccount(root, confirm: "root").status.code == 200)
         #expect(try await site.user("root") == nil)
+        // The tombstone shows in the console, but nobody is left to act on.
+        let second = site.client()
+        await second.signIn("second")
+        #expect(await second.get("/admin/users/\(rootID)").text.contains("deleted by its owner"))
+        #expect(await second.adminPost("/admin/users/\(rootID)/admin/grant").status.code == 409)
+        #expect(try await site.query("SELECT is_admin FROM users WHERE id = ?", rootID).first?.bool("is_admin") == false)
     }
 }
