@@ -41,6 +41,27 @@ import WebTesting
         #expect(throws: ConfigurationError.self) { try SiteConfiguration(environment: ["REAUTHENTICATION_TIMEOUT": "0", "APP_ENV": "test"]) }
     }
 
+    /// With mandatory verification, an unverified person may still fix a mistyped address,
+    /// which asks them to confirm first: the confirmation page must not bounce them back.
+    @Test func anUnverifiedPersonCanConfirmWhenVerificationIsMandatory() async throws {
+        let site = try await TestSite.make(["ACCOUNT_EMAIL_VERIFICATION": "mandatory"])
+        try await site.createUser("bob")
+        let client = site.client()
+        await client.signIn("bob")
+        try await site.ageSignIn(of: client)
+        let refused = await client.submit("/account/email", [("new_email", "bob@example.org"), ("email_password", TestSite.password)],
+                                          tokenFrom: "/account")
+        #expect(refused.location == "/account/reauthenticate?next=%2Faccount")
+        let page = await client.follow(refused)
+        #expect(page.status.code == 200 && page.text.contains("Confirm it is you"))
+        let token = try #require(TestClient.hiddenField("csrf_token", in: page.text))
+        #expect(await client.post("/account/reauthenticate", form: [("csrf_token", token), ("password", TestSite.password), ("next", "/account")])
+            .location == "/account")
+        let changed = await client.post("/account/email", form: [("csrf_token", token), ("new_email", "bob@example.org"),
+                                                                 ("email_password", TestSite.password)])
+        #expect(changed.location == "/account#change-email")
+    }
+
     @Test func withoutPasswordOrMailALinkedProviderConfirms() async throws {
         try await SocialSite.with([.github], environment: ["EMAIL_URL": "off"]) { social in
             let client = social.site.client()
