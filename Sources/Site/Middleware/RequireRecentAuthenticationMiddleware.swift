@@ -23,14 +23,31 @@ struct ReauthenticationPolicy: Sendable {
     let timeout: Int
     let clock: Clock
 
+    /// The path as the router reads it: empty segments dropped, each segment percent-decoded,
+    /// so `/account//password/` or `/account/%70assword` cannot slip past a rule the router
+    /// would still route to the handler. Nil when a segment does not decode (the router
+    /// refuses those anyway).
+    static func routed(_ path: String) -> String? {
+        var segments: [String] = []
+        for raw in path.split(separator: "/", omittingEmptySubsequences: true) {
+            guard let segment = String(raw).removingPercentEncoding, !segment.contains("/") else { return nil }
+            segments.append(segment)
+        }
+        return "/" + segments.joined(separator: "/")
+    }
+
     /// Whether `request` needs a recent authentication.
     static func protects(_ request: Request) -> Bool {
-        let path = request.path
-        if path.hasPrefix(reauthenticationPrefix) { return false }
+        // Undecodable: guarded, to be safe (the router answers 400 after).
+        guard let routed = routed(request.path) else { return true }
+        let path = routed
+        if path == reauthenticationPrefix || path.hasPrefix(reauthenticationPrefix + "/") { return false }
         if request.method == .get || request.method == .head {
+            // `/account/security` itself (an overview) is free; the pages below it are not.
             return pagePaths.contains(path) || pagePrefixes.contains { path.hasPrefix($0) }
         }
-        if actionPaths.contains(path) || actionPrefixes.contains(where: { path.hasPrefix($0) }) { return true }
+        // A POST to `/account/mfa` itself counts as under `/account/mfa/`.
+        if actionPaths.contains(path) || actionPrefixes.contains(where: { (path + "/").hasPrefix($0) }) { return true }
         // Connecting a provider adds a way into the account: someone at an unattended browser
         // could attach their own and keep it. As sensitive as disconnecting one.
         return path.hasPrefix("/auth/") && (try? request.form()["intent"]) == "connect"
@@ -59,7 +76,7 @@ struct RequireRecentAuthenticationMiddleware: Middleware {
     func handle(_ request: Request, context: RequestContext, next: any Responder) async throws -> Response {
         guard let user = context.currentUser, ReauthenticationPolicy.protects(request), !policy.isFresh(context.session),
               // A non-admin's POST to /admin gets its 403 from the admin guard, not a detour.
-              user.isAdmin || !request.path.hasPrefix("/admin") else {
+              user.isAdmin || !(ReauthenticationPolicy.routed(request.path) ?? "").hasPrefix("/admin") else {
             return try await next.respond(to: request, context: context)
         }
         let back: String?
@@ -83,7 +100,7 @@ struct RequireRecentAuthenticationMiddleware: Middleware {
            !path.hasPrefix(ReauthenticationPolicy.reauthenticationPrefix) {
             return path
         }
-        let parts = request.path.split(separator: "/")
+        let parts = (ReauthenticationPolicy.routed(request.path) ?? "").split(separator: "/")
         if parts.first == "admin" {
             // /admin/users/7/disable comes from /admin/users/7.
             return parts.count >= 3 && parts[1] == "users" ? "/admin/users/\(parts[2])" : "/admin"

@@ -96,6 +96,12 @@ import WebTesting
         let code = await client.post("/account/reauthenticate/code/enter", form: [("csrf_token", token), ("code", "AAAA-AAAA")])
         #expect(code.status.code == 303)
         #expect(try await deleteRefused())
+        // Paths the router reads as the same route are guarded alike.
+        for path in ["/account//delete", "/account/delete/", "/account/%64elete", "//account/delete"] {
+            let response = await client.post(path, form: [("csrf_token", token), ("confirm", "bob")])
+            #expect(response.status.code == 303 && response.location?.hasPrefix("/account/reauthenticate?next=") == true, "\(path)")
+        }
+        #expect(try await site.user("bob")?.deletedAt == nil)
         // Without the CSRF token the guard is never reached: refused outright.
         #expect(await client.post("/account/delete", form: [("confirm", "bob")]).status.code == 403)
         // After confirming, `next` still only goes to a local page.
