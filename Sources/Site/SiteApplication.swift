@@ -26,6 +26,8 @@ public enum SiteApplication {
         EmailController(services: services).register(on: router)
         SocialController(services: services).register(on: router)
         SocialSignUpController(services: services).register(on: router)
+        ReauthenticationController(services: services).register(on: router)
+        AccountLifecycleController(services: services).register(on: router)
         AdminController(services: services).register(on: router)
         APIController(services: services, limit: RateLimit("api_sign_in", limit: configuration.apiRateLimit, window: 60)).register(on: router)
 
@@ -42,6 +44,9 @@ public enum SiteApplication {
             services.currentUserMiddleware,
             ErrorPageMiddleware(template: "site/error") { context, values in MustacheValue(Page(context, title: "Error", values)) },
             CSRFMiddleware(exemptPrefixes: ["/api/"]),
+            // After the CSRF check (a forged request is refused, not detoured), before any route.
+            RequireRecentAuthenticationMiddleware(policy: ReauthenticationPolicy(timeout: configuration.reauthenticationTimeout, clock: services.clock),
+                                                  trustedProxies: configuration.trustedProxies),
             // Innermost, so it sees the router's 404/405 for /api paths before the HTML error pages do.
             APIErrorMiddleware(),
         ]

@@ -19,6 +19,8 @@ public struct SiteServices: Sendable {
     public let social: SocialAuthService
     /// What administrators do to users, each with its audit row.
     public let admin: AdminService
+    /// Deleting an account and exporting its data.
+    public let lifecycle: AccountLifecycle
 
     /// The core services as if they were the site's own (`services.database`).
     public subscript<Value>(dynamicMember keyPath: KeyPath<CoreServices, Value>) -> Value { core[keyPath: keyPath] }
@@ -37,7 +39,8 @@ public struct SiteServices: Sendable {
             return SiteServices(configuration: configuration, core: core,
                                 accounts: AccountService(database: core.database, credentials: core.credentials, clock: clock,
                                                           signUpLimit: configuration.signUpLimit, outbox: core.outbox),
-                                social: social, admin: AdminService(database: core.database, social: social, clock: clock, outbox: core.outbox))
+                                social: social, admin: AdminService(database: core.database, social: social, clock: clock, outbox: core.outbox),
+                                lifecycle: AccountLifecycle(database: core.database, social: social, clock: clock, outbox: core.outbox))
         }
     }
 }

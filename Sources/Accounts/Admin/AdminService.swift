@@ -113,6 +113,25 @@ public struct AdminService: Sendable {
         }
     }
 
+    // MARK: Second factors
+
+    /// Removes every second factor of `user` (authenticator app, passkeys, recovery codes) for a
+    /// person who lost them, with its audit row and the owner's notice in the same transaction;
+    /// returns what there was (nothing recorded when there was nothing).
+    public func resetSecondFactors(of user: User, by admin: User, ip: String, notice: NoticeMail? = nil) async throws -> SecondFactorStatus {
+        let now = clock.now()
+        let outbox = outbox
+        return try await database.write { db in
+            let removed = try SecondFactorStatus.removeAll(userID: user.id, in: db)
+            guard removed != .none else { return removed }
+            try AuditEvent("admin_mfa_reset", actor: admin.id, target: user.id,
+                           detail: "totp=\(removed.totpEnabled ? 1 : 0) passkeys=\(removed.passkeys) recovery_codes=\(removed.recoveryCodesLeft)",
+                           ip: ip).record(now: now, in: db)
+            try outbox?.enqueue(.secondFactorsReset, for: user, compose: notice, now: now, in: db)
+            return removed
+        }
+    }
+
     // MARK: Linked accounts
 
     /// Refreshes a linked account's token now.

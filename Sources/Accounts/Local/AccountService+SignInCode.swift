@@ -40,8 +40,9 @@ extension AccountService {
     }
 
     /// Checks a typed sign-in code for `userID`. A right one signs in, and, since it proves the
-    /// mailbox, verifies the address it went to if that is still the account's.
-    public func signIn(userID: Int64, code: String, ip: String) async throws -> SignInCodeOutcome {
+    /// mailbox, verifies the address it went to if that is still the account's. `action` names
+    /// the audit entry (`login`, or `reauthenticated` for a person already signed in).
+    public func signIn(userID: Int64, code: String, ip: String, action: String = "login") async throws -> SignInCodeOutcome {
         let now = clock.now()
         return try await database.write { db -> SignInCodeOutcome in
             switch try SignInCodes.check(userID: userID, typed: code, now: now, in: db) {
@@ -55,7 +56,7 @@ extension AccountService {
                     try Self.settleOwnership(of: user, keepingSession: nil, ip: ip, now: now, in: db)
                     user.emailVerified = true
                 }
-                try AuditLog.record("login", actor: userID, target: userID, detail: "email_code", ip: ip, now: now, in: db)
+                try AuditLog.record(action, actor: userID, target: userID, detail: "email_code", ip: ip, now: now, in: db)
                 return .signedIn(user)
             }
         }

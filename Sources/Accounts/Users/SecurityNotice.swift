@@ -9,12 +9,18 @@ public enum SecurityNotice: Sendable, Equatable {
     case signInMethodConnected(provider: String)
     /// A provider was unlinked; `byAdministrator` when an administrator did it.
     case signInMethodDisconnected(provider: String, byAdministrator: Bool)
+    /// An administrator removed every second factor (authenticator app, passkeys, recovery codes).
+    case secondFactorsReset
+    /// The person deleted their account: sent to its address although the account is gone.
+    case accountDeleted
 
     /// The outbox `kind` of the message.
     public var kind: String {
         switch self {
         case .signInMethodConnected: "sign_in_method_connected"
         case .signInMethodDisconnected: "sign_in_method_disconnected"
+        case .secondFactorsReset: "second_factors_reset"
+        case .accountDeleted: "account_deleted"
         }
     }
 }

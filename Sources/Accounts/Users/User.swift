@@ -14,6 +14,8 @@ public struct User: Sendable, Equatable {
     public var isAdmin: Bool
     public var isDisabled: Bool
     public let createdAt: Int
+    /// When the account was deleted: the row is a tombstone (see `UserRepository.replaceWithTombstone`).
+    public var deletedAt: Int?
 
     /// Reads a user from a row of `users` selected with `UserRepository.columns`.
     init(row: Row) throws {
@@ -25,6 +27,7 @@ public struct User: Sendable, Equatable {
         isAdmin = try row.bool("is_admin")
         isDisabled = try row.bool("is_disabled")
         createdAt = try row.int("created_at")
+        deletedAt = try row.optionalInt("deleted_at")
     }
 }
 
@@ -43,6 +46,7 @@ extension User: MustacheObject {
         case "isAdmin": .bool(isAdmin)
         case "isDisabled": .bool(isDisabled)
         case "createdAt": .int(createdAt)
+        case "isDeleted": .bool(deletedAt != nil)
         default: nil
         }
     }

@@ -5,7 +5,7 @@ import Storage
 /// SQL for the `users` table. Methods take a `Connection`, so callers choose the transaction;
 /// they run on the worker pool inside `Database.read`/`write`.
 public enum UserRepository {
-    static let columns = "id, username, email, email_verified, password_hash, is_admin, is_disabled, created_at"
+    static let columns = "id, username, email, email_verified, password_hash, is_admin, is_disabled, created_at, deleted_at"
 
     /// The case-folded form stored in the unique `*_key` columns.
     public static func key(_ text: String) -> String { IdentityRules.key(text) }
@@ -63,5 +63,25 @@ public enum UserRepository {
 
     public static func setDisabled(_ disabled: Bool, userID: Int64, now: Int, in db: any Connection) throws {
         try db.execute("UPDATE users SET is_disabled = ?, updated_at = ? WHERE id = ?", disabled, now, userID)
+    }
+
+    /// Deletes the user's row, and with it (ON DELETE CASCADE) everything tied to the account:
+    /// sessions, linked accounts and their tokens, API tokens, codes, links, second factors.
+    /// A tombstone takes the same id (no name, no address, no password, disabled), so the id is
+    /// never handed to someone else and the audit log keeps meaning what it said.
+    static func replaceWithTombstone(_ user: User, now: Int, in db: any Connection) throws {
+        try db.execute("DELETE FROM users WHERE id = ?", user.id)
+        // Brackets and spaces are not allowed in usernames, so no one can sign up as a tombstone.
+        let name = "[deleted #\(user.id)]"
+        try db.execute("""
+            INSERT INTO users (id, username, username_key, email, email_key, email_verified, password_hash, is_admin, is_disabled,
+                               created_at, updated_at, deleted_at)
+            VALUES (?, ?, ?, NULL, NULL, 0, NULL, 0, 1, ?, ?, ?)
+            """, user.id, name, name, user.createdAt, now, now)
+    }
+
+    /// How many enabled administrators there are other than `userID`.
+    static func otherActiveAdmins(than userID: Int64, in db: any Connection) throws -> Int {
+        try db.queryOne("SELECT COUNT(*) FROM users WHERE is_admin = 1 AND is_disabled = 0 AND id <> ?", userID)?.int(0) ?? 0
     }
 }

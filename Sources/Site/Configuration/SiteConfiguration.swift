@@ -30,6 +30,12 @@ public struct SiteConfiguration: Sendable {
     public var apiTokenLifetime: Int
     /// API sign-in attempts allowed per client IP per minute.
     public var apiRateLimit: Int
+    /// Seconds a sign-in (or re-authentication) stays fresh enough for sensitive actions:
+    /// changing the password or address, second factors, disconnecting, deleting the account,
+    /// admin actions. Older, and the person is asked to prove it is them again.
+    public var reauthenticationTimeout: Int
+    /// Admin pages demand that the administrator's session used a second factor.
+    public var requireMFAForAdmins: Bool
     /// The whole environment, for the provider registry (`GITHUB_CLIENT_ID`, …).
     public var providerEnvironment: [String: String]
 
@@ -48,6 +54,8 @@ public struct SiteConfiguration: Sendable {
         "FORCE_HTTPS": "0",
         "API_TOKEN_TTL": "2592000",
         "API_RATE_LIMIT": "30",
+        "REAUTHENTICATION_TIMEOUT": "300",
+        "REQUIRE_MFA_FOR_ADMINS": "0",
     ]) { shared, _ in shared }
 
     /// The shared settings as if they were the site's own (`configuration.port`).
@@ -69,6 +77,8 @@ public struct SiteConfiguration: Sendable {
         apiTokenLifetime = problems.read(60) { () throws(ConfigurationError) in try read.number("API_TOKEN_TTL", 60...31_536_000) }
         apiRateLimit = problems.read(1) { () throws(ConfigurationError) in try read.number("API_RATE_LIMIT", 1...100_000) }
         autoLinkVerifiedEmails = read.flag("AUTO_LINK_VERIFIED_EMAILS")
+        reauthenticationTimeout = problems.read(300) { () throws(ConfigurationError) in try read.number("REAUTHENTICATION_TIMEOUT", 1...86_400) }
+        requireMFAForAdmins = read.flag("REQUIRE_MFA_FOR_ADMINS")
         emailVerificationRequired = problems.read(false) { () throws(ConfigurationError) in
             try read.choice("ACCOUNT_EMAIL_VERIFICATION", ["optional": false, "mandatory": true])
         }

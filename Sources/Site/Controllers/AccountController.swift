@@ -27,13 +27,13 @@ struct AccountController {
 
     /// Sign-in with a password: the shared form flow, landing on the account page.
     private var signInForm: PasswordSignInForm<User> {
-        let accounts = services.accounts
+        let accounts = services.accounts, clock = services.clock
         return PasswordSignInForm(
             returnPath: { LocalRedirect.path($0) }, home: "/account", trustedProxies: trustedProxies,
             isSignedIn: { $0.currentUser != nil },
             check: { username, password, ip in try await accounts.signIn(username: username, password: password, ip: ip) },
             signIn: { user, context in
-                context.session.signIn(userID: user.id)
+                context.session.signIn(userID: user.id, methods: [.password], at: clock.now())
                 context.session.flash("Signed in as \(user.username).", kind: "success")
             },
             page: signInPage)

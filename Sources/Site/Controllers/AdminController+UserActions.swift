@@ -109,6 +109,19 @@ extension AdminController {
         return back(to: user.id, "\(user.username) is enabled again.", context: context)
     }
 
+    // MARK: Second factors
+
+    @Sendable func resetSecondFactors(_ request: Request, context: RequestContext) async throws -> Redirect {
+        let admin = try admin(context), user = try await targetUser(context)
+        let removed = try await services.admin.resetSecondFactors(of: user, by: admin, ip: ip(request),
+                                                                  notice: SiteMail(request, context, services: services).notice)
+        guard removed != .none else {
+            return back(to: user.id, "\(user.username) had no second factor; nothing was changed.", kind: "error", context: context)
+        }
+        return back(to: user.id, "Removed the second factors of \(user.username) (\(Self.summary(removed))).",
+                    context: context)
+    }
+
     // MARK: Mail
 
     @Sendable func sendPasswordReset(_ request: Request, context: RequestContext) async throws -> Redirect {

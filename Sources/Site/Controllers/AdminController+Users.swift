@@ -10,14 +10,16 @@ extension AdminController {
         let query = try request.query()
         let text = String((query["q"] ?? "").prefix(200))
         let after = query["after"].flatMap { Int64($0) }
-        let (page, providers) = try await services.database.read { db in
+        let (page, providers, factors) = try await services.database.read { db in
             let page = try UserDirectory.search(text, after: after, in: db)
-            return (page, try UserDirectory.providers(of: page.users.map(\.id), in: db))
+            let ids = page.users.map(\.id)
+            return (page, try UserDirectory.providers(of: ids, in: db), try SecondFactorStatus.of(ids, in: db))
         }
         let rows: [MustacheValue] = page.users.map { user in
             ["id": .int(Int(user.id)), "username": .string(user.username), "email": user.email.map(MustacheValue.string) ?? .null,
              "isAdmin": .bool(user.isAdmin), "isDisabled": .bool(user.isDisabled), "joined": .string(Clock.formatDate(user.createdAt)),
-             "providers": .string((providers[user.id] ?? []).map(providerName).joined(separator: ", "))]
+             "providers": .string((providers[user.id] ?? []).map(providerName).joined(separator: ", ")),
+             "mfa": .string(Self.summary(factors[user.id] ?? .none))]
         }
         var next: MustacheValue = .null
         if let cursor = page.nextAfter {
@@ -32,13 +34,14 @@ extension AdminController {
     }
 
     @Sendable func user(_ request: Request, context: RequestContext) async throws -> View {
-        let user = try await targetUser(context)
+        let user = try await targetUser(context, acting: false)
         let now = Clock.now
-        let (sessions, accounts, apiTokens, history) = try await services.database.read { db in
+        let (sessions, accounts, apiTokens, history, factors) = try await services.database.read { db in
             (try SessionRepository.active(userID: user.id, now: now, in: db),
              try SocialAccountRepository.forUser(user.id, in: db),
              try APITokenRepository.liveCount(userID: user.id, now: now, in: db),
-             try AuditLog.page(before: nil, limit: 20, targetUser: user.id, in: db).entries)
+             try AuditLog.page(before: nil, limit: 20, targetUser: user.id, in: db).entries,
+             try SecondFactorStatus.of(user.id, in: db))
         }
         let masked = try await services.social.maskedTokens(userID: user.id)
         let mail: [MustacheValue] = try await services.admin.recentMail(to: user).map { entry in
@@ -69,7 +72,19 @@ extension AdminController {
             "accounts": .list(accountRows), "hasAccounts": .bool(!accountRows.isEmpty),
             "apiTokens": .int(apiTokens), "history": AdminController.auditRows(history),
             "mail": .list(mail), "hasMail": .bool(!mail.isEmpty),
+            "mfa": ["summary": .string(Self.summary(factors)), "any": .bool(factors != .none)],
         ]).view("site/admin/user")
+    }
+
+    /// "authenticator app, 2 passkeys, 8 recovery codes left", or "none".
+    static func summary(_ status: SecondFactorStatus) -> String {
+        var parts: [String] = []
+        if status.totpEnabled { parts.append("authenticator app") }
+        if status.passkeys > 0 { parts.append("\(status.passkeys) passkey\(status.passkeys == 1 ? "" : "s")") }
+        if status.recoveryCodesLeft > 0 || status.isEnabled {
+            parts.append("\(status.recoveryCodesLeft) recovery code\(status.recoveryCodesLeft == 1 ? "" : "s") left")
+        }
+        return parts.isEmpty ? "none" : parts.joined(separator: ", ")
     }
 
     /// Audit entries as template rows.

@@ -12,7 +12,7 @@ struct AdminController {
     let services: SiteServices
 
     func register(on router: Router) {
-        let admin = router.group("/admin", middleware: [RequireAdminMiddleware()])
+        let admin = router.group("/admin", middleware: [RequireAdminMiddleware(requireSecondFactor: services.configuration.requireMFAForAdmins)])
         admin.get("/", use: dashboard)
         admin.get("/users", use: users)
         admin.get("/users/:id", use: user)
@@ -26,6 +26,7 @@ struct AdminController {
         admin.post("/users/:id/disable", use: disable)
         admin.post("/users/:id/enable", use: enable)
         admin.post("/users/:id/password-reset", use: sendPasswordReset)
+        admin.post("/users/:id/mfa/reset", use: resetSecondFactors)
         admin.get("/providers", use: providers)
         admin.get("/site-connections", use: siteConnections)
         admin.post("/site-connections", use: connectSiteCredential)
@@ -74,12 +75,14 @@ struct AdminController {
         return value
     }
 
-    /// The user named by `:id`, or 404.
-    func targetUser(_ context: RequestContext) async throws -> User {
+    /// The user named by `:id`, or 404. An action (`acting`) on a deleted account's tombstone
+    /// is refused: there is nobody left to act on.
+    func targetUser(_ context: RequestContext, acting: Bool = true) async throws -> User {
         let userID = try id(context)
         guard let user = try await services.database.read({ db in try UserRepository.find(id: userID, in: db) }) else {
             throw HTTPError(.notFound, "There is no such user.")
         }
+        if acting && user.deletedAt != nil { throw HTTPError(.conflict, "That account was deleted by its owner.") }
         return user
     }
 

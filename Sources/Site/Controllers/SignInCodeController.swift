@@ -84,7 +84,7 @@ struct SignInCodeController {
         case .signedIn(let user):
             let next = context.session[Key.next]
             for key in [Key.user, Key.typed, Key.tries, Key.next] { context.session[key] = nil }
-            context.session.signIn(userID: user.id)
+            context.session.signIn(userID: user.id, methods: [.emailCode], at: services.clock.now())
             context.session.flash("Signed in as \(user.username).", kind: "success")
             return Response(status: .seeOther, headers: ["Location": next ?? "/account"])
         case .wrong(let remaining):

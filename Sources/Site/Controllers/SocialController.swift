@@ -1,4 +1,5 @@
 import Accounts
+import IdentityWeb
 import Mustache
 import Web
 
@@ -52,7 +53,7 @@ struct SocialController {
                                                     notice: mail.notice)
             switch outcome {
             case .signedIn(let user, let created, let returnTo):
-                context.session.signIn(userID: user.id)
+                context.session.signIn(userID: user.id, methods: [.social], at: services.clock.now())
                 context.session.flash(created ? "Welcome, \(user.username)! Your account was created with \(entry.displayName)."
                                               : "Signed in with \(entry.displayName).", kind: "success")
                 return Response(status: .seeOther, headers: ["Location": returnTo ?? "/account"])

@@ -50,12 +50,21 @@ struct SiteMail: Sendable {
         case .signInMethodDisconnected(let provider, let byAdministrator):
             notice(user, subject: "\(provider) was disconnected from your Latchkey account",
                    what: "\(provider) was just disconnected from your Latchkey account\(byAdministrator ? " by an administrator" : ""): it can no longer be used to sign in.")
+        case .secondFactorsReset:
+            notice(user, subject: "Your Latchkey two-factor authentication was reset",
+                   what: "An administrator just removed the authenticator app, passkeys and recovery codes of your Latchkey account, "
+                       + "so signing in needs only your password or a linked account again. Set up a second factor again on your account page.")
+        case .accountDeleted:
+            notice(user, subject: "Your Latchkey account was deleted",
+                   what: "Your Latchkey account \(user.username) was just deleted, with its linked accounts, sessions and API tokens. "
+                       + "This is the last message we send you about it.", final: true)
         }
     }
 
     /// A security notice to the account's address: `what` happened (a sentence fragment).
-    func notice(_ user: User, subject: String, what: String, to address: String? = nil) -> MailMessage {
+    /// `final`: the account is gone, so the usual "review your account" advice is left out.
+    func notice(_ user: User, subject: String, what: String, to address: String? = nil, final: Bool = false) -> MailMessage {
         message("security_notice", to: MailAddress(address ?? user.email ?? "", name: user.username), username: user.username,
-                subject: subject, ["what": .string(what)])
+                subject: subject, ["what": .string(what), "final": .bool(final)])
     }
 }

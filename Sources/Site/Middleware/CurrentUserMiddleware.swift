@@ -1,5 +1,6 @@
 import Accounts
 import IdentityWeb
+import Mustache
 import Web
 
 extension RequestContext {
@@ -27,10 +28,19 @@ struct RequireUserMiddleware: Middleware {
 }
 
 /// Admin-only routes: 403 for signed-in non-admins, the sign-in page for anonymous visitors.
+/// With `REQUIRE_MFA_FOR_ADMINS=1`, also 403 (a page saying what to do) for an administrator
+/// whose session was not signed in with a second factor.
 struct RequireAdminMiddleware: Middleware {
+    var requireSecondFactor = false
+
     func handle(_ request: Request, context: RequestContext, next: any Responder) async throws -> Response {
         guard let user = context.currentUser else { return signInRedirect(for: request) }
         guard user.isAdmin else { throw HTTPError(.forbidden, "This page is for administrators only.") }
+        if requireSecondFactor && !context.session.usedSecondFactor {
+            context.logger.warning("admin_without_second_factor", ["path": request.path])
+            return try Page(context, title: "Use a second factor", [:])
+                .view("site/admin/second-factor-required", status: .forbidden).response(for: request, context: context)
+        }
         return try await next.respond(to: request, context: context)
     }
 }
@@ -42,7 +52,11 @@ struct RequireVerifiedEmailMiddleware: Middleware {
     /// What a person with an unverified address may still do.
     static let allowed: Set<String> = ["/account", "/account/", "/account/email/verify", "/account/email/verify/resend",
                                            // A mistyped address must be fixable.
-                                           "/account/email", "/account/email/cancel", "/logout", "/healthz"]
+                                           "/account/email", "/account/email/cancel", "/logout", "/healthz",
+                                           // Changing the address asks to confirm it is them first; and
+                                           // leaving must always be possible.
+                                           "/account/reauthenticate", "/account/reauthenticate/code",
+                                           "/account/reauthenticate/code/enter", "/account/delete", "/account/export"]
 
     func handle(_ request: Request, context: RequestContext, next: any Responder) async throws -> Response {
         guard let user = context.currentUser, user.email != nil, !user.emailVerified, !Self.allowed.contains(request.path) else {

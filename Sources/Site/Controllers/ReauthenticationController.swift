@@ -1,0 +1,123 @@
+import Accounts
+import Identity
+import IdentityWeb
+import Mustache
+import Web
+
+/// "Confirm it is you": the page `RequireRecentAuthenticationMiddleware` sends a person to when
+/// their sign-in is older than `REAUTHENTICATION_TIMEOUT`, and back to `next` afterwards. The
+/// password when the account has one; otherwise a sign-in code mailed to the account's address,
+/// or (last resort, when there is neither) signing in again with a linked provider.
+///
+/// Second factors plug in here: a passkey or authenticator-app form posts to a route under
+/// `/account/reauthenticate/` (never guarded itself), checks the factor, and ends in
+/// `finish(_:method:next:)` with its `AuthenticationMethod`; `otherMethods` lists their forms.
+struct ReauthenticationController {
+    let services: SiteServices
+
+    /// Session key: the id of the account a re-authentication code was mailed for.
+    enum Key {
+        static let codeSent = "reauth_code_user"
+    }
+
+    func register(on router: Router) {
+        let group = router.group(ReauthenticationPolicy.reauthenticationPrefix, middleware: [RequireUserMiddleware()])
+        group.get("/", use: form)
+        group.post("/", use: password)
+        group.post("/code", use: sendCode)
+        group.post("/code/enter", use: enterCode)
+    }
+
+    private var trustedProxies: Int { services.configuration.trustedProxies }
+
+    @Sendable func form(_ request: Request, context: RequestContext) async throws -> Response {
+        try await page(context, next: LocalRedirect.path(try request.query()["next"]), error: nil, status: .ok)
+            .response(for: request, context: context)
+    }
+
+    func page(_ context: RequestContext, next: String?, error: String?, codeError: String? = nil, status: HTTPStatus) async throws -> View {
+        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
+        let canMail = services.accounts.canSendMail && user.email != nil
+        // A provider sign-in proves only that the browser is signed in there too, so it is
+        // offered only to accounts with no password and no way to get a code.
+        var providers: [MustacheValue] = []
+        if !user.hasPassword && !canMail {
+            let registry = services.social.registry
+            providers = try await services.social.connections(userID: user.id).compactMap { account in
+                registry.entry(account.provider).flatMap { $0.isEnabled ? ["id": .string($0.id), "name": .string($0.displayName)] : nil }
+            }
+        }
+        return Page(context, title: "Confirm it is you", [
+            "next": next.map(MustacheValue.string) ?? .null,
+            "hasPassword": .bool(user.hasPassword),
+            "canMailCode": .bool(!user.hasPassword && canMail),
+            "codeSent": .bool(context.session[Key.codeSent] == String(user.id)),
+            "email": user.email.map(MustacheValue.string) ?? .null,
+            "providers": .list(providers), "hasProviders": .bool(!providers.isEmpty),
+            // The second-factor pages add their forms here (passkey, authenticator app).
+            "otherMethods": .list([]),
+            "error": error.map(MustacheValue.string) ?? .null,
+            "codeError": codeError.map(MustacheValue.string) ?? .null,
+        ]).view("site/reauthenticate", status: status)
+    }
+
+    /// Records the re-authentication and goes back to where the person was heading.
+    func finish(_ context: RequestContext, method: AuthenticationMethod, next: String?) -> Response {
+        context.session[Key.codeSent] = nil
+        context.session.reauthenticated(with: method, at: services.clock.now())
+        context.session.flash("Thank you. You can go on.", kind: "success")
+        return Response(status: .seeOther, headers: ["Location": next ?? "/account"])
+    }
+
+    @Sendable func password(_ request: Request, context: RequestContext) async throws -> Response {
+        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
+        let form = try request.form()
+        let next = LocalRedirect.path(form["next"])
+        let outcome = try await services.accounts.reauthenticate(user, password: form["password"] ?? "",
+                                                                 ip: request.clientIP(trustedProxies: trustedProxies))
+        if let refusal = outcome.formRefusal {
+            let message = if case .invalidCredentials = outcome { "That is not your password." } else { refusal.message }
+            return try await page(context, next: next, error: message, status: refusal.status)
+                .response(for: request, context: context).setting(refusal.headers)
+        }
+        return finish(context, method: .password, next: next)
+    }
+
+    @Sendable func sendCode(_ request: Request, context: RequestContext) async throws -> Response {
+        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
+        let next = LocalRedirect.path(try request.form()["next"])
+        let mail = SiteMail(request, context, services: services)
+        do {
+            if try await services.accounts.requestSignInCode(identifier: user.username, ip: request.clientIP(trustedProxies: trustedProxies), message: { user, code in
+                mail.message("sign_in_code", to: user, subject: "Your Latchkey code: \(code)", ["code": .string(code)])
+            }) == user.id {
+                context.session[Key.codeSent] = String(user.id)
+                context.session.flash("We sent a code to \(user.email ?? "your address").", kind: "success")
+            }
+        } catch let limited as AccountService.TooManyCodeRequests {
+            context.session.flash(EmailController.tooMany(TooManyCodes(retryAfter: limited.retryAfter)), kind: "error")
+        }
+        return Response(status: .seeOther, headers: ["Location": ReauthenticationPolicy.page(next: next)])
+    }
+
+    @Sendable func enterCode(_ request: Request, context: RequestContext) async throws -> Response {
+        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
+        let form = try request.form()
+        let next = LocalRedirect.path(form["next"])
+        guard context.session[Key.codeSent] == String(user.id) else {
+            return Response(status: .seeOther, headers: ["Location": ReauthenticationPolicy.page(next: next)])
+        }
+        let problem: String
+        switch try await services.accounts.signIn(userID: user.id, code: form["code"] ?? "", ip: request.clientIP(trustedProxies: trustedProxies),
+                                                  action: AccountService.reauthenticatedAction) {
+        case .signedIn:
+            return finish(context, method: .emailCode, next: next)
+        case .wrong(let remaining):
+            problem = "That is not the code. \(remaining) tr\(remaining == 1 ? "y" : "ies") left."
+        case .noLiveCode:
+            problem = "That code has expired or was tried too often. Ask for a new one."
+        }
+        return try await page(context, next: next, error: nil, codeError: problem, status: .unprocessableContent)
+            .response(for: request, context: context)
+    }
+}
