@@ -22,6 +22,8 @@ public enum ProviderApplication {
         let router = Router()
         AccountController(services: services).register(on: router)
         AccountPageController(services: services).register(on: router)
+        SecurityPageController(services: services).register(on: router)
+        SecondFactorController(services: services).register(on: router)
         PasswordResetController(services: services).register(on: router)
         AuthorizeController(services: services).register(on: router)
         TokenController(services: services).register(on: router)

@@ -1,0 +1,88 @@
+import Identity
+import Security
+import Storage
+
+/// The second factors of provider users, over the identity core: an authenticator app (TOTP)
+/// and recovery codes. An account "has a second factor" once its app is confirmed; recovery
+/// codes come with the app (ten, made when it is confirmed) and go with it.
+struct ProviderSecondFactors: Sendable {
+    let database: any Database
+    let clock: Clock
+    let totp: TOTPDevices
+
+    /// Which second factor a sign-in step offers.
+    enum Method: String, Sendable {
+        case totp, recovery
+    }
+
+    /// What the security page shows.
+    struct Summary: Sendable {
+        let totp: TOTPDevices.Status
+        let recoveryCodesLeft: Int
+        var isEnabled: Bool { if case .enabled = totp { true } else { false } }
+    }
+
+    /// Whether `userID` must give a second factor to sign in.
+    static func isEnabled(userID: Int64, in db: any Connection) throws -> Bool {
+        if case .enabled = try TOTPDevices.status(userID: userID, in: db) { return true }
+        return false
+    }
+
+    func isEnabled(userID: Int64) async throws -> Bool {
+        try await database.read { try Self.isEnabled(userID: userID, in: $0) }
+    }
+
+    func summary(userID: Int64) async throws -> Summary {
+        try await database.read { db in
+            Summary(totp: try TOTPDevices.status(userID: userID, in: db), recoveryCodesLeft: try RecoveryCodes.remaining(userID: userID, in: db))
+        }
+    }
+
+    /// A new secret for the user's app (replacing an unconfirmed one); throws
+    /// `TOTPDevices.EnrollmentError.alreadyEnabled` when one is on.
+    func beginTOTP(for user: ProviderUser) async throws -> TOTPDevices.Enrollment {
+        let now = clock.now(), totp = totp
+        return try await database.write { try totp.enroll(userID: user.id, account: user.username, now: now, in: $0) }
+    }
+
+    /// Confirms the app with a first code. When it turns on, the account gets its recovery codes
+    /// (returned, to show once) unless it has some already.
+    func confirmTOTP(userID: Int64, code: String) async throws -> (check: SecondFactor.Check, recoveryCodes: [String]?) {
+        let now = clock.now(), totp = totp
+        return try await database.write { db in
+            let check = try totp.confirm(userID: userID, code: code, now: now, in: db)
+            guard check == .accepted, try RecoveryCodes.remaining(userID: userID, in: db) == 0 else { return (check, nil) }
+            return (check, try RecoveryCodes.regenerate(userID: userID, now: now, in: db))
+        }
+    }
+
+    /// Checks a code at sign-in.
+    func verify(userID: Int64, method: Method, code: String) async throws -> SecondFactor.Check {
+        let now = clock.now(), totp = totp
+        return try await database.write { db in
+            guard try Self.isEnabled(userID: userID, in: db) else { return .notEnrolled }
+            switch method {
+            case .totp: return try totp.verify(userID: userID, code: code, now: now, in: db)
+            case .recovery: return try RecoveryCodes.consume(userID: userID, typed: code, now: now, in: db)
+            }
+        }
+    }
+
+    /// Ten new recovery codes (the old ones stop working); nil when the account has no second
+    /// factor, since the codes stand in for one.
+    func regenerateRecoveryCodes(userID: Int64) async throws -> [String]? {
+        let now = clock.now()
+        return try await database.write { db in
+            guard try Self.isEnabled(userID: userID, in: db) else { return nil }
+            return try RecoveryCodes.regenerate(userID: userID, now: now, in: db)
+        }
+    }
+
+    /// Turns the second factor off: the app and the recovery codes go together.
+    func removeAll(userID: Int64) async throws {
+        try await database.write { db in
+            try TOTPDevices.remove(userID: userID, in: db)
+            try RecoveryCodes.removeAll(userID: userID, in: db)
+        }
+    }
+}
