@@ -24,6 +24,7 @@ public enum ProviderApplication {
         AccountPageController(services: services).register(on: router)
         SecurityPageController(services: services).register(on: router)
         SecondFactorController(services: services).register(on: router)
+        PasskeyController(services: services).register(on: router)
         PasswordResetController(services: services).register(on: router)
         AuthorizeController(services: services).register(on: router)
         TokenController(services: services).register(on: router)

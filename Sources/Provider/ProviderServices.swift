@@ -54,8 +54,18 @@ public struct ProviderServices: Sendable {
                 clients: ClientRegistry(database: database, clock: clock), consents: ConsentStore(database: database, clock: clock),
                 tokens: TokenService(database: database, clock: clock, lifetimes: lifetimes, idTokens: issuer, users: users),
                 signingKeys: signingKeys,
-                secondFactors: ProviderSecondFactors(database: database, clock: clock, totp: TOTPDevices(keys: core.keys, issuer: totpIssuer)))
+                secondFactors: ProviderSecondFactors(database: database, clock: clock, totp: TOTPDevices(keys: core.keys, issuer: totpIssuer),
+                                                     passkeys: Passkeys(database: database, relyingParty: relyingParty(configuration.baseURL),
+                                                                        clock: clock)))
         }
+    }
+
+    /// The WebAuthn relying party: the RP ID is `PROVIDER_BASE_URL`'s host, the one origin that URL's.
+    static func relyingParty(_ baseURL: String) -> RelyingParty {
+        let authority = URLHost.of(baseURL)
+        let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }.dropFirst()) : String(authority.prefix { $0 != ":" })
+        let origin = baseURL.range(of: "://").map { String(baseURL[..<$0.upperBound]) + authority } ?? baseURL
+        return RelyingParty(id: host, name: totpIssuer, origins: [origin], userVerification: .preferred)
     }
 
     /// Closes the database.

@@ -17,9 +17,9 @@ struct SecondFactorController {
     }
 
     @Sendable func show(_ request: Request, context: RequestContext) async throws -> Response {
-        guard try pending(context) != nil else { return startOver(context) }
+        guard let pending = try pending(context) else { return startOver(context) }
         let method = ProviderSecondFactors.Method(rawValue: try request.query()["method"] ?? "") ?? .totp
-        return try page(context, method: method, error: nil).response(for: request, context: context)
+        return try await page(context, pending: pending, method: method, error: nil).response(for: request, context: context)
     }
 
     @Sendable func submit(_ request: Request, context: RequestContext) async throws -> Response {
@@ -46,7 +46,7 @@ struct SecondFactorController {
             return startOver(context)
         case .throttled(let wait):
             context.logger.warning("second_factor_throttled", ["user_id": pending.userID])
-            return try page(context, method: method, error: "Too many wrong codes. Try again in \((wait + 59) / 60) minutes.",
+            return try await page(context, pending: pending, method: method, error: "Too many wrong codes. Try again in \((wait + 59) / 60) minutes.",
                             status: .tooManyRequests).response(for: request, context: context).setting(["Retry-After": String(wait)])
         case .wrong, .alreadyUsed:
             context.logger.info("second_factor_refused", ["user_id": pending.userID, "factor": method.rawValue, "check": "\(check)"])
@@ -56,7 +56,7 @@ struct SecondFactorController {
             case (.recovery, .alreadyUsed): "That recovery code was used already."
             case (.recovery, _): "That is not one of your recovery codes."
             }
-            return try page(context, method: method, error: message, status: .unprocessableContent).response(for: request, context: context)
+            return try await page(context, pending: pending, method: method, error: message, status: .unprocessableContent).response(for: request, context: context)
         }
     }
 
@@ -72,9 +72,12 @@ struct SecondFactorController {
         return Response(status: .seeOther, headers: ["Location": "/login"])
     }
 
-    private func page(_ context: RequestContext, method: ProviderSecondFactors.Method, error: String?, status: HTTPStatus = .ok) -> View {
-        Page(context, title: "Second step", [
+    private func page(_ context: RequestContext, pending: SecondFactorPending, method: ProviderSecondFactors.Method, error: String?,
+                      status: HTTPStatus = .ok) async throws -> View {
+        let summary = try await services.secondFactors.summary(userID: pending.userID)
+        return Page(context, title: "Second step", [
             "recovery": .bool(method == .recovery),
+            "passkeys": .bool(!summary.passkeys.isEmpty),
             "error": error.map(MustacheValue.string) ?? .null,
         ]).view("provider/second_factor", status: status)
     }

@@ -100,6 +100,12 @@ struct SecurityPageController {
                       passwordError: String? = nil, status: HTTPStatus = .ok) async throws -> View {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         let summary = try await factors.summary(userID: user.id)
+        var recoveryCodes = recoveryCodes
+        if recoveryCodes == nil, let stashed = context.session["_new_recovery_codes"] {
+            // Made when the first passkey was added (a JSON call): shown here, once.
+            context.session["_new_recovery_codes"] = nil
+            recoveryCodes = stashed.split(separator: " ").map(String.init)
+        }
         var setup: MustacheValue = .null
         if let enrollment {
             // The SVG is ours (paths and rects, no script), so it is inserted unescaped.
@@ -108,7 +114,11 @@ struct SecurityPageController {
         }
         return Page(context, title: "Sign-in security", [
             "enabled": .bool(summary.isEnabled),
+            "hasApp": .bool(summary.hasApp),
             "pendingSetup": .bool(summary.totp == .pending && enrollment == nil),
+            "passkeys": .list(summary.passkeys.map { passkey in
+                ["id": .string(String(passkey.id)), "name": .string(passkey.name), "synced": .bool(passkey.backupEligible)]
+            }),
             "recoveryLeft": .int(summary.recoveryCodesLeft),
             "setup": setup,
             "showCodes": .bool(recoveryCodes != nil),

@@ -2,13 +2,14 @@ import Identity
 import Security
 import Storage
 
-/// The second factors of provider users, over the identity core: an authenticator app (TOTP)
-/// and recovery codes. An account "has a second factor" once its app is confirmed; recovery
-/// codes come with the app (ten, made when it is confirmed) and go with it.
+/// The second factors of provider users, over the identity core: an authenticator app (TOTP),
+/// passkeys and recovery codes. An account "has a second factor" once its app is confirmed or
+/// it has a passkey; recovery codes come with the first of those (ten) and go with the last.
 struct ProviderSecondFactors: Sendable {
     let database: any Database
     let clock: Clock
     let totp: TOTPDevices
+    let passkeys: Passkeys
 
     /// Which second factor a sign-in step offers.
     enum Method: String, Sendable {
@@ -19,13 +20,15 @@ struct ProviderSecondFactors: Sendable {
     struct Summary: Sendable {
         let totp: TOTPDevices.Status
         let recoveryCodesLeft: Int
-        var isEnabled: Bool { if case .enabled = totp { true } else { false } }
+        let passkeys: [StoredPasskey]
+        var hasApp: Bool { if case .enabled = totp { true } else { false } }
+        var isEnabled: Bool { hasApp || !passkeys.isEmpty }
     }
 
     /// Whether `userID` must give a second factor to sign in.
     static func isEnabled(userID: Int64, in db: any Connection) throws -> Bool {
         if case .enabled = try TOTPDevices.status(userID: userID, in: db) { return true }
-        return false
+        return try db.queryOne("SELECT 1 AS found FROM webauthn_credentials WHERE user_id = ?", userID) != nil
     }
 
     func isEnabled(userID: Int64) async throws -> Bool {
@@ -34,7 +37,8 @@ struct ProviderSecondFactors: Sendable {
 
     func summary(userID: Int64) async throws -> Summary {
         try await database.read { db in
-            Summary(totp: try TOTPDevices.status(userID: userID, in: db), recoveryCodesLeft: try RecoveryCodes.remaining(userID: userID, in: db))
+            Summary(totp: try TOTPDevices.status(userID: userID, in: db), recoveryCodesLeft: try RecoveryCodes.remaining(userID: userID, in: db),
+                    passkeys: try PasskeyRepository.list(userID: userID, in: db))
         }
     }
 
@@ -78,11 +82,42 @@ struct ProviderSecondFactors: Sendable {
         }
     }
 
-    /// Turns the second factor off: the app and the recovery codes go together.
+    /// Turns the second factor off: the app, the passkeys and the recovery codes go together.
     func removeAll(userID: Int64) async throws {
         try await database.write { db in
             try TOTPDevices.remove(userID: userID, in: db)
+            for passkey in try PasskeyRepository.list(userID: userID, in: db) { try PasskeyRepository.delete(id: passkey.id, userID: userID, in: db) }
             try RecoveryCodes.removeAll(userID: userID, in: db)
         }
+    }
+
+    // MARK: Passkeys
+
+    /// Stores a passkey that passed registration; recovery codes come with the first second
+    /// factor (returned, to show once).
+    func addPasskey(userID: Int64, response: RegistrationResponse, name: String) async throws -> [String]? {
+        _ = try await passkeys.finishRegistration(userID: userID, response: response, name: name.isEmpty ? "Passkey" : name)
+        let now = clock.now()
+        return try await database.write { db in
+            guard try RecoveryCodes.remaining(userID: userID, in: db) == 0 else { return nil }
+            return try RecoveryCodes.regenerate(userID: userID, now: now, in: db)
+        }
+    }
+
+    /// Deletes one passkey; with the last second factor gone, the recovery codes go too.
+    func deletePasskey(id: Int64, userID: Int64) async throws -> Bool {
+        try await database.write { db in
+            guard try PasskeyRepository.delete(id: id, userID: userID, in: db) else { return false }
+            if try !Self.isEnabled(userID: userID, in: db) { try RecoveryCodes.removeAll(userID: userID, in: db) }
+            return true
+        }
+    }
+
+    /// A passkey used as the second factor of `userID`: the RFC 8176 method, `hwk` for a key
+    /// bound to its device, `swk` for a synced (backup-eligible) one.
+    func verifyPasskey(userID: Int64, response: AuthenticationResponse) async throws -> String {
+        let signIn = try await passkeys.finishAuthentication(response)
+        guard signIn.userID == userID else { throw PasskeyError.credentialOfAnotherAccount }
+        return signIn.passkey.backupEligible ? "swk" : "hwk"
     }
 }
