@@ -124,6 +124,29 @@ import WebTesting
         #expect(queryParameters(later.location)["code"] != nil, "the session is two-factor now")
     }
 
+    @Test func promptLoginForAnAccountWithASecondFactorAsksForBothAgain() async throws {
+        let provider = try await TestProvider.make()
+        try await provider.createUser("alice")
+        let client = try await provider.registerClient(skipConsent: true)
+        let browser = provider.browser()
+        await browser.signIn("alice")
+        let app = try await browser.enrollAuthenticatorApp(at: provider.clock.now)
+        let parameters = authorizeParameters(client, extra: [("prompt", "login")])
+        let detour = await browser.get(authorizePath(parameters))
+        let next = try #require(queryParameters(detour.location)["next"])
+        #expect(await browser.signIn("alice", next: next).location == "/login/second-factor")
+        let early = await browser.get(next)
+        #expect(early.location?.hasPrefix("/login?next=") == true, "the password alone does not finish the new sign-in")
+        #expect(await browser.signIn("alice", next: next).location == "/login/second-factor")
+        provider.clock.advance(30)
+        #expect(await browser.secondFactor(app.code(at: provider.clock.now)).location == next)
+        let back = await browser.get(next)
+        let code = try #require(queryParameters(back.location)["code"])
+        let claims = try await browser.idTokenClaims(code: code, client: client, provider: provider)
+        #expect(claims["amr"] == ["pwd", "otp", "mfa"])
+        #expect(claims.int("auth_time") == provider.clock.now)
+    }
+
     @Test func acrValuesForAnAccountWithoutASecondFactorGetTheLowerLevel() async throws {
         let provider = try await TestProvider.make()
         try await provider.createUser("alice")

@@ -245,6 +245,24 @@ import WebTesting
         #expect(after.oauthError == "invalid_grant")
     }
 
+    @Test func hostileCodesGetThePageAgainNeverAnError() async throws {
+        let provider = try await TestProvider.make()
+        try await provider.createUser("alice")
+        let owner = provider.browser()
+        await owner.signIn("alice")
+        _ = try await owner.enrollAuthenticatorApp(at: provider.clock.now)
+        let browser = provider.browser()
+        await browser.signIn("alice")
+        for (code, method) in [(String(repeating: "9", count: 100_000), "totp"), ("１２３４５６", "totp"), ("\u{0}';--", "recovery"),
+                               ("", "totp")] {
+            let reply = await browser.secondFactor(code, method: method)
+            #expect(reply.status == .unprocessableContent, "\(code.prefix(10)): \(reply.status.code)")
+        }
+        let confirm = await owner.post("/account/totp/confirm", form: [("csrf_token", await owner.csrfToken(from: "/account/security")),
+                                                                        ("code", "123456")])
+        #expect(confirm.status == .seeOther, "no app waiting for a code: back to the page")
+    }
+
     @Test func theSecondFactorPageWithoutAPendingSignInStartsOver() async throws {
         let provider = try await TestProvider.make()
         let browser = provider.browser()
