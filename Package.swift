@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "WebTests", dependencies: ["Web", "WebTesting", "Runtime"], exclude: ["Fixtures", "Corpus"], swiftSettings: swiftSettings),
         .testTarget(name: "FakeProvidersTests", dependencies: ["FakeProviders", "Web", "Security"], swiftSettings: swiftSettings),
         .testTarget(name: "SiteTests", dependencies: ["Site", "Accounts", "Identity", "IdentityWeb", "Provider", "WebTesting", "FakeProviders", "Storage", "Security", "Web", "Runtime", "Mustache"], swiftSettings: swiftSettings),
-        .testTarget(name: "ProviderTests", dependencies: ["Provider", "Identity", "IdentityWeb", "WebTesting", "Web", "Security", "Storage"], swiftSettings: swiftSettings),
+        .testTarget(name: "ProviderTests", dependencies: ["Provider", "Identity", "IdentityWeb", "WebTesting", "Web", "Security", "Storage", "FakeAuthenticator"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -25,6 +25,11 @@ public struct ProviderServices: Sendable {
     public let tokens: TokenService
     /// The id_token signing keys.
     public let signingKeys: SigningKeys
+    /// Users' second factors (authenticator app, recovery codes).
+    let secondFactors: ProviderSecondFactors
+
+    /// The name authenticator apps show next to the provider's codes.
+    static let totpIssuer = "Latchkey ID"
 
     /// The core services as if they were the provider's own (`services.database`).
     public subscript<Value>(dynamicMember keyPath: KeyPath<CoreServices, Value>) -> Value { core[keyPath: keyPath] }
@@ -48,8 +53,19 @@ public struct ProviderServices: Sendable {
                 configuration: configuration, core: core, users: users,
                 clients: ClientRegistry(database: database, clock: clock), consents: ConsentStore(database: database, clock: clock),
                 tokens: TokenService(database: database, clock: clock, lifetimes: lifetimes, idTokens: issuer, users: users),
-                signingKeys: signingKeys)
+                signingKeys: signingKeys,
+                secondFactors: ProviderSecondFactors(database: database, clock: clock, totp: TOTPDevices(keys: core.keys, issuer: totpIssuer),
+                                                     passkeys: Passkeys(database: database, relyingParty: relyingParty(configuration.baseURL),
+                                                                        clock: clock)))
         }
+    }
+
+    /// The WebAuthn relying party: the RP ID is `PROVIDER_BASE_URL`'s host, the one origin that URL's.
+    static func relyingParty(_ baseURL: String) -> RelyingParty {
+        let authority = URLHost.of(baseURL)
+        let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }.dropFirst()) : String(authority.prefix { $0 != ":" })
+        let origin = baseURL.range(of: "://").map { String(baseURL[..<$0.upperBound]) + authority } ?? baseURL
+        return RelyingParty(id: host, name: totpIssuer, origins: [origin], userVerification: .preferred)
     }
 
     /// Closes the database.

@@ -20,6 +20,10 @@ public struct AuthorizationRequest: Sendable {
     public let nonce: String?
     /// OpenID Connect's `prompt` values (`none`, `consent`, …).
     public let prompt: Set<String>
+    /// OpenID Connect's `max_age`: the oldest sign-in, in seconds, the client accepts.
+    public let maxAge: Int?
+    /// OpenID Connect's `acr_values`, in the client's order of preference.
+    public let acrValues: [String]
 
     /// A refusal: why, and where to send it (nil when the redirect URI cannot be trusted).
     public struct Rejection: Error, Sendable {
@@ -35,7 +39,9 @@ public struct AuthorizationRequest: Sendable {
     /// than stored.
     static let maxValueLength = 2048
     static let singleValued = ["response_type", "scope", "state", "code_challenge", "code_challenge_method", "nonce", "prompt",
-                               "response_mode"]
+                               "response_mode", "max_age", "acr_values"]
+    /// The longest `max_age` we read as a number (ten years); longer is no limit at all.
+    static let maxAgeLimit = 315_360_000
 
     /// Validates `parameters` against the registry, in RFC 6749's order: first the client and
     /// its redirect URI (failures are never redirected), then everything else (failures are).
@@ -95,8 +101,18 @@ public struct AuthorizationRequest: Sendable {
         guard prompt.isSubset(of: ["none", "login", "consent", "select_account"]), !(prompt.contains("none") && prompt.count > 1) else {
             throw back(.malformedPrompt)
         }
+        var maxAge: Int?
+        if let text = parameters["max_age"] {
+            // OpenID Connect Core §3.1.2.1: a non-negative number of seconds; huge values mean "any age".
+            guard !text.isEmpty, text.utf8.count <= 20, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+                throw back(.malformedMaxAge)
+            }
+            maxAge = Int(text).map { min($0, maxAgeLimit) } ?? maxAgeLimit
+        }
+        let acrValues = (parameters["acr_values"] ?? "").split(separator: " ").map(String.init)
         return AuthorizationRequest(client: client, redirectURI: redirectURI, redirectURISent: sent, scope: scope, state: state,
-                                    codeChallenge: challenge, nonce: parameters["nonce"], prompt: prompt)
+                                    codeChallenge: challenge, nonce: parameters["nonce"], prompt: prompt, maxAge: maxAge,
+                                    acrValues: acrValues)
     }
 
     /// The request as hidden form fields for the consent page, which POSTs them back.
@@ -106,6 +122,8 @@ public struct AuthorizationRequest: Sendable {
         if let state { fields.append(("state", state)) }
         if let codeChallenge { fields += [("code_challenge", codeChallenge), ("code_challenge_method", "S256")] }
         if let nonce { fields.append(("nonce", nonce)) }
+        if let maxAge { fields.append(("max_age", String(maxAge))) }
+        if !acrValues.isEmpty { fields.append(("acr_values", acrValues.joined(separator: " "))) }
         return fields
     }
 }

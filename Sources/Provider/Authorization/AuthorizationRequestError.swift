@@ -31,9 +31,11 @@ public enum AuthorizationRequestError: Error, Sendable, Equatable {
     case malformedChallenge
     /// `prompt=none` with other values, or a value we do not know.
     case malformedPrompt
+    /// `max_age` that is not a non-negative whole number of seconds.
+    case malformedMaxAge
     /// The user said no.
     case accessDenied
-    /// `prompt=none`, but nobody is signed in.
+    /// `prompt=none`, but nobody is signed in, or the sign-in is too old or too weak for the request.
     case loginRequired
     /// `prompt=none`, but the user has not consented yet.
     case consentRequired

@@ -13,7 +13,7 @@ struct AccountController {
         router.get("/signup", use: signUpForm)
         router.post("/signup", use: signUp)
         router.get("/login", use: signInForm.show)
-        router.post("/login", use: signInForm.submit)
+        router.post("/login", use: submitSignIn)
         router.post("/logout", use: signOut)
     }
 
@@ -40,7 +40,7 @@ struct AccountController {
             let user = try await services.users.signUp(new, password: form["password"] ?? "", confirmation: form["password_confirmation"] ?? "",
                                                        ip: request.clientIP(trustedProxies: trustedProxies),
                                                        verification: services.mail(context).verificationCode)
-            signIn(user, context: context)
+            Self.completeSignIn(userID: user.id, record: SignInRecord(time: services.clock.now(), methods: ["pwd"]), context: context)
             context.session.flash("Welcome, \(user.username)! Your provider account is ready."
                                   + (services.users.canSendMail ? " We sent a code to \(user.email): enter it on your account page to verify the address." : ""),
                                   kind: "success")
@@ -63,24 +63,69 @@ struct AccountController {
 
     // MARK: Sign-in
 
-    /// Sign-in with a password: the shared form flow; `next` may also be an authorization request.
-    private var signInForm: PasswordSignInForm<ProviderUser> {
-        let users = services.users
-        return PasswordSignInForm(
-            returnPath: ReturnPath.validated, home: "/", trustedProxies: trustedProxies, isSignedIn: { $0.currentUser != nil },
-            check: { username, password, ip in try await users.signIn(username: username, password: password, ip: ip) },
-            signIn: signIn, page: signInPage)
+    /// A user whose password was right, and whether a second factor must follow.
+    struct SignInCandidate: Sendable {
+        let user: ProviderUser
+        let hasSecondFactor: Bool
     }
 
-    /// Starts a signed-in session (with a new id) and notes when, for id_tokens' `auth_time`.
-    @Sendable private func signIn(_ user: ProviderUser, context: RequestContext) {
-        context.session.signIn(userID: user.id)
-        context.session["auth_time"] = String(services.clock.now())
-        context.logger.info("signed_in", ["user_id": user.id])
+    /// Sign-in with a password: the shared form flow; `next` may also be an authorization request.
+    /// A signed-in visitor an authorization request sent back to sign in again sees the form.
+    private var signInForm: PasswordSignInForm<SignInCandidate> {
+        let users = services.users, factors = services.secondFactors
+        return PasswordSignInForm(
+            returnPath: ReturnPath.validated, home: "/", trustedProxies: trustedProxies,
+            isSignedIn: { $0.currentUser != nil && !Reauthentication.isPending($0.session) },
+            check: { username, password, ip in
+                switch try await users.signIn(username: username, password: password, ip: ip) {
+                case .verified(let user, let failures):
+                    .verified(SignInCandidate(user: user, hasSecondFactor: try await factors.isEnabled(userID: user.id)), failedAttempts: failures)
+                case .refused(let user): .refused(SignInCandidate(user: user, hasSecondFactor: false))
+                case .invalidCredentials: .invalidCredentials
+                case .throttled(let wait, let limit): .throttled(retryAfter: wait, limit: limit)
+                }
+            },
+            signIn: passwordAccepted, page: signInPage)
+    }
+
+    /// `POST /login`: the shared form; when the account has a second factor, the password only
+    /// opens the half-signed-in state and the visitor goes on to the second-factor page.
+    @Sendable func submitSignIn(_ request: Request, context: RequestContext) async throws -> Response {
+        let response = try await signInForm.submit(request, context: context)
+        guard response.status == .seeOther, var pending = SecondFactorPending.load(from: context.session, now: services.clock.now()) else {
+            return response
+        }
+        pending.next = ReturnPath.validated(try request.form()["next"])
+        pending.save(in: context.session)
+        return Response(status: .seeOther, headers: ["Location": SecondFactorController.path])
+    }
+
+    /// The password was right: signs in, or, with a second factor on the account, starts the
+    /// half-signed-in state (a new session id, nobody signed in yet).
+    @Sendable private func passwordAccepted(_ candidate: SignInCandidate, context: RequestContext) {
+        let now = services.clock.now()
+        guard candidate.hasSecondFactor else {
+            Self.completeSignIn(userID: candidate.user.id, record: SignInRecord(time: now, methods: ["pwd"]), context: context)
+            return
+        }
+        context.session.rotateID()
+        SecondFactorPending(userID: candidate.user.id, methods: ["pwd"], startedAt: now, next: nil).save(in: context.session)
+        context.logger.info("second_factor_required", ["user_id": candidate.user.id])
+    }
+
+    /// Starts a signed-in session (with a new id) and records when and how, for id_tokens'
+    /// `auth_time`, `amr` and `acr`; a sign-in an authorization request was waiting for is done.
+    static func completeSignIn(userID: Int64, record: SignInRecord, context: RequestContext) {
+        SecondFactorPending.clear(in: context.session)
+        context.session.signIn(userID: userID)
+        record.write(to: context.session)
+        Reauthentication.signedIn(context.session)
+        context.logger.info("signed_in", ["user_id": userID, "amr": record.methods.joined(separator: " ")])
     }
 
     @Sendable private func signInPage(_ context: RequestContext, next: String?, username: String, error: String?, status: HTTPStatus) -> View {
         Page(context, title: "Sign in", [
+            "reauthenticate": .bool(context.currentUser != nil),
             "next": next.map(MustacheValue.string) ?? .null,
             "signupLink": .string("/signup" + (next.map { "?next=" + FormData.encode($0) } ?? "")),
             "username": .string(String(username.prefix(200))),

@@ -1,3 +1,4 @@
+import IdentityWeb
 import Mustache
 import Web
 
@@ -19,13 +20,16 @@ struct AuthorizeController {
         } catch let rejection as AuthorizationRequest.Rejection {
             return try reject(rejection)
         }
-        guard let user = context.currentUser else {
+        guard let user = context.currentUser, let record = SignInRecord.read(context.session) else {
             if authorization.prompt.contains("none") { return try reject(authorization, .loginRequired) }
             return ReturnPath.signInRedirect(for: request)
         }
+        if let detour = try await authenticate(authorization, user: user, record: record, request: request, context: context) {
+            return detour
+        }
         let consented = try await services.consents.covers(userID: user.id, clientID: authorization.client.clientID, scope: authorization.scope)
         if authorization.client.skipsConsent || (consented && !authorization.prompt.contains("consent")) {
-            return try await approve(authorization, user: user, context: context)
+            return try await approve(authorization, user: user, record: record, context: context)
         }
         if authorization.prompt.contains("none") { return try reject(authorization, .consentRequired) }
         return try consentPage(authorization, context: context).response(for: request, context: context)
@@ -39,7 +43,7 @@ struct AuthorizeController {
         } catch let rejection as AuthorizationRequest.Rejection {
             return try reject(rejection)
         }
-        guard let user = context.currentUser else {
+        guard let user = context.currentUser, let record = SignInRecord.read(context.session) else {
             // The session ended between showing the page and the click: sign in, then ask again.
             let again = ReturnPath.authorizePrefix + FormData(authorization.formFields.map { ($0.name, $0.value) }).encoded
             return Response(status: .seeOther, headers: ["Location": "/login?next=" + FormData.encode(again)])
@@ -49,13 +53,40 @@ struct AuthorizeController {
             return try reject(authorization, .accessDenied)
         }
         try await services.consents.record(userID: user.id, clientID: authorization.client.clientID, scope: authorization.scope)
-        return try await approve(authorization, user: user, context: context)
+        return try await approve(authorization, user: user, record: record, context: context)
+    }
+
+    /// Sends the visitor to sign in again or to give a second factor when the request asks for a
+    /// fresher or stronger sign-in than the session's (`prompt=login`, `max_age`, `acr_values`),
+    /// then back here; with `prompt=none`, answers `login_required` instead. Nil: go on.
+    private func authenticate(_ authorization: AuthorizationRequest, user: ProviderUser, record: SignInRecord, request: Request,
+                              context: RequestContext) async throws -> Response? {
+        let target = request.head.target, session = context.session, now = services.clock.now()
+        let reauthenticated = Reauthentication.consume(target, in: session)
+        let hasSecondFactor = authorization.acrValues.isEmpty ? false : try await services.secondFactors.isEnabled(userID: user.id)
+        let need = AuthenticationNeed.of(authorization, record: record, hasSecondFactor: hasSecondFactor, reauthenticated: reauthenticated,
+                                         now: now)
+        if need == .satisfied { return nil }
+        if authorization.prompt.contains("none") { return try reject(authorization, .loginRequired) }
+        context.logger.info("authorization_needs_sign_in", ["client_id": authorization.client.clientID, "need": "\(need)"])
+        switch need {
+        case .satisfied:
+            return nil
+        case .signIn:
+            Reauthentication.request(target, in: session)
+            return ReturnPath.signInRedirect(for: request)
+        case .secondFactor:
+            SecondFactorPending(userID: user.id, methods: record.methods, startedAt: now, next: ReturnPath.validated(target)).save(in: session)
+            return Response(status: .seeOther, headers: ["Location": SecondFactorController.path])
+        }
     }
 
     /// Issues a code and sends it to the client (§4.1.2), with `state` and the issuer (RFC 9207).
-    private func approve(_ authorization: AuthorizationRequest, user: ProviderUser, context: RequestContext) async throws -> Response {
-        let authTime = context.session["auth_time"].flatMap { Int($0) } ?? context.session.createdAt
-        let code = try await services.tokens.issueCode(for: authorization, userID: user.id, authTime: authTime)
+    /// The code carries when and how the user signed in, for the id_token's `auth_time`, `amr`
+    /// and `acr`.
+    private func approve(_ authorization: AuthorizationRequest, user: ProviderUser, record: SignInRecord,
+                         context: RequestContext) async throws -> Response {
+        let code = try await services.tokens.issueCode(for: authorization, userID: user.id, authTime: record.time, methods: record.methods)
         context.logger.info("authorization_granted", ["client_id": authorization.client.clientID])
         return redirect(to: authorization.redirectURI, [("code", code)], state: authorization.state)
     }

@@ -20,6 +20,8 @@ extension OAuthError {
         case .refreshTokenReused: self.init(.invalidGrant, "The refresh token has already been used; its grant is revoked.")
         case .refreshTokenIssuedToAnotherClient: self.init(.invalidGrant, "The refresh token was issued to another client.")
         case .invalidCredentials: self.init(.invalidGrant, "Invalid username or password.")
+        case .secondFactorRequired:
+            self.init(.invalidGrant, "This account uses a second factor; sign in through the authorization endpoint.")
         case .throttled(let wait):
             self.init(.invalidGrant, "Too many failed sign-in attempts; try again later.", headers: ["Retry-After": String(wait)])
         case .scopeNotAllowed(let scope): self.init(.invalidScope, "The scope \(Self.printable(scope)) is not available to this grant.")
@@ -57,8 +59,9 @@ extension OAuthError {
         case .unsupportedChallengeMethod: self.init(.invalidRequest, "code_challenge_method must be S256.")
         case .malformedChallenge: self.init(.invalidRequest, "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~] with code_challenge_method=S256.")
         case .malformedPrompt: self.init(.invalidRequest, "The prompt parameter is not valid.")
+        case .malformedMaxAge: self.init(.invalidRequest, "max_age must be a non-negative whole number of seconds.")
         case .accessDenied: self.init(.accessDenied, "The user denied the request.")
-        case .loginRequired: self.init(.loginRequired, "The user is not signed in.")
+        case .loginRequired: self.init(.loginRequired, "The user must sign in (again) for this request.")
         case .consentRequired: self.init(.consentRequired, "The user has not allowed this client yet.")
         case .missingClientID, .unknownClient, .duplicateClientParameter, .missingRedirectURI, .redirectURIMismatch:
             self.init(.invalidRequest, "The client or its redirect URI is not valid.")

@@ -9,6 +9,8 @@ struct IDTokenClaims: Encodable {
     let exp: Int
     let iat: Int
     let auth_time: Int
+    let amr: [String]?
+    let acr: String?
     let nonce: String?
     let at_hash: String?
     let preferred_username: String?
@@ -24,11 +26,13 @@ struct IDTokenIssuer: Sendable {
     let lifetime: Int
 
     /// An id_token for `user` and `clientID`; profile and email claims follow the scope.
-    func sign(user: ProviderUser, clientID: String, scope: ScopeSet, authTime: Int, nonce: String?, accessToken: String,
-              now: Int) throws -> String {
+    /// `methods` are the RFC 8176 `amr` of the sign-in; `acr` follows from them.
+    func sign(user: ProviderUser, clientID: String, scope: ScopeSet, authTime: Int, methods: [String], nonce: String?,
+              accessToken: String, now: Int) throws -> String {
         let profile = scope.contains("profile"), email = scope.contains("email")
         let claims = IDTokenClaims(
-            iss: issuer, sub: user.subject, aud: clientID, exp: now + lifetime, iat: now, auth_time: authTime, nonce: nonce,
+            iss: issuer, sub: user.subject, aud: clientID, exp: now + lifetime, iat: now, auth_time: authTime,
+            amr: methods.isEmpty ? nil : methods, acr: methods.isEmpty ? nil : AuthenticationMethods.acr(methods), nonce: nonce,
             at_hash: Self.accessTokenHash(accessToken),
             preferred_username: profile ? user.username : nil, name: profile ? user.displayName : nil,
             email: email ? user.email : nil, email_verified: email ? user.emailVerified : nil)

@@ -23,6 +23,8 @@ public enum GrantError: Error, Sendable, Equatable {
     case refreshTokenIssuedToAnotherClient
     /// The password grant's username and password do not match.
     case invalidCredentials
+    /// The password grant for an account with a second factor, which only the sign-in page asks for.
+    case secondFactorRequired
     /// Too many failed password grants for the account or address.
     case throttled(retryAfter: Int)
     /// A scope the grant never carried, or the client may not ask for.

@@ -11,6 +11,8 @@ struct StoredCode: Sendable {
     let codeChallenge: String?
     let nonce: String?
     let authTime: Int
+    /// RFC 8176 methods of the sign-in that approved the request.
+    let methods: [String]
     let familyID: String
     let expiresAt: Int
     let usedAt: Int?
@@ -25,6 +27,7 @@ struct StoredCode: Sendable {
         codeChallenge = try row.optionalString("code_challenge")
         nonce = try row.optionalString("nonce")
         authTime = try row.int("auth_time")
+        methods = AuthenticationMethods.parse(try row.string("amr"))
         familyID = try row.string("family_id")
         expiresAt = try row.int("expires_at")
         usedAt = try row.optionalInt("used_at")
@@ -64,6 +67,8 @@ struct StoredRefreshToken: Sendable {
     let scope: ScopeSet
     let familyID: String
     let authTime: Int
+    /// RFC 8176 methods of the sign-in that approved the grant.
+    let methods: [String]
     let issuedAt: Int
     let expiresAt: Int
     let rotatedAt: Int?
@@ -76,6 +81,7 @@ struct StoredRefreshToken: Sendable {
         scope = ScopeSet(trusted: try row.string("scope"))
         familyID = try row.string("family_id")
         authTime = try row.int("auth_time")
+        methods = AuthenticationMethods.parse(try row.string("amr"))
         issuedAt = try row.int("issued_at")
         expiresAt = try row.int("expires_at")
         rotatedAt = try row.optionalInt("rotated_at")

@@ -6,19 +6,19 @@ import Storage
 enum TokenRepository {
     // MARK: Codes
 
-    static func insertCode(hash: String, request: AuthorizationRequest, userID: Int64, authTime: Int, familyID: String,
+    static func insertCode(hash: String, request: AuthorizationRequest, userID: Int64, authTime: Int, methods: [String], familyID: String,
                            now: Int, expiresAt: Int, in db: any Connection) throws {
         _ = try db.execute("""
             INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, redirect_uri_sent, scope, code_challenge,
-                nonce, auth_time, family_id, created_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                nonce, auth_time, amr, family_id, created_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, hash, request.client.clientID, userID, request.redirectURI, request.redirectURISent, request.scope.description,
-            request.codeChallenge, request.nonce, authTime, familyID, now, expiresAt)
+            request.codeChallenge, request.nonce, authTime, methods.joined(separator: " "), familyID, now, expiresAt)
     }
 
     static func code(hash: String, in db: any Connection) throws -> StoredCode? {
         try db.queryOne("""
-            SELECT code_hash, client_id, user_id, redirect_uri, redirect_uri_sent, scope, code_challenge, nonce, auth_time,
+            SELECT code_hash, client_id, user_id, redirect_uri, redirect_uri_sent, scope, code_challenge, nonce, auth_time, amr,
                 family_id, expires_at, used_at FROM authorization_codes WHERE code_hash = ?
             """, hash).map(StoredCode.init)
     }
@@ -65,16 +65,17 @@ enum TokenRepository {
     // MARK: Refresh tokens
 
     static func insertRefreshToken(hash: String, clientID: String, userID: Int64, scope: ScopeSet, familyID: String,
-                                   rotatedFrom: String?, authTime: Int, now: Int, expiresAt: Int, in db: any Connection) throws {
+                                   rotatedFrom: String?, authTime: Int, methods: [String], now: Int, expiresAt: Int,
+                                   in db: any Connection) throws {
         _ = try db.execute("""
-            INSERT INTO refresh_tokens (token_hash, client_id, user_id, scope, family_id, rotated_from, auth_time, issued_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, hash, clientID, userID, scope.description, familyID, rotatedFrom, authTime, now, expiresAt)
+            INSERT INTO refresh_tokens (token_hash, client_id, user_id, scope, family_id, rotated_from, auth_time, amr, issued_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, hash, clientID, userID, scope.description, familyID, rotatedFrom, authTime, methods.joined(separator: " "), now, expiresAt)
     }
 
     static func refreshToken(hash: String, in db: any Connection) throws -> StoredRefreshToken? {
         try db.queryOne("""
-            SELECT token_hash, client_id, user_id, scope, family_id, auth_time, issued_at, expires_at, rotated_at, revoked_at
+            SELECT token_hash, client_id, user_id, scope, family_id, auth_time, amr, issued_at, expires_at, rotated_at, revoked_at
             FROM refresh_tokens WHERE token_hash = ?
             """, hash).map(StoredRefreshToken.init)
     }

@@ -14,7 +14,7 @@ public struct TokenService: Sendable {
     /// What a write transaction decided: tokens, or a refusal to throw once it has committed
     /// (throwing inside would roll back the revocations a refusal may carry).
     enum Outcome: Sendable {
-        case issued(Minted, user: ProviderUser?, nonce: String?, authTime: Int)
+        case issued(Minted, user: ProviderUser?, nonce: String?, authTime: Int, methods: [String])
         case refused(GrantError)
     }
 
@@ -28,13 +28,13 @@ public struct TokenService: Sendable {
     // MARK: Authorization codes
 
     /// A new single-use code for an approved request, bound to its client, redirect URI and
-    /// PKCE challenge.
-    public func issueCode(for request: AuthorizationRequest, userID: Int64, authTime: Int) async throws -> String {
+    /// PKCE challenge, and to how and when the user signed in (`methods`: RFC 8176 `amr`).
+    public func issueCode(for request: AuthorizationRequest, userID: Int64, authTime: Int, methods: [String]) async throws -> String {
         let code = TokenHash.newToken()
         let now = clock.now(), expiresAt = now + lifetimes.authorizationCode
         try await database.write { db in
             try TokenRepository.insertCode(hash: TokenHash.of(code), request: request, userID: userID, authTime: authTime,
-                                           familyID: TokenHash.newToken(), now: now, expiresAt: expiresAt, in: db)
+                                           methods: methods, familyID: TokenHash.newToken(), now: now, expiresAt: expiresAt, in: db)
         }
         return code
     }
@@ -67,8 +67,9 @@ public struct TokenService: Sendable {
             }
             guard let user = try UserRepository.find(id: stored.userID, in: db) else { return .refused(.codeUnknown) }
             let minted = try Self.mint(in: db, client: client, userID: user.id, scope: stored.scope, familyID: stored.familyID,
-                                       rotatedFrom: nil, authTime: stored.authTime, now: now, lifetimes: lifetimes)
-            return .issued(minted, user: user, nonce: stored.nonce, authTime: stored.authTime)
+                                       rotatedFrom: nil, authTime: stored.authTime, methods: stored.methods, now: now,
+                                       lifetimes: lifetimes)
+            return .issued(minted, user: user, nonce: stored.nonce, authTime: stored.authTime, methods: stored.methods)
         }
         return try finish(outcome, client: client, now: now)
     }
@@ -99,9 +100,9 @@ public struct TokenService: Sendable {
             // The new refresh token keeps the family's full scope (RFC 6749 §6); only the access
             // token is narrowed to what was asked for.
             let minted = try Self.mint(in: db, client: client, userID: user.id, scope: scope, refreshScope: stored.scope,
-                                       familyID: stored.familyID, rotatedFrom: hash, authTime: stored.authTime, now: now,
-                                       lifetimes: lifetimes)
-            return .issued(minted, user: user, nonce: nil, authTime: stored.authTime)
+                                       familyID: stored.familyID, rotatedFrom: hash, authTime: stored.authTime, methods: stored.methods,
+                                       now: now, lifetimes: lifetimes)
+            return .issued(minted, user: user, nonce: nil, authTime: stored.authTime, methods: stored.methods)
         }
         return try finish(outcome, client: client, now: now)
     }
@@ -120,7 +121,7 @@ public struct TokenService: Sendable {
                                                   familyID: TokenHash.newToken(), now: now, expiresAt: now + lifetimes.accessToken, in: db)
             return Minted(accessToken: access, refreshToken: nil, scope: scope)
         }
-        return try finish(.issued(minted, user: nil, nonce: nil, authTime: now), client: client, now: now)
+        return try finish(.issued(minted, user: nil, nonce: nil, authTime: now, methods: []), client: client, now: now)
     }
 
     /// The resource owner password grant (RFC 6749 §4.3), for clients explicitly allowed it.
@@ -134,12 +135,15 @@ public struct TokenService: Sendable {
         case .refused, .invalidCredentials: throw GrantError.invalidCredentials
         case .throttled(let wait, _): throw GrantError.throttled(retryAfter: wait)
         }
+        // The grant takes a password only; an account with a second factor signs in through the
+        // authorization endpoint, where that factor is asked for.
+        if try await database.read({ try ProviderSecondFactors.isEnabled(userID: user.id, in: $0) }) { throw GrantError.secondFactorRequired }
         let now = clock.now(), lifetimes = lifetimes
         let minted = try await database.write { db in
             try Self.mint(in: db, client: client, userID: user.id, scope: scope, familyID: TokenHash.newToken(), rotatedFrom: nil,
-                          authTime: now, now: now, lifetimes: lifetimes)
+                          authTime: now, methods: ["pwd"], now: now, lifetimes: lifetimes)
         }
-        return try finish(.issued(minted, user: user, nonce: nil, authTime: now), client: client, now: now)
+        return try finish(.issued(minted, user: user, nonce: nil, authTime: now, methods: ["pwd"]), client: client, now: now)
     }
 
     // MARK: Helpers
@@ -147,7 +151,8 @@ public struct TokenService: Sendable {
     /// Creates an access token for `scope`, and a refresh token for `refreshScope` (the same by
     /// default) when the client may refresh.
     static func mint(in db: any Connection, client: Client, userID: Int64, scope: ScopeSet, refreshScope: ScopeSet? = nil,
-                     familyID: String, rotatedFrom: String?, authTime: Int, now: Int, lifetimes: TokenLifetimes) throws -> Minted {
+                     familyID: String, rotatedFrom: String?, authTime: Int, methods: [String], now: Int,
+                     lifetimes: TokenLifetimes) throws -> Minted {
         let access = TokenHash.newToken()
         try TokenRepository.insertAccessToken(hash: TokenHash.of(access), clientID: client.clientID, userID: userID, scope: scope,
                                               familyID: familyID, now: now, expiresAt: now + lifetimes.accessToken, in: db)
@@ -156,7 +161,7 @@ public struct TokenService: Sendable {
             let token = TokenHash.newToken()
             try TokenRepository.insertRefreshToken(hash: TokenHash.of(token), clientID: client.clientID, userID: userID,
                                                    scope: refreshScope ?? scope,
-                                                   familyID: familyID, rotatedFrom: rotatedFrom, authTime: authTime, now: now,
+                                                   familyID: familyID, rotatedFrom: rotatedFrom, authTime: authTime, methods: methods, now: now,
                                                    expiresAt: now + lifetimes.refreshToken, in: db)
             refresh = token
         }
@@ -168,11 +173,11 @@ public struct TokenService: Sendable {
         switch outcome {
         case .refused(let error):
             throw error
-        case .issued(let minted, let user, let nonce, let authTime):
+        case .issued(let minted, let user, let nonce, let authTime, let methods):
             var idToken: String?
             if let user, minted.scope.contains("openid") {
-                idToken = try idTokens.sign(user: user, clientID: client.clientID, scope: minted.scope, authTime: authTime, nonce: nonce,
-                                            accessToken: minted.accessToken, now: now)
+                idToken = try idTokens.sign(user: user, clientID: client.clientID, scope: minted.scope, authTime: authTime, methods: methods,
+                                            nonce: nonce, accessToken: minted.accessToken, now: now)
             }
             return IssuedTokens(accessToken: minted.accessToken, expiresIn: lifetimes.accessToken, refreshToken: minted.refreshToken,
                                 scope: minted.scope, idToken: idToken)

@@ -1,0 +1,95 @@
+import Identity
+import IdentityWeb
+import Security
+import Web
+
+/// Passkeys as a second factor: registering one from the security page and using one on the
+/// second-factor page. The page's script (`/js/passkeys.js`) asks for options, hands them to
+/// `navigator.credentials`, and posts the browser's `toJSON()` back; every answer is JSON. Every
+/// refusal reads the same to the visitor; the log names the case.
+struct PasskeyController {
+    let services: ProviderServices
+
+    func register(on router: Router) {
+        let account = router.group("/account", middleware: [RequireUserMiddleware()])
+        account.post("/passkeys/options", use: registrationOptions)
+        account.post("/passkeys", use: add)
+        account.post("/passkeys/:id/delete", use: delete)
+        router.post(SecondFactorController.path + "/passkey/options", use: signInOptions)
+        router.post(SecondFactorController.path + "/passkey", use: signIn)
+    }
+
+    private var factors: ProviderSecondFactors { services.secondFactors }
+
+    /// A JSON answer the script reads (`error` to show, or `redirect` to follow), never cached.
+    private static func reply(_ body: JSONValue, status: HTTPStatus = .ok, _ request: Request, _ context: RequestContext) throws -> Response {
+        var response = try JSON(body, status: status).response(for: request, context: context)
+        response.headers.set("Cache-Control", "no-store")
+        return response
+    }
+
+    @Sendable func registrationOptions(_ request: Request, context: RequestContext) async throws -> Response {
+        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
+        let start = try await factors.passkeys.beginRegistration(userID: user.id, userName: user.username, displayName: user.displayName)
+        return try Self.reply(start.options, request, context)
+    }
+
+    @Sendable func add(_ request: Request, context: RequestContext) async throws -> Response {
+        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
+        let name = String((try request.query()["name"] ?? "").prefix(100))
+        do {
+            let response = try RegistrationResponse(json: request.body)
+            let codes = try await factors.addPasskey(userID: user.id, response: response, name: name)
+            context.logger.info("second_factor_enabled", ["user_id": user.id, "factor": "passkey"])
+            if let codes {
+                // Shown once, by the page the script goes to next.
+                context.session["_new_recovery_codes"] = codes.joined(separator: " ")
+            }
+            context.session.flash("Your passkey is added.", kind: "success")
+            return try Self.reply(["redirect": .string(SecurityPageController.path)], request, context)
+        } catch let error as PasskeyError {
+            context.logger.info("passkey_refused", ["user_id": user.id, "reason": "\(error)"])
+            return try Self.reply(["error": .string("That passkey could not be added. Try again.")], status: .badRequest, request, context)
+        } catch let error as WebAuthnError {
+            context.logger.info("passkey_refused", ["user_id": user.id, "reason": "\(error)"])
+            return try Self.reply(["error": .string("That passkey could not be added. Try again.")], status: .badRequest, request, context)
+        }
+    }
+
+    @Sendable func delete(_ request: Request, context: RequestContext) async throws -> Redirect {
+        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
+        guard let id = context.parameters["id"].flatMap({ Int64($0) }), try await factors.deletePasskey(id: id, userID: user.id) else {
+            throw HTTPError(.notFound)
+        }
+        context.logger.info("passkey_removed", ["user_id": user.id])
+        context.session.flash("The passkey is removed.", kind: "success")
+        return Redirect(to: SecurityPageController.path)
+    }
+
+    @Sendable func signInOptions(_ request: Request, context: RequestContext) async throws -> Response {
+        guard let pending = SecondFactorPending.load(from: context.session, now: services.clock.now()) else {
+            return try Self.reply(["error": .string("Sign in again to continue.")], status: .unauthorized, request, context)
+        }
+        let start = try await factors.passkeys.beginAuthentication(userID: pending.userID)
+        return try Self.reply(start.options, request, context)
+    }
+
+    @Sendable func signIn(_ request: Request, context: RequestContext) async throws -> Response {
+        guard let pending = SecondFactorPending.load(from: context.session, now: services.clock.now()) else {
+            return try Self.reply(["error": .string("Sign in again to continue.")], status: .unauthorized, request, context)
+        }
+        do {
+            let method = try await factors.verifyPasskey(userID: pending.userID, response: try AuthenticationResponse(json: request.body))
+            let record = pending.complete(with: method, now: services.clock.now(), in: context.session)
+            Reauthentication.signedIn(context.session)
+            context.logger.info("signed_in", ["user_id": pending.userID, "amr": record.methods.joined(separator: " "), "factor": "passkey"])
+            return try Self.reply(["redirect": .string(pending.next ?? "/")], request, context)
+        } catch let error as PasskeyError {
+            context.logger.info("passkey_refused", ["user_id": pending.userID, "reason": "\(error)"])
+            return try Self.reply(["error": .string("That passkey did not work. Try again, or use another way.")], status: .badRequest, request, context)
+        } catch let error as WebAuthnError {
+            context.logger.info("passkey_refused", ["user_id": pending.userID, "reason": "\(error)"])
+            return try Self.reply(["error": .string("That passkey did not work. Try again, or use another way.")], status: .badRequest, request, context)
+        }
+    }
+}
