@@ -9,12 +9,30 @@ public enum SecurityNotice: Sendable, Equatable {
     case signInMethodConnected(provider: String)
     /// A provider was unlinked; `byAdministrator` when an administrator did it.
     case signInMethodDisconnected(provider: String, byAdministrator: Bool)
+    /// A passkey was added (`name` is what its owner called it).
+    case passkeyAdded(name: String)
+    /// A passkey was removed.
+    case passkeyRemoved(name: String)
+    /// An authenticator app was turned on as a second factor.
+    case authenticatorAppEnabled
+    /// The authenticator app was turned off.
+    case authenticatorAppRemoved
+    /// A new set of recovery codes replaced the old one.
+    case recoveryCodesRegenerated
+    /// A recovery code was used to sign in; `remaining` are left.
+    case recoveryCodeUsed(remaining: Int)
 
     /// The outbox `kind` of the message.
     public var kind: String {
         switch self {
         case .signInMethodConnected: "sign_in_method_connected"
         case .signInMethodDisconnected: "sign_in_method_disconnected"
+        case .passkeyAdded: "passkey_added"
+        case .passkeyRemoved: "passkey_removed"
+        case .authenticatorAppEnabled: "authenticator_app_enabled"
+        case .authenticatorAppRemoved: "authenticator_app_removed"
+        case .recoveryCodesRegenerated: "recovery_codes_regenerated"
+        case .recoveryCodeUsed: "recovery_code_used"
         }
     }
 }
@@ -24,7 +42,7 @@ public typealias NoticeMail = @Sendable (User, SecurityNotice) -> MailMessage
 
 extension Outbox {
     /// Queues `notice` for `user`, in `db`'s transaction, when they have an address to tell.
-    func enqueue(_ notice: SecurityNotice, for user: User, compose: NoticeMail?, now: Int, in db: any Connection) throws {
+    public func enqueue(_ notice: SecurityNotice, for user: User, compose: NoticeMail?, now: Int, in db: any Connection) throws {
         guard let compose, user.email != nil else { return }
         try enqueue(compose(user, notice), kind: notice.kind, userID: user.id, now: now, in: db)
     }
