@@ -52,10 +52,10 @@ struct SiteMail: Sendable {
                    what: "\(provider) was just disconnected from your Latchkey account\(byAdministrator ? " by an administrator" : ""): it can no longer be used to sign in.")
         case .passkeyAdded(let name):
             notice(user, subject: "A passkey was added to your Latchkey account",
-                   what: "A passkey (\"\(name)\") was just added to your Latchkey account: it can now be used to sign in.")
+                   what: "A passkey (\u{201C}\(name)\u{201D}) was just added to your Latchkey account: it can now be used to sign in.")
         case .passkeyRemoved(let name):
             notice(user, subject: "A passkey was removed from your Latchkey account",
-                   what: "The passkey \"\(name)\" was just removed from your Latchkey account: it can no longer be used to sign in.")
+                   what: "The passkey \u{201C}\(name)\u{201D} was just removed from your Latchkey account: it can no longer be used to sign in.")
         case .authenticatorAppEnabled:
             notice(user, subject: "Two-step sign-in is on for your Latchkey account",
                    what: "An authenticator app was just set up on your Latchkey account: signing in now asks for one of its codes.")
