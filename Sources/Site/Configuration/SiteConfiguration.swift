@@ -89,7 +89,8 @@ public struct SiteConfiguration: Sendable {
         signInDeadline = problems.read(1) { () throws(ConfigurationError) in try read.seconds("SIGN_IN_DEADLINE") }
         providerEnvironment = env
         webAuthnRPID = read.optional("WEBAUTHN_RP_ID")?.lowercased()
-        webAuthnOrigins = read.list("WEBAUTHN_ORIGINS")
+        // An origin has no path; a trailing slash is forgiven, since browsers compare exactly.
+        webAuthnOrigins = read.list("WEBAUTHN_ORIGINS").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         for origin in webAuthnOrigins where URL(string: origin)?.host == nil || URL(string: origin)?.path.isEmpty == false {
             problems.add("WEBAUTHN_ORIGINS", "must be origins without a path, such as https://example.com (got \"\(origin)\")")
         }

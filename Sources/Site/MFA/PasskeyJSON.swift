@@ -17,6 +17,8 @@ enum PasskeyRequestError: Error {
     case anotherAccount
     /// The account is disabled.
     case accountDisabled
+    /// Too many passkey sign-ins started from this address; retry after the given seconds.
+    case tooManyRequests(retryAfter: Int)
 }
 
 /// The JSON side of the passkey pages: bodies read with a size cap, answers `{"redirect": …}`,
@@ -63,9 +65,11 @@ enum PasskeyJSON {
             case .refused, .anotherAccount: (.badRequest, "That passkey did not work. Please try again, or use another way to sign in.")
             case .noPendingSignIn: (.unauthorized, "Your sign-in expired. Please start again.")
             case .accountDisabled: (.forbidden, "This account has been disabled.")
+            case .tooManyRequests: (.tooManyRequests, "Too many attempts from your address. Please wait a minute.")
             }
-            return Response(status: status, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"],
-                            body: try JSONBody.encode(Message(error: message)))
+            var headers: HTTPHeaders = ["Content-Type": "application/json", "Cache-Control": "no-store"]
+            if case .tooManyRequests(let retryAfter) = error { headers.set("Retry-After", String(retryAfter)) }
+            return Response(status: status, headers: headers, body: try JSONBody.encode(Message(error: message)))
         }
     }
 

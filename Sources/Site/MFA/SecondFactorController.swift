@@ -11,6 +11,9 @@ struct SecondFactorController {
     let services: SiteServices
     /// The second step's page.
     static let path = "/login/second-factor"
+    /// Passkey sign-ins started per client address per minute: each stores a challenge, and the
+    /// sign-in page starts one on every visit (for autofill), so this is generous but finite.
+    static let passkeyStartLimit = RateLimit("passkey_sign_in", limit: 60, window: 60)
 
     func register(on router: Router) {
         router.get(Self.path, use: page)
@@ -29,6 +32,15 @@ struct SecondFactorController {
     private func expired(_ context: RequestContext) -> Response {
         context.session.flash("Your sign-in took too long. Please start again.", kind: "info")
         return Response(status: .seeOther, headers: ["Location": "/login"])
+    }
+
+    /// A counter that went backwards may mean a cloned authenticator; the core counted it, the
+    /// log names it (synced passkeys keep 0 and never show up here).
+    private func noteCounter(_ signIn: Passkeys.SignIn, _ context: RequestContext) {
+        if case .regressed(let stored, let received) = signIn.assertion.counter {
+            context.logger.warning("passkey_counter_regressed", ["passkey_id": signIn.passkey.id, "user_id": signIn.userID,
+                                                                 "stored": stored, "received": received])
+        }
     }
 
     private func activeUser(_ id: Int64) async throws -> User? {
@@ -112,6 +124,7 @@ struct SecondFactorController {
             let response = try PasskeyJSON.authentication(request)
             let signIn = try await PasskeyJSON.ceremony { try await services.passkeys(for: request).finishAuthentication(response) }
             guard signIn.userID == pending.userID else { throw PasskeyRequestError.anotherAccount }
+            noteCounter(signIn, context)
             guard try await activeUser(pending.userID) != nil else { throw PasskeyRequestError.accountDisabled }
             return try PasskeyJSON.redirect(finish(pending, with: SignInMethod.passkey, context: context))
         }
@@ -121,7 +134,12 @@ struct SecondFactorController {
 
     @Sendable func passkeyOptions(_ request: Request, context: RequestContext) async throws -> Response {
         try await PasskeyJSON.respond(context) {
-            try PasskeyJSON.options(try await services.passkeys(for: request, userVerification: .required).beginAuthentication(userID: nil).options)
+            let ip = request.clientIP(trustedProxies: services.configuration.trustedProxies), now = services.clock.now()
+            if let wait = try await services.database.write({ db in try Self.passkeyStartLimit.hit(ip, now: now, in: db) }) {
+                throw PasskeyRequestError.tooManyRequests(retryAfter: wait)
+            }
+            return try PasskeyJSON.options(try await services.passkeys(for: request, userVerification: .required)
+                .beginAuthentication(userID: nil).options)
         }
     }
 
@@ -133,6 +151,7 @@ struct SecondFactorController {
             let signIn = try await PasskeyJSON.ceremony {
                 try await services.passkeys(for: request, userVerification: .required).finishAuthentication(response)
             }
+            noteCounter(signIn, context)
             guard let user = try await activeUser(signIn.userID) else { throw PasskeyRequestError.accountDisabled }
             let next = LocalRedirect.path(try request.query()["next"])
             context.session.completeSignIn(userID: user.id, methods: [SignInMethod.passkey], now: services.clock.now())

@@ -1,6 +1,8 @@
 import FakeAuthenticator
 import Foundation
+import Identity
 import Security
+@testable import Site
 import Testing
 import WebTesting
 
@@ -111,6 +113,18 @@ import WebTesting
         let response = await client.postJSON("/login/passkey", bytes: Array(big.utf8), tokenFrom: "/login")
         #expect(response.status.code == 413)
         #expect(response.passkeyAnswer?.error != nil)
+    }
+
+    @Test func startingPasskeySignInsIsLimitedPerAddress() async throws {
+        let site = try await MFASite.make()
+        let client = site.client()
+        let token = await client.csrfToken(from: "/login")
+        var statuses: [Int] = []
+        for _ in 0...SecondFactorController.passkeyStartLimit.limit {
+            statuses.append(await client.postJSON("/login/passkey/options", json: "{}", headers: ["X-CSRF-Token": token]).status.code)
+        }
+        #expect(statuses.dropLast().allSatisfy { $0 == 200 })
+        #expect(statuses.last == 429)
     }
 
     @Test func withoutTheCSRFTokenNothingStarts() async throws {
