@@ -36,10 +36,23 @@ struct SecurityController {
     }
 
     /// Keeps fresh recovery codes for the page that shows them once; answers where that is.
+    /// Sealed with the key ring and bound to the account, so the sessions table never holds
+    /// them in clear, even for the moment between this redirect and that page.
     private func show(_ codes: [String]?, _ context: RequestContext, otherwise: String = "/account#security") -> String {
-        guard let codes else { return otherwise }
-        context.session[Self.newCodesKey] = codes.joined(separator: " ")
+        guard let codes, let user = context.currentUser else { return otherwise }
+        context.session[Self.newCodesKey] = services.keys.seal(codes.joined(separator: " "), purpose: Self.newCodesKey,
+                                                               associatedData: Array("\(user.id)".utf8))
         return "/account/recovery-codes"
+    }
+
+    /// The codes `show` kept, taking them out of the session.
+    private func takeNewCodes(_ context: RequestContext, user: User) -> [String] {
+        defer { context.session[Self.newCodesKey] = nil }
+        guard let sealed = context.session[Self.newCodesKey],
+              let text = try? services.keys.openString(sealed, purpose: Self.newCodesKey, associatedData: Array("\(user.id)".utf8)) else {
+            return []
+        }
+        return text.split(separator: " ").map(String.init)
     }
 
     // MARK: Passkeys
@@ -161,8 +174,7 @@ struct SecurityController {
     /// Shows new codes once (they are taken from the session), or what is left.
     @Sendable func recoveryCodesPage(_ request: Request, context: RequestContext) async throws -> Response {
         let user = try signedIn(context)
-        let fresh = context.session[Self.newCodesKey].map { $0.split(separator: " ").map(String.init) } ?? []
-        context.session[Self.newCodesKey] = nil
+        let fresh = takeNewCodes(context, user: user)
         let left = try await services.database.read { db in try RecoveryCodes.remaining(userID: user.id, in: db) }
         return try Page(context, title: "Recovery codes", [
             "codes": .list(fresh.map(MustacheValue.string)),
