@@ -405,6 +405,20 @@ class Journey:
         self.check(f"the passkey alone signs in (through {how})", self.signed_in_as() == username,
                    f"at {self.driver.current_url}, nav shows {self.signed_in_as()!r}, flash {self.flash_text()!r}")
         self.check("the site says a passkey signed in", "with a passkey" in self.flash_text(), self.flash_text())
+        # A passkey alone needs user verification: with it off, the autofill gets nothing and the
+        # password leads to the second step, whose "Use a passkey" button then finishes.
+        self.sign_out("signed out before password and passkey")
+        self.driver.execute_cdp_cmd("WebAuthn.setUserVerified", {"authenticatorId": self.authenticator, "isUserVerified": False})
+        self.sign_in(NEW_EMAIL, LOCAL_NEW_PASSWORD, "password before the passkey")
+        self.check("with a passkey on the account, the password leads to a second step, not signed in",
+                   self.signed_in_as() is None and self.driver.current_url.startswith(SITE + "/login/second-factor"),
+                   f"at {self.driver.current_url}, nav shows {self.signed_in_as()!r}")
+        self.driver.execute_cdp_cmd("WebAuthn.setUserVerified", {"authenticatorId": self.authenticator, "isUserVerified": True})
+        self.driver.find_element(By.XPATH, "//button[normalize-space()='Use a passkey']").click()
+        WebDriverWait(self.driver, 20).until(lambda d: d.current_url.startswith(SITE + "/account"))
+        self.page("signed in with password and passkey")
+        self.check("the password and then the passkey sign in", self.signed_in_as() == username,
+                   f"at {self.driver.current_url}, nav shows {self.signed_in_as()!r}, flash {self.flash_text()!r}")
         # Without it, every later visit to the sign-in page would sign in with the passkey.
         self.driver.execute_cdp_cmd("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": self.authenticator})
 
