@@ -15,7 +15,9 @@ public struct PasswordSignInForm<User: Sendable>: Sendable {
     let trustedProxies: Int
     let isSignedIn: @Sendable (RequestContext) -> Bool
     let check: @Sendable (_ username: String, _ password: String, _ ip: String) async throws -> PasswordCheck<User>
-    let signIn: @Sendable (User, RequestContext) -> Void
+    /// What a right password leads to: signing in, or (with a second factor) the next step.
+    /// Answers where to go.
+    let proceed: @Sendable (User, RequestContext, _ next: String?) async throws -> String
     let tellFailures: (@Sendable (Int, RequestContext) -> Void)?
     let page: Page
 
@@ -30,7 +32,27 @@ public struct PasswordSignInForm<User: Sendable>: Sendable {
         self.trustedProxies = trustedProxies
         self.isSignedIn = isSignedIn
         self.check = check
-        self.signIn = signIn
+        self.proceed = { user, context, next in
+            signIn(user, context)
+            return next ?? home
+        }
+        self.page = page
+        self.tellFailures = tellFailures
+    }
+
+    /// A form whose right password leads to `proceed`, which may sign in or ask for a second
+    /// factor first, and answers where to go (`next` is already validated).
+    public init(returnPath: @escaping @Sendable (String?) -> String?, home: String, trustedProxies: Int,
+                isSignedIn: @escaping @Sendable (RequestContext) -> Bool,
+                check: @escaping @Sendable (_ username: String, _ password: String, _ ip: String) async throws -> PasswordCheck<User>,
+                proceed: @escaping @Sendable (User, RequestContext, _ next: String?) async throws -> String, page: @escaping Page,
+                tellFailures: (@Sendable (Int, RequestContext) -> Void)? = PasswordSignInForm.flashFailures) {
+        self.returnPath = returnPath
+        self.home = home
+        self.trustedProxies = trustedProxies
+        self.isSignedIn = isSignedIn
+        self.check = check
+        self.proceed = proceed
         self.page = page
         self.tellFailures = tellFailures
     }
@@ -61,8 +83,8 @@ public struct PasswordSignInForm<User: Sendable>: Sendable {
             return try page(context, next, username, refusal.message, refusal.status).response(for: request, context: context)
                 .setting(refusal.headers)
         }
-        signIn(user, context)
+        let location = try await proceed(user, context, next)
         tellFailures?(failedAttempts, context)
-        return Response(status: .seeOther, headers: ["Location": next ?? home])
+        return Response(status: .seeOther, headers: ["Location": location])
     }
 }

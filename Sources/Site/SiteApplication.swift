@@ -23,6 +23,8 @@ public enum SiteApplication {
         AccountController(services: services).register(on: router)
         PasswordResetController(services: services).register(on: router)
         SignInCodeController(services: services).register(on: router)
+        SecondFactorController(services: services).register(on: router)
+        SecurityController(services: services).register(on: router)
         EmailController(services: services).register(on: router)
         SocialController(services: services).register(on: router)
         SocialSignUpController(services: services).register(on: router)

@@ -21,6 +21,8 @@ public struct SiteServices: Sendable {
     public let admin: AdminService
     /// Deleting an account and exporting its data.
     public let lifecycle: AccountLifecycle
+    /// Authenticator apps (TOTP), labelled "Latchkey" in the app.
+    public let totp: TOTPDevices
 
     /// The core services as if they were the site's own (`services.database`).
     public subscript<Value>(dynamicMember keyPath: KeyPath<CoreServices, Value>) -> Value { core[keyPath: keyPath] }
@@ -40,12 +42,19 @@ public struct SiteServices: Sendable {
                                 accounts: AccountService(database: core.database, credentials: core.credentials, clock: clock,
                                                           signUpLimit: configuration.signUpLimit, outbox: core.outbox),
                                 social: social, admin: AdminService(database: core.database, social: social, clock: clock, outbox: core.outbox),
-                                lifecycle: AccountLifecycle(database: core.database, social: social, clock: clock, outbox: core.outbox))
+                                lifecycle: AccountLifecycle(database: core.database, social: social, clock: clock, outbox: core.outbox),
+                                totp: TOTPDevices(keys: core.keys, issuer: "Latchkey"))
         }
     }
 }
 
 extension SiteServices {
+    /// Passkey ceremonies for pages at `request`'s origin (see `SiteConfiguration.relyingParty`).
+    func passkeys(for request: Request, userVerification: RelyingParty.UserVerification = .preferred) -> Passkeys {
+        Passkeys(database: core.database, relyingParty: configuration.relyingParty(for: request, userVerification: userVerification),
+                 clock: core.clock)
+    }
+
     /// Logs each provider as enabled (with the callback URL to register with it) or disabled
     /// with the reason, so "works on localhost, fails in production" shows up at start-up.
     public func logProviders(_ logger: Logger) {

@@ -81,7 +81,7 @@ import WebTesting
         let provider = try await TestProvider.make()
         try await provider.createUser("alice")
         let anonymous = provider.browser()
-        let script = await anonymous.get("/js/passkeys.js")
+        let script = await anonymous.get("/js/provider-passkeys.js")
         #expect(script.status == .ok)
         #expect(script.headers["Content-Type"]?.hasPrefix("text/javascript") == true, "served from our origin, as the CSP wants")
         let token = await anonymous.csrfToken(from: "/login")

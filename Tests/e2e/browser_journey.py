@@ -8,7 +8,9 @@ signs in with the email address and the new password (the old one no longer work
 link). Then connects the sibling provider (signing in there and consenting), sees and
 disconnects it, signs out, signs in with the sibling alone (which creates a second account,
 because the provider user's email differs from the local one's), then, as the administrator,
-finds that account in the console and sees its linked account. Every page visited is
+finds that account in the console and sees its linked account. Back as the first person, adds a
+passkey (Chromium's virtual authenticator), signs in with it alone, turns on an authenticator
+app (codes computed here, RFC 6238) and signs in with the password and a code. Every page visited is
 screenshotted into SCREENSHOT_DIR, and every request the browser makes must go to the site's or
 the provider's own origin. Every mail must have come over TLS with the run's SMTP login, as
 multipart/alternative (text and HTML) with a Message-ID, the configured From and the person's
@@ -25,18 +27,25 @@ override); Selenium Manager is never asked to download anything.
 
 The last line printed is 'N passed, M failed'; the exit status is non-zero when M > 0.
 """
+import base64
+import hashlib
+import hmac
 import json
 import os
 import re
+import struct
 import sys
+import time
 import traceback
 
 os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not reach the internet.
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
 
 from mail_inbox import Inbox  # noqa: E402
 
@@ -54,6 +63,15 @@ SIBLING = (os.environ["SIBLING_USERNAME"], os.environ["SIBLING_PASSWORD"])
 ADMIN = (os.environ["ADMIN_USERNAME"], os.environ["ADMIN_PASSWORD"])
 SIBLING_NAME = os.environ.get("SIBLING_NAME", "Latchkey ID")
 OWN_ORIGINS = (SITE + "/", PROVIDER + "/")
+
+
+def totp(secret_base32, at=None, step=30):
+    """RFC 6238 (HMAC-SHA1, 6 digits): what an authenticator app shows for the secret."""
+    key = base64.b32decode(secret_base32.replace(" ", "").upper() + "=" * (-len(secret_base32.replace(" ", "")) % 8))
+    counter = int((time.time() if at is None else at) // step)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000)
 
 
 class Journey:
@@ -349,10 +367,88 @@ class Journey:
         self.check("the user's page shows the linked sibling account",
                    any(SIBLING_NAME in r and SIBLING[0] in r and "active" in r for r in accounts), repr(accounts))
 
+    def adds_a_passkey_and_signs_in_with_it_alone(self):
+        """Chromium's virtual authenticator (CTAP2, built in, user verification) stands in for
+        a phone or a laptop's fingerprint reader."""
+        username = LOCAL[0]
+        self.sign_out("signed out before passkeys")
+        self.sign_in(NEW_EMAIL, LOCAL_NEW_PASSWORD, "signed in to add a passkey")
+        self.driver.execute_cdp_cmd("WebAuthn.enable", {"enableUI": False})
+        self.authenticator = self.driver.execute_cdp_cmd("WebAuthn.addVirtualAuthenticator", {"options": {
+            "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
+            "isUserVerified": True, "automaticPresenceSimulation": True}})["authenticatorId"]
+        self.go("/account", "account before adding a passkey")
+        self.fill("passkey-new-name", "Virtual authenticator")
+        self.driver.find_element(By.ID, "passkey-add").click()
+        WebDriverWait(self.driver, 20).until(expected_conditions.url_contains("/account/recovery-codes"))
+        self.page("recovery codes after the first passkey")
+        codes = self.driver.find_elements(By.CSS_SELECTOR, "[data-recovery-codes] code")
+        self.check("the first passkey comes with ten recovery codes, shown once", len(codes) == 10, f"{len(codes)} codes")
+        self.go("/account", "account with a passkey")
+        self.check("the account page lists the passkey",
+                   bool(self.driver.find_elements(By.CSS_SELECTOR, "input[value='Virtual authenticator']")))
+        notice = self.wait_for_mail(NEW_EMAIL, "passkey was added", "passkey-added notice")
+        self.check("the owner is told a passkey was added", "Virtual authenticator" in notice.text, notice.text)
+        self.sign_out("signed out before passkey sign-in")
+        # The sign-in page asks for a passkey through the username field's autofill at once
+        # (conditional mediation), which the virtual authenticator answers by itself; where
+        # the browser does not, the button does it.
+        self.go("/login", "login with a passkey")
+        try:
+            WebDriverWait(self.driver, 5).until(lambda d: d.current_url.startswith(SITE + "/account"))
+            how = "the username field's autofill"
+        except TimeoutException:
+            self.driver.find_element(By.XPATH, "//button[normalize-space()='Sign in with a passkey']").click()
+            how = "the button"
+        WebDriverWait(self.driver, 20).until(lambda d: d.current_url.startswith(SITE + "/account"))
+        self.page("signed in with the passkey alone")
+        self.check(f"the passkey alone signs in (through {how})", self.signed_in_as() == username,
+                   f"at {self.driver.current_url}, nav shows {self.signed_in_as()!r}, flash {self.flash_text()!r}")
+        self.check("the site says a passkey signed in", "with a passkey" in self.flash_text(), self.flash_text())
+        # A passkey alone needs user verification: with it off, the autofill gets nothing and the
+        # password leads to the second step, whose "Use a passkey" button then finishes.
+        self.sign_out("signed out before password and passkey")
+        self.driver.execute_cdp_cmd("WebAuthn.setUserVerified", {"authenticatorId": self.authenticator, "isUserVerified": False})
+        self.sign_in(NEW_EMAIL, LOCAL_NEW_PASSWORD, "password before the passkey")
+        self.check("with a passkey on the account, the password leads to a second step, not signed in",
+                   self.signed_in_as() is None and self.driver.current_url.startswith(SITE + "/login/second-factor"),
+                   f"at {self.driver.current_url}, nav shows {self.signed_in_as()!r}")
+        self.driver.execute_cdp_cmd("WebAuthn.setUserVerified", {"authenticatorId": self.authenticator, "isUserVerified": True})
+        self.driver.find_element(By.XPATH, "//button[normalize-space()='Use a passkey']").click()
+        WebDriverWait(self.driver, 20).until(lambda d: d.current_url.startswith(SITE + "/account"))
+        self.page("signed in with password and passkey")
+        self.check("the password and then the passkey sign in", self.signed_in_as() == username,
+                   f"at {self.driver.current_url}, nav shows {self.signed_in_as()!r}, flash {self.flash_text()!r}")
+        # Without it, every later visit to the sign-in page would sign in with the passkey.
+        self.driver.execute_cdp_cmd("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": self.authenticator})
+
+    def turns_on_the_app_and_signs_in_with_a_code(self):
+        username = LOCAL[0]
+        self.go("/account", "account before the app")
+        self.submit("form[action='/account/totp'] button[type=submit]", "authenticator app set-up")
+        secret = self.driver.find_element(By.CSS_SELECTOR, "[data-totp-secret]").text
+        self.check("the set-up page shows a QR code and the secret",
+                   bool(self.driver.find_elements(By.CSS_SELECTOR, ".qr svg")) and len(secret.replace(" ", "")) == 32, secret)
+        self.fill("code", totp(secret))
+        self.submit("form[action='/account/totp/confirm'] button[type=submit]", "authenticator app on")
+        self.check("a right first code turns the app on", "Your authenticator app is on" in self.flash_text(), self.flash_text())
+        self.wait_for_mail(NEW_EMAIL, "Two-step sign-in is on", "app-enabled notice")
+        self.sign_out("signed out before the app code")
+        # Each code works once: wait for the app's next one.
+        time.sleep(30 - time.time() % 30 + 1)
+        self.sign_in(NEW_EMAIL, LOCAL_NEW_PASSWORD, "password before the app code")
+        self.check("the password alone no longer signs in", self.signed_in_as() is None
+                   and self.driver.current_url.startswith(SITE + "/login/second-factor"), self.driver.current_url)
+        self.fill("otp", totp(secret))
+        self.submit("form[action='/login/second-factor'] button[type=submit]", "signed in with the app code")
+        self.check("the password and an app code sign in", self.signed_in_as() == username,
+                   f"at {self.driver.current_url}, nav shows {self.signed_in_as()!r}, flash {self.flash_text()!r}")
+
     def run(self):
         steps = [self.signs_up_with_a_password, self.verifies_the_address_from_the_mail, self.signs_out_and_in_with_the_password,
                  self.resets_the_forgotten_password, self.changes_the_address, self.connects_the_sibling, self.disconnects_the_sibling,
-                 self.signs_in_with_the_sibling_alone, self.admin_finds_the_sibling_user]
+                 self.signs_in_with_the_sibling_alone, self.admin_finds_the_sibling_user, self.adds_a_passkey_and_signs_in_with_it_alone,
+                 self.turns_on_the_app_and_signs_in_with_a_code]
         for index, step in enumerate(steps):
             try:
                 step()

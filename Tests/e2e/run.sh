@@ -92,7 +92,8 @@ wait_healthy() { # url pid log
 mkdir -p "$work/db" "$work/logs" "$work/records" "$work/mail"
 pport="$(free_port)"; tport="$(free_port)"; sport="$(free_port)"; mport="$(free_port)"
 provider_origin="http://127.0.0.1:$tport"   # the relay: the provider's public origin
-site_origin="http://127.0.0.1:$sport"
+# localhost, not 127.0.0.1: browsers refuse an IP address as a WebAuthn RP ID (the passkey steps).
+site_origin="http://localhost:$sport"
 
 # Everything the run chooses that must never be written down in clear.
 site_password="site-pass-$(random_text 12)"
@@ -159,7 +160,7 @@ SITE_URL="$site_origin" PROVIDER_URL="$provider_origin" SCREENSHOT_DIR="$shots" 
     SIBLING_USERNAME=adalovelace SIBLING_PASSWORD="$sibling_password" \
     ADMIN_USERNAME=siteadmin ADMIN_PASSWORD="$admin_password" \
     TAP_RECORD="$work/records/tap.jsonl" BROWSER_RECORD="$work/records/browser.jsonl" \
-    timeout 180 "$python" "$here/browser_journey.py" || status=$?
+    timeout 300 "$python" "$here/browser_journey.py" || status=$?
 
 # The secrets this script chose, then the check while the servers still run (so the -wal
 # files are there), then once more after they stopped (checkpointed databases).

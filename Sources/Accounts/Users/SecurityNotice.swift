@@ -13,6 +13,18 @@ public enum SecurityNotice: Sendable, Equatable {
     case secondFactorsReset
     /// The person deleted their account: sent to its address although the account is gone.
     case accountDeleted
+    /// A passkey was added (`name` is what its owner called it).
+    case passkeyAdded(name: String)
+    /// A passkey was removed.
+    case passkeyRemoved(name: String)
+    /// An authenticator app was turned on as a second factor.
+    case authenticatorAppEnabled
+    /// The authenticator app was turned off.
+    case authenticatorAppRemoved
+    /// A new set of recovery codes replaced the old one.
+    case recoveryCodesRegenerated
+    /// A recovery code was used to sign in; `remaining` are left.
+    case recoveryCodeUsed(remaining: Int)
 
     /// The outbox `kind` of the message.
     public var kind: String {
@@ -21,6 +33,12 @@ public enum SecurityNotice: Sendable, Equatable {
         case .signInMethodDisconnected: "sign_in_method_disconnected"
         case .secondFactorsReset: "second_factors_reset"
         case .accountDeleted: "account_deleted"
+        case .passkeyAdded: "passkey_added"
+        case .passkeyRemoved: "passkey_removed"
+        case .authenticatorAppEnabled: "authenticator_app_enabled"
+        case .authenticatorAppRemoved: "authenticator_app_removed"
+        case .recoveryCodesRegenerated: "recovery_codes_regenerated"
+        case .recoveryCodeUsed: "recovery_code_used"
         }
     }
 }
@@ -30,7 +48,7 @@ public typealias NoticeMail = @Sendable (User, SecurityNotice) -> MailMessage
 
 extension Outbox {
     /// Queues `notice` for `user`, in `db`'s transaction, when they have an address to tell.
-    func enqueue(_ notice: SecurityNotice, for user: User, compose: NoticeMail?, now: Int, in db: any Connection) throws {
+    public func enqueue(_ notice: SecurityNotice, for user: User, compose: NoticeMail?, now: Int, in db: any Connection) throws {
         guard let compose, user.email != nil else { return }
         try enqueue(compose(user, notice), kind: notice.kind, userID: user.id, now: now, in: db)
     }

@@ -50,6 +50,20 @@ public struct TOTPDevices: Sendable {
         _ = try db.execute("DELETE FROM totp_devices WHERE user_id = ?", userID)
         _ = try db.execute("INSERT INTO totp_devices (user_id, secret_enc, created_at) VALUES (?, ?, ?)",
                            userID, keys.seal(secret, purpose: Self.purpose, associatedData: Self.binding(userID)), now)
+        return enrollment(secret, account: account)
+    }
+
+    /// `userID`'s app that is set up but not confirmed yet, as `enroll` showed it: so the set-up
+    /// page can be shown again (after a wrong first code, a reload) without a new secret.
+    public func pending(userID: Int64, account: String, in db: any Connection) throws -> Enrollment? {
+        guard let row = try db.queryOne("SELECT secret_enc FROM totp_devices WHERE user_id = ? AND confirmed_at IS NULL", userID) else {
+            return nil
+        }
+        return enrollment(try keys.open(try row.string("secret_enc"), purpose: Self.purpose, associatedData: Self.binding(userID)),
+                          account: account)
+    }
+
+    private func enrollment(_ secret: [UInt8], account: String) -> Enrollment {
         let uri = TOTP(secret: secret).provisioningURI(issuer: issuer, account: account)
         let encoded = Base32.encode(secret)
         let grouped = stride(from: 0, to: encoded.count, by: 4).map { start in

@@ -73,6 +73,9 @@ struct APIController {
         }
         switch outcome {
         case .signedIn(let user, let created, _):
+            guard try await !services.database.read({ db in try AccountSecurity.hasSecondFactor(userID: user.id, in: db) }) else {
+                throw APIError.secondFactorRequired
+            }
             let lifetime = services.configuration.apiTokenLifetime
             let now = now
             let client = entry.displayName + (request.headers["User-Agent"].map { " · " + $0 } ?? "")

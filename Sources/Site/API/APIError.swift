@@ -18,6 +18,9 @@ enum APIError: Error, Sendable, Equatable {
     case tokenWrongAudience
     /// The account behind the token is disabled.
     case accountDisabled
+    /// The account asks for a second factor, which the API cannot take yet: its owner signs in
+    /// on the website, so a provider token alone never gets past a passkey or authenticator app.
+    case secondFactorRequired
     /// The social account is linked to another user.
     case alreadyAssociated
     /// The social account's email belongs to an existing account (which must connect it itself).
@@ -46,7 +49,7 @@ enum APIError: Error, Sendable, Equatable {
         case .invalidRequest, .unsupportedProvider: .badRequest
         case .unsupportedMediaType: .unsupportedMediaType
         case .invalidToken, .tokenWrongAudience: .unauthorized
-        case .accountDisabled: .forbidden
+        case .accountDisabled, .secondFactorRequired: .forbidden
         case .alreadyAssociated, .emailInUse: .conflict
         case .rateLimited: .tooManyRequests
         case .providerUnavailable: .badGateway
@@ -66,6 +69,7 @@ enum APIError: Error, Sendable, Equatable {
         case invalidToken = "invalid_token"
         case tokenWrongAudience = "token_wrong_audience"
         case accountDisabled = "account_disabled"
+        case secondFactorRequired = "second_factor_required"
         case alreadyAssociated = "already_associated"
         case emailInUse = "email_in_use"
         case rateLimited = "rate_limited"
@@ -87,6 +91,7 @@ enum APIError: Error, Sendable, Equatable {
         case .invalidToken: .invalidToken
         case .tokenWrongAudience: .tokenWrongAudience
         case .accountDisabled: .accountDisabled
+        case .secondFactorRequired: .secondFactorRequired
         case .alreadyAssociated: .alreadyAssociated
         case .emailInUse: .emailInUse
         case .rateLimited: .rateLimited
@@ -108,6 +113,7 @@ enum APIError: Error, Sendable, Equatable {
         case .invalidToken(let detail): detail
         case .tokenWrongAudience: "That token was issued to another application."
         case .accountDisabled: "This account has been disabled."
+        case .secondFactorRequired: "This account uses two-step sign-in, which the API does not support yet. Sign in on the website."
         case .alreadyAssociated: Self.alreadyAssociatedMessage
         case .emailInUse: "An account with this email already exists: sign in to it, then connect this social account."
         case .rateLimited(let seconds): "Too many sign-in attempts from this address. Try again in \(seconds) seconds."

@@ -1,6 +1,7 @@
 import Foundation
 import Identity
 import IdentityWeb
+import Security
 import Web
 
 /// Everything the site reads from its environment, read once at start-up into one typed value
@@ -36,6 +37,12 @@ public struct SiteConfiguration: Sendable {
     public var reauthenticationTimeout: Int
     /// Admin pages demand that the administrator's session used a second factor.
     public var requireMFAForAdmins: Bool
+    /// `WEBAUTHN_RP_ID`: the domain passkeys are scoped to; nil: `BASE_URL`'s host (or, in
+    /// development without one, each request's host).
+    public var webAuthnRPID: String?
+    /// `WEBAUTHN_ORIGINS`: the origins whose pages may use passkeys; empty: `BASE_URL`'s origin
+    /// (or each request's).
+    public var webAuthnOrigins: [String]
     /// The whole environment, for the provider registry (`GITHUB_CLIENT_ID`, …).
     public var providerEnvironment: [String: String]
 
@@ -56,6 +63,8 @@ public struct SiteConfiguration: Sendable {
         "API_RATE_LIMIT": "30",
         "REAUTHENTICATION_TIMEOUT": "300",
         "REQUIRE_MFA_FOR_ADMINS": "0",
+        "WEBAUTHN_RP_ID": "",
+        "WEBAUTHN_ORIGINS": "",
     ]) { shared, _ in shared }
 
     /// The shared settings as if they were the site's own (`configuration.port`).
@@ -89,6 +98,17 @@ public struct SiteConfiguration: Sendable {
         httpTimeout = problems.read(1) { () throws(ConfigurationError) in try read.seconds("HTTP_TIMEOUT") }
         signInDeadline = problems.read(1) { () throws(ConfigurationError) in try read.seconds("SIGN_IN_DEADLINE") }
         providerEnvironment = env
+        webAuthnRPID = read.optional("WEBAUTHN_RP_ID")?.lowercased()
+        // An origin has no path; a trailing slash is forgiven, since browsers compare exactly.
+        webAuthnOrigins = read.list("WEBAUTHN_ORIGINS").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        for origin in webAuthnOrigins where URL(string: origin)?.host == nil || URL(string: origin)?.path.isEmpty == false {
+            problems.add("WEBAUTHN_ORIGINS", "must be origins without a path, such as https://example.com (got \"\(origin)\")")
+        }
+        if let rpID = webAuthnRPID, let host = baseURL.flatMap({ URL(string: $0)?.host?.lowercased() }),
+           host != rpID && !host.hasSuffix("." + rpID) {
+            // Browsers refuse an RP ID that is not the page's host or a parent of it.
+            problems.add("WEBAUTHN_RP_ID", "must be BASE_URL's host (\(host)) or a parent domain of it (got \"\(rpID)\")")
+        }
         forceHTTPS = read.flag("FORCE_HTTPS")
         if forceHTTPS && app.trustedProxies == 0 {
             // Without a trusted proxy's X-Forwarded-Proto every request looks like plain HTTP, and
@@ -107,6 +127,18 @@ public struct SiteConfiguration: Sendable {
         if let baseURL { return baseURL }
         let host = request.forwardedHost(trustedProxies: app.trustedProxies) ?? "\(app.host):\(app.port)"
         return request.forwardedScheme(trustedProxies: app.trustedProxies) + "://" + host
+    }
+
+    /// The WebAuthn relying party pages at `request` talk to: `WEBAUTHN_RP_ID` or the origin's
+    /// host, and `WEBAUTHN_ORIGINS` or the origin itself. Without `BASE_URL` (development) the
+    /// request's host stands in, so passkeys made on `localhost` do not work on `127.0.0.1`.
+    public func relyingParty(for request: Request, userVerification: RelyingParty.UserVerification) -> RelyingParty {
+        // An origin is scheme, host and port only: a BASE_URL with a path keeps none of it.
+        let url = URL(string: origin(for: request))
+        let host = url?.host?.lowercased() ?? app.host
+        let origin = "\(url?.scheme ?? "http")://\(host)" + (url?.port.map { ":\($0)" } ?? "")
+        return RelyingParty(id: webAuthnRPID ?? host, name: "Latchkey", origins: webAuthnOrigins.isEmpty ? [origin] : webAuthnOrigins,
+                            userVerification: userVerification)
     }
 
     /// Whether pages are served over HTTPS (decides the `Secure` cookie flag and HSTS).

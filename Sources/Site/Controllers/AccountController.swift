@@ -32,9 +32,9 @@ struct AccountController {
             returnPath: { LocalRedirect.path($0) }, home: "/account", trustedProxies: trustedProxies,
             isSignedIn: { $0.currentUser != nil },
             check: { username, password, ip in try await accounts.signIn(username: username, password: password, ip: ip) },
-            signIn: { user, context in
-                context.session.signIn(userID: user.id, methods: [.password], at: clock.now())
-                context.session.flash("Signed in as \(user.username).", kind: "success")
+            proceed: { [services] user, context, next in
+                try await services.afterFirstFactor(user, method: SignInMethod.password, next: next,
+                                                    greeting: "Signed in as \(user.username).", context: context)
             },
             page: signInPage)
     }
@@ -53,6 +53,7 @@ struct AccountController {
         ]).view("site/login", status: status)
     }
 
+    /// Signing out also abandons a half-finished sign-in (the second step's "cancel").
     @Sendable func signOut(_ request: Request, context: RequestContext) async throws -> Redirect {
         context.session.destroy()
         return Redirect(to: "/")
@@ -74,6 +75,7 @@ struct AccountController {
         let apiTokens = try await services.accounts.apiTokens(userID: user.id)
         let connections = try await services.social.connections(userID: user.id)
         let pendingEmail = try await services.accounts.pendingEmailChange(for: user)
+        let security = try await services.database.read { db in try AccountSecurity.overview(userID: user.id, in: db) }
         let registry = services.social.registry
         let connectionValues: [MustacheValue] = connections.map { account in
             [
@@ -121,6 +123,7 @@ struct AccountController {
             "connectable": .list(connectable),
             "connectNow": connectNow,
             "errors": errors.mustacheValue,
+            "security": Self.securityValues(security),
         ]).view("site/account", status: status)
     }
 
@@ -162,5 +165,25 @@ struct AccountController {
         }
         context.session.flash("Revoked the API token.", kind: "success")
         return Redirect(to: "/account")
+    }
+
+    /// The "Security" section's values.
+    static func securityValues(_ overview: AccountSecurity.Overview) -> MustacheValue {
+        let app: String = switch overview.totp {
+        case .notSetUp: "off"
+        case .pending: "pending"
+        case .enabled: "on"
+        }
+        return [
+            "passkeys": .list(overview.passkeys.map { passkey -> MustacheValue in
+                ["id": .int(Int(passkey.id)), "name": .string(passkey.name), "created": .string(Clock.formatDate(passkey.createdAt)),
+                 "lastUsed": .string(passkey.lastUsedAt.map(Clock.format) ?? "never"),
+                 "synced": .bool(passkey.backedUp), "syncable": .bool(passkey.backupEligible)]
+            }),
+            "hasPasskeys": .bool(!overview.passkeys.isEmpty),
+            "appOn": .bool(app == "on"), "appPending": .bool(app == "pending"), "appOff": .bool(app == "off"),
+            "on": .bool(overview.hasSecondFactor),
+            "codesLeft": .int(overview.recoveryCodesLeft),
+        ]
     }
 }

@@ -84,9 +84,9 @@ struct SignInCodeController {
         case .signedIn(let user):
             let next = context.session[Key.next]
             for key in [Key.user, Key.typed, Key.tries, Key.next] { context.session[key] = nil }
-            context.session.signIn(userID: user.id, methods: [.emailCode], at: services.clock.now())
-            context.session.flash("Signed in as \(user.username).", kind: "success")
-            return Response(status: .seeOther, headers: ["Location": next ?? "/account"])
+            let location = try await services.afterFirstFactor(user, method: SignInMethod.emailCode, next: next,
+                                                               greeting: "Signed in as \(user.username).", context: context)
+            return Response(status: .seeOther, headers: ["Location": location])
         case .wrong(let remaining):
             return try page(context, error: "That is not the code. \(remaining) tr\(remaining == 1 ? "y" : "ies") left.", status: .unprocessableContent)
                 .response(for: request, context: context)

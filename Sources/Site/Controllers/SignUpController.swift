@@ -54,7 +54,7 @@ struct SignUpController {
             switch outcome {
             case .created(let user) where !services.accounts.canSendMail:
                 // No mail, no code to wait for: in at once.
-                context.session.signIn(userID: user.id, methods: [.password], at: services.clock.now())
+                context.session.completeSignIn(userID: user.id, methods: [SignInMethod.password], now: services.clock.now())
                 context.session.flash("Welcome to Latchkey, \(user.username)!", kind: "success")
                 return Response(status: .seeOther, headers: ["Location": "/account"])
             case .created(let user):
@@ -161,8 +161,7 @@ struct SignUpController {
         guard let user = try await services.accounts.user(id: userID), !user.isDisabled else {
             return Response(status: .seeOther, headers: ["Location": "/login"])
         }
-        // The password was typed moments ago, on the sign-up form; a right code proved the mailbox too.
-        context.session.signIn(userID: user.id, methods: verified ? [.password, .emailCode] : [.password], at: services.clock.now())
+        context.session.completeSignIn(userID: user.id, methods: [SignInMethod.password], now: services.clock.now())
         context.session.flash(verified ? "Welcome to Latchkey, \(user.username)! Your email address is verified."
                                        : "Welcome to Latchkey, \(user.username)! Verify your address when the code arrives.", kind: "success")
         return Response(status: .seeOther, headers: ["Location": "/account"])

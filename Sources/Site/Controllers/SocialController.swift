@@ -53,13 +53,15 @@ struct SocialController {
                                                     notice: mail.notice)
             switch outcome {
             case .signedIn(let user, let created, let returnTo):
-                context.session.signIn(userID: user.id, methods: [.social], at: services.clock.now())
-                context.session.flash(created ? "Welcome, \(user.username)! Your account was created with \(entry.displayName)."
-                                              : "Signed in with \(entry.displayName).", kind: "success")
-                return Response(status: .seeOther, headers: ["Location": returnTo ?? "/account"])
+                let location = try await services.afterFirstFactor(
+                    user, method: SignInMethod.social, next: returnTo,
+                    greeting: created ? "Welcome, \(user.username)! Your account was created with \(entry.displayName)."
+                                      : "Signed in with \(entry.displayName).", context: context)
+                return Response(status: .seeOther, headers: ["Location": location])
             case .connected(_, _, let returnTo):
                 context.session.flash("\(entry.displayName) is now connected to your account.", kind: "success")
-                return Response(status: .seeOther, headers: ["Location": returnTo ?? "/account"])            case .needsProfile(let token):
+                return Response(status: .seeOther, headers: ["Location": returnTo ?? "/account"])
+            case .needsProfile(let token):
                 context.session[SocialSignUpController.sessionKey] = token
                 return Response(status: .seeOther, headers: ["Location": "/signup/social"])
             }

@@ -112,7 +112,7 @@ struct SocialSignUpController {
 
     private func finish(_ user: User, returnTo: String?, provider: String, context: RequestContext) -> Response {
         context.session[Self.sessionKey] = nil
-        context.session.signIn(userID: user.id, methods: [.social], at: services.clock.now())
+        context.session.completeSignIn(userID: user.id, methods: [SignInMethod.social], now: services.clock.now())
         let name = social.registry.entry(provider)?.displayName ?? provider
         context.session.flash("Welcome, \(user.username)! Your account was created with \(name).", kind: "success")
         return Response(status: .seeOther, headers: ["Location": returnTo ?? "/account"])

@@ -5,17 +5,18 @@ import IdentityWeb
 import Web
 
 /// Which requests need a sign-in within `REAUTHENTICATION_TIMEOUT` seconds. Rules are path
-/// prefixes, so routes added later under them (the second-factor pages under
-/// `/account/security/` and `/account/mfa/`) are covered without being listed.
+/// prefixes, so routes added later under them are covered without being listed.
 struct ReauthenticationPolicy: Sendable {
     /// Unsafe requests (POST and the like) to these paths, or below these prefixes, act on
     /// something sensitive.
     static let actionPaths: Set<String> = ["/account/password", "/account/email", "/account/delete", "/account/api-tokens"]
-    static let actionPrefixes = ["/account/connections/", "/account/security/", "/account/mfa/", "/account/delete/", "/admin/"]
+    static let actionPrefixes = ["/account/connections/", "/account/security/", "/account/mfa/", "/account/delete/", "/admin/",
+                                 // The second factors (Site/MFA): passkeys, the authenticator app, recovery codes.
+                                 "/account/passkeys/", "/account/totp/", "/account/recovery-codes/"]
     /// Pages (GET) that lead straight to such an action or show secrets (recovery codes, an
     /// authenticator app's secret): asked before the page, so the form is not filled in vain.
-    static let pagePaths: Set<String> = ["/account/delete"]
-    static let pagePrefixes = ["/account/security/", "/account/mfa/"]
+    static let pagePaths: Set<String> = ["/account/delete", "/account/totp", "/account/recovery-codes"]
+    static let pagePrefixes = ["/account/security/", "/account/mfa/", "/account/totp/", "/account/recovery-codes/"]
     /// Where re-authenticating happens: never guarded itself. Second-factor ways to
     /// re-authenticate belong under it too.
     static let reauthenticationPrefix = "/account/reauthenticate"

@@ -1,4 +1,5 @@
 import Foundation
+import Identity
 import Site
 import Storage
 import Web
@@ -24,8 +25,8 @@ struct TestSite: Sendable {
         return url.path
     }()
 
-    /// Builds a site; `environment` overrides or adds configuration variables.
-    static func make(_ environment: [String: String] = [:]) async throws -> TestSite {
+    /// Builds a site; `environment` overrides or adds configuration variables, `clock` tells its time.
+    static func make(_ environment: [String: String] = [:], clock: Clock = .system) async throws -> TestSite {
         let directory = try Scratch.directory("site")
         var env: [String: String] = [
             "APP_ENV": "test",
@@ -43,7 +44,7 @@ struct TestSite: Sendable {
         let configuration = try SiteConfiguration(environment: env)
         let logs = LogSink.capturing()
         let logger = Logger(level: .info, sink: logs)
-        let services = try await SiteServices.open(configuration, logger: logger)
+        let services = try await SiteServices.open(configuration, logger: logger, clock: clock)
         let application = try SiteApplication.make(services: services, logger: logger)
         return TestSite(services: services, application: application, directory: directory, logs: logs)
     }

@@ -1,0 +1,61 @@
+// The provider's passkey script (the site has its own, passkeys.js): both apps serve Public/.
+// Passkeys on Latchkey ID: adding one on the security page, using one as the second sign-in step.
+// Served from our own origin (the CSP allows no inline script). The server sends WebAuthn options
+// as JSON and takes the browser's PublicKeyCredential.toJSON() back; it answers {redirect} or {error}.
+(function () {
+  "use strict";
+
+  function show(message) {
+    var box = document.getElementById("passkey-error");
+    if (box) { box.textContent = message; box.hidden = false; }
+  }
+
+  async function call(path, csrf, body) {
+    var response = await fetch(path, {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
+      body: body === undefined ? "{}" : JSON.stringify(body)
+    });
+    var answer = await response.json().catch(function () { return { error: "Something went wrong. Try again." }; });
+    if (!response.ok || answer.error) { throw new Error(answer.error || "Something went wrong. Try again."); }
+    return answer;
+  }
+
+  function supported() {
+    return window.PublicKeyCredential && PublicKeyCredential.parseCreationOptionsFromJSON
+      && PublicKeyCredential.parseRequestOptionsFromJSON;
+  }
+
+  var add = document.getElementById("passkey-add");
+  if (add) {
+    document.getElementById("passkey-add-button").addEventListener("click", async function () {
+      if (!supported()) { show("This browser cannot create passkeys."); return; }
+      var csrf = add.dataset.csrf;
+      var name = document.getElementById("passkey-name").value || "Passkey";
+      try {
+        var options = await call("/account/passkeys/options", csrf);
+        var credential = await navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options) });
+        var answer = await call("/account/passkeys?name=" + encodeURIComponent(name), csrf, credential.toJSON());
+        window.location.assign(answer.redirect);
+      } catch (error) {
+        show(error && error.name === "NotAllowedError" ? "The passkey was not created." : String(error.message || error));
+      }
+    });
+  }
+
+  var signIn = document.getElementById("passkey-sign-in");
+  if (signIn) {
+    document.getElementById("passkey-sign-in-button").addEventListener("click", async function () {
+      if (!supported()) { show("This browser cannot use passkeys."); return; }
+      var csrf = signIn.dataset.csrf;
+      try {
+        var options = await call("/login/second-factor/passkey/options", csrf);
+        var credential = await navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options) });
+        var answer = await call("/login/second-factor/passkey", csrf, credential.toJSON());
+        window.location.assign(answer.redirect);
+      } catch (error) {
+        show(error && error.name === "NotAllowedError" ? "No passkey was used." : String(error.message || error));
+      }
+    });
+  }
+})();
