@@ -42,7 +42,10 @@ extension AccountService {
     /// Checks a typed sign-in code for `userID`. A right one signs in, and, since it proves the
     /// mailbox, verifies the address it went to if that is still the account's. `action` names
     /// the audit entry (`login`, or `reauthenticated` for a person already signed in).
-    public func signIn(userID: Int64, code: String, ip: String, action: String = "login") async throws -> SignInCodeOutcome {
+    /// `keepingSession`: a session already signed in to the account (a re-authentication) that
+    /// survives the settling of an unproven account, since its holder just proved the mailbox.
+    public func signIn(userID: Int64, code: String, ip: String, action: String = "login",
+                       keepingSession: String? = nil) async throws -> SignInCodeOutcome {
         let now = clock.now()
         return try await database.write { db -> SignInCodeOutcome in
             switch try SignInCodes.check(userID: userID, typed: code, now: now, in: db) {
@@ -53,7 +56,7 @@ extension AccountService {
                       IdentityRules.key(email) == user.email.map(IdentityRules.key) else { return .noLiveCode }
                 if !user.emailVerified {
                     // The code proved the mailbox: an account nobody had proven is settled now.
-                    try Self.settleOwnership(of: user, keepingSession: nil, ip: ip, now: now, in: db)
+                    try Self.settleOwnership(of: user, keepingSession: keepingSession, ip: ip, now: now, in: db)
                     user.emailVerified = true
                 }
                 try AuditLog.record(action, actor: userID, target: userID, detail: "email_code", ip: ip, now: now, in: db)

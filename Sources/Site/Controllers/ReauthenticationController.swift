@@ -109,7 +109,8 @@ struct ReauthenticationController {
         }
         let problem: String
         switch try await services.accounts.signIn(userID: user.id, code: form["code"] ?? "", ip: request.clientIP(trustedProxies: trustedProxies),
-                                                  action: AccountService.reauthenticatedAction) {
+                                                  action: AccountService.reauthenticatedAction,
+                                                  keepingSession: context.session.loadedIDHash) {
         case .signedIn:
             return finish(context, method: .emailCode, next: next)
         case .wrong(let remaining):
