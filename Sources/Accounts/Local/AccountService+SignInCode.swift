@@ -29,7 +29,8 @@ extension AccountService {
         let now = clock.now()
         return try await database.write { db -> Int64? in
             if let wait = try SignInCodes.requestLimitPerAddress.hit(ip, now: now, in: db) { throw TooManyCodeRequests(retryAfter: wait) }
-            guard let user = try UserRepository.find(identifier: identifier, in: db), !user.isDisabled, let email = user.email else { return nil }
+            guard !IdentityRules.namesNobody(identifier), let user = try UserRepository.find(identifier: identifier, in: db), !user.isDisabled,
+                  let email = user.email else { return nil }
             // Over the per-account limit the code already mailed stays the live one.
             guard try SignInCodes.requestLimit.hit(String(user.id), now: now, in: db) == nil else { return user.id }
             let code = try SignInCodes.issue(userID: user.id, email: email, now: now, in: db)

@@ -108,7 +108,7 @@ public struct Credentials: Sendable {
         }) {
             return .throttled(retryAfter: refusal.retryAfter, limit: refusal.limit)
         }
-        let found = try await database.read { db in try find(username, db) }
+        let found = IdentityRules.namesNobody(username) ? nil : try await database.read { db in try find(username, db) }
         let hasher = hasher
         let candidate = String(password.prefix(PasswordPolicy.maximumLength))
         let verdict: PasswordVerification = try await hashing {

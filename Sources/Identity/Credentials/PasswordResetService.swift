@@ -47,7 +47,7 @@ public struct PasswordResetService<User: AccountHolder>: Sendable {
         let now = clock.now(), lookup = lookup
         try await database.write { db in
             if let wait = try PasswordResets.limitPerAddress.hit(ip, now: now, in: db) { throw TooManyResetRequests(retryAfter: wait) }
-            guard let user = try lookup(identifier, db), user.emailAddress != nil,
+            guard !IdentityRules.namesNobody(identifier), let user = try lookup(identifier, db), user.emailAddress != nil,
                   try PasswordResets.limitPerAccount.hit(String(user.id), now: now, in: db) == nil else { return }
             try PasswordResets.mail(to: user, via: outbox, now: now, in: db, message: message)
             try requested(user, now, db)

@@ -40,6 +40,14 @@ public enum IdentityRules {
         return nil
     }
 
+    /// Whether a typed username or address cannot name any account: it holds a control
+    /// character, which no stored name or address has. Worth saying before a lookup, because
+    /// PostgreSQL's client library ends a text parameter at its first NUL: `alice\0…` would
+    /// otherwise find `alice`.
+    public static func namesNobody(_ identifier: String) -> Bool {
+        identifier.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+
     /// The case-folded form stored in the unique `*_key` columns, so `Ada` and `ada` collide.
     public static func key(_ text: String) -> String { text.lowercased() }
 
