@@ -42,8 +42,8 @@ public struct FormData: Sendable, Sequence {
         pairs.map { FormData.encode($0.name) + "=" + FormData.encode($0.value) }.joined(separator: "&")
     }
 
-    /// Percent-decodes one component, with `+` as space.
-    static func decode(_ text: Substring) -> String? {
+    /// Percent-decodes one component, with `+` as space; nil for a malformed escape or invalid UTF-8.
+    public static func decode(_ text: Substring) -> String? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var iterator = text.utf8.makeIterator()
