@@ -23,6 +23,12 @@ extension AccountService {
     public func pendingEmailChange(for user: User) async throws -> String? {
         let now = clock.now()
         let pending = try await database.read { db in try EmailVerification.pendingAddress(userID: user.id, now: now, in: db) }
+        return Self.pendingEmailChange(pending, for: user)
+    }
+
+    /// `pending` (what `EmailVerification.pendingAddress` read) when it is a move to another
+    /// address, for a caller that reads it with other things in one transaction.
+    public static func pendingEmailChange(_ pending: String?, for user: User) -> String? {
         guard let pending, pending.lowercased() != user.email?.lowercased() else { return nil }
         return pending
     }
