@@ -67,6 +67,10 @@ class Server:
         """Resident memory of the process and its children (gunicorn's workers), in MB."""
         return sum(rss_kb(pid) for pid in [self.pid] + children(self.pid)) / 1024
 
+    def cpu_seconds(self):
+        """CPU time (user + system) the process and its children have used so far."""
+        return sum(cpu_ticks(pid) for pid in [self.pid] + children(self.pid)) / os.sysconf("SC_CLK_TCK")
+
     def peak_mb(self):
         """The largest resident size the main process has had (VmHWM), in MB."""
         return status_kb(self.pid, "VmHWM") / 1024
@@ -102,6 +106,15 @@ def status_kb(pid, field):
     except OSError:
         pass
     return 0
+
+
+def cpu_ticks(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime (all threads)
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def rss_kb(pid):
@@ -144,6 +157,7 @@ class WrkResult:
         self.non2xx = int(m.group(1)) if m else 0
         m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
         self.socket_errors = tuple(int(x) for x in m.groups()) if m else (0, 0, 0, 0)
+        self.cpu_share = float("nan")
 
     @property
     def p50(self):
@@ -163,7 +177,9 @@ class WrkResult:
         return notes
 
 
-def wrk(url, duration="10s", threads=2, connections=64, script=None, headers=(), timeout=None, env=None, pin=()):
+def wrk(url, duration="10s", threads=2, connections=64, script=None, headers=(), timeout=None, env=None, pin=(), server=None):
+    """Runs wrk; with `server`, also records the share of one core the server used meanwhile
+    (`cpu_share`): well under 1 on a pinned, saturated server means other work took its core."""
     argv = list(pin) + ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}", "--latency"]
     if timeout:
         argv += ["--timeout", timeout]
@@ -173,10 +189,14 @@ def wrk(url, duration="10s", threads=2, connections=64, script=None, headers=(),
         argv += ["-s", script]
     argv.append(url)
     run_env = dict(os.environ, **(env or {}))
+    cpu, start = (server.cpu_seconds(), time.perf_counter()) if server else (0, 0)
     out = subprocess.run(argv, capture_output=True, text=True, env=run_env)
     if out.returncode != 0:
         raise RuntimeError(f"wrk failed: {out.stderr.strip()}")
-    return WrkResult(out.stdout)
+    result = WrkResult(out.stdout)
+    if server:
+        result.cpu_share = (server.cpu_seconds() - cpu) / (time.perf_counter() - start)
+    return result
 
 
 def median(values):
