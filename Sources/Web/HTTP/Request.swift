@@ -65,7 +65,7 @@ public struct Request: Sendable {
     /// The media type of the body (`Content-Type` without parameters), lowercased.
     public var mediaType: String? {
         guard let value = headers["Content-Type"] else { return nil }
-        let type = Substring(value).prefix { $0 != ";" }
+        let type = Substring(Substring(value).utf8.prefix { $0 != UInt8(ascii: ";") })
         return String(type.trimmingOptionalWhitespace).lowercased()
     }
 
