@@ -48,7 +48,9 @@ def main():
 
     server_pin, load_pin = pinning()
     say("pinning: servers on CPU 0, wrk on the others (BENCH_PIN=0 to share)" if server_pin else "no pinning")
-    env = dict(os.environ, TEMPLATES_DIR=str(Path(a.templates).resolve()))
+    # Our cap on open connections above the idle connections held at the end, so the fresh
+    # requests sent meanwhile are accepted (at the cap they would wait in the backlog).
+    env = dict(os.environ, TEMPLATES_DIR=str(Path(a.templates).resolve()), MAX_CONNECTIONS=str(a.idle + 1000))
     ours = Server("ours", server_pin + [str(Path(a.ours).resolve())], a.port, env=dict(env, PORT=str(a.port)), health="/hello")
     peer = Server("peer", server_pin + [str(Path(a.peer).resolve())], a.port + 1, env=dict(env, PORT=str(a.port + 1)),
                   health="/hello")
