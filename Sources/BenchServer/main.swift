@@ -112,5 +112,16 @@ router.post("/login") { request, _ -> Response in
 let logger = Logger(level: environment["LOG_LEVEL"] == "info" ? .info : .warning)
 let application = Application(responder: router.responder(middleware: [RequestLogMiddleware()]), templates: templates, logger: logger)
 let loops = Int(environment["EVENT_LOOPS"] ?? "") ?? System.coreCount
-let server = Server(configuration: ServerConfiguration(host: "127.0.0.1", port: port, eventLoops: loops), application: application)
-try await server.run()
+// MAX_CONNECTIONS as the site reads it: scripts/bench holds 10,000 idle connections and then
+// opens fresh ones, which at a cap of exactly 10,000 would wait for an idle one to time out.
+let maxConnections = Int(environment["MAX_CONNECTIONS"] ?? "") ?? 10_000
+let server = Server(configuration: ServerConfiguration(host: "127.0.0.1", port: port, eventLoops: loops, maxConnections: maxConnections),
+                    application: application)
+// The main thread waits while the server runs, rather than top-level `await`, which hands it to
+// dispatch_main(): valgrind 3.19 crashes under that, and scripts/bench counts instructions here.
+let stopped = DispatchSemaphore(value: 0)
+Task.detached {
+    do { try await server.run() } catch { fatalError("\(error)") }
+    stopped.signal()
+}
+stopped.wait()

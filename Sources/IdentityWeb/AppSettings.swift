@@ -51,7 +51,7 @@ public struct AppSettings: Sendable {
         "LOGIN_WINDOW_SECONDS": "900",
         "LOGIN_MAX_FAILURES_PER_IP": "",
         "LOGIN_ACCOUNT_SLOWDOWN_AFTER": "",
-        "PASSWORD_HASH_CONCURRENCY": "4",
+        "PASSWORD_HASH_CONCURRENCY": "",
         "SIGNUP_RATE_LIMIT": "10",
         "MAX_CONNECTIONS": "10000",
         "DATABASE_CONNECT_ATTEMPTS": "5",
@@ -100,6 +100,9 @@ public struct AppSettings: Sendable {
     /// `loginMaxFailures` unless set).
     public var loginAccountSlowdownAfter: Int
     /// Password hashes computed at once (scrypt at cost 15: 32 MiB each; 4 fit a 512 MB instance).
+    /// Unset: the cores this process may use, at most 4. A hash keeps a core busy for its whole
+    /// length, so more at once than there are cores adds memory and latency to every sign-in and
+    /// no throughput (64 at once on one core, four at a time, each took four times as long).
     public var passwordHashConcurrency: Int
     /// Open connections the server accepts at once; past it new ones wait in the listen backlog.
     public var maxConnections: Int
@@ -138,6 +141,9 @@ public struct AppSettings: Sendable {
     /// The shortest `SECRET_KEY` production accepts: keys and signatures derive from it.
     public static let minimumSecretLength = 32
 
+    /// `PASSWORD_HASH_CONCURRENCY` when unset: one hash per core, at most 4.
+    public static func defaultHashConcurrency(cores: Int) -> Int { min(4, max(1, cores)) }
+
     /// Reads the shared settings, under the app's `names`, adding what is wrong to `problems`.
     public init(_ read: EnvironmentReader, names: Names, problems: inout ConfigurationProblems) {
         environment = problems.read(.development) { () throws(ConfigurationError) in try read.appEnvironment() }
@@ -172,7 +178,8 @@ public struct AppSettings: Sendable {
             ? loginMaxFailures * 10 : number("LOGIN_MAX_FAILURES_PER_IP", 1...100_000)
         loginAccountSlowdownAfter = read.optional("LOGIN_ACCOUNT_SLOWDOWN_AFTER") == nil
             ? loginMaxFailures * 4 : number("LOGIN_ACCOUNT_SLOWDOWN_AFTER", 1...100_000)
-        passwordHashConcurrency = number("PASSWORD_HASH_CONCURRENCY", 1...256)
+        passwordHashConcurrency = read.optional("PASSWORD_HASH_CONCURRENCY") == nil
+            ? Self.defaultHashConcurrency(cores: System.coreCount) : number("PASSWORD_HASH_CONCURRENCY", 1...256)
         signUpRateLimit = number("SIGNUP_RATE_LIMIT", 1...100_000)
         maxConnections = number("MAX_CONNECTIONS", 1...1_000_000)
         mail = MailSetting.read(read, problems: &problems)

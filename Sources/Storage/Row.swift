@@ -35,18 +35,18 @@ public protocol ColumnReference: Sendable {
 
 extension String: ColumnReference {
     /// Looks the name up.
-    public func resolve(in columns: ResultColumns) -> Int? { columns.index(of: self) }
+    @inlinable public func resolve(in columns: ResultColumns) -> Int? { columns.index(of: self) }
     /// The name itself.
-    public var columnDescription: String { self }
+    @inlinable public var columnDescription: String { self }
 }
 
 extension Int: ColumnReference {
     /// The index itself, when in range.
-    public func resolve(in columns: ResultColumns) -> Int? {
+    @inlinable public func resolve(in columns: ResultColumns) -> Int? {
         columns.names.indices.contains(self) ? self : nil
     }
     /// `#index`.
-    public var columnDescription: String { "#\(self)" }
+    @inlinable public var columnDescription: String { "#\(self)" }
 }
 
 /// One result row: values in select-list order plus the shared column names.
@@ -69,12 +69,12 @@ public struct Row: Sendable {
     }
 
     /// The raw value of `column`, or nil when there is no such column.
-    public subscript(column: some ColumnReference) -> SQLValue? {
+    @inlinable public subscript(column: some ColumnReference) -> SQLValue? {
         column.resolve(in: columns).map { values[$0] }
     }
 
     /// The raw value of `column`; throws `noSuchColumn` when it does not exist.
-    public func value(_ column: some ColumnReference) throws(DatabaseError) -> SQLValue {
+    @inlinable public func value(_ column: some ColumnReference) throws(DatabaseError) -> SQLValue {
         guard let index = column.resolve(in: columns) else {
             throw .noSuchColumn(column.columnDescription)
         }
@@ -82,7 +82,7 @@ public struct Row: Sendable {
     }
 
     /// The value of `column` converted to `T`; throws `noSuchColumn` or `typeMismatch`.
-    public func get<T: SQLDecodable>(_ column: some ColumnReference, as type: T.Type = T.self) throws(DatabaseError) -> T {
+    @inlinable public func get<T: SQLDecodable>(_ column: some ColumnReference, as type: T.Type = T.self) throws(DatabaseError) -> T {
         let raw = try value(column)
         guard let decoded = T.decode(from: raw) else {
             throw .typeMismatch(column: column.columnDescription)

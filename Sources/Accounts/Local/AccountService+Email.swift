@@ -13,6 +13,13 @@ extension AccountService {
         try await codes.pendingChange(for: user)
     }
 
+    /// `pending` (what `EmailVerification.pendingAddress` read) when it is a move to another
+    /// address, for a caller that reads it with other things in one transaction.
+    public static func pendingEmailChange(_ pending: String?, for user: User) -> String? {
+        guard let pending, pending.lowercased() != user.email?.lowercased() else { return nil }
+        return pending
+    }
+
     /// Starts moving `userID` to `newEmail` (see `EmailVerificationService.requestChange`): the
     /// password is checked when the account has one, since a borrowed session must not be enough
     /// to take the account's mail. Throws `FieldErrors` or `TooManyCodes`.

@@ -27,8 +27,8 @@ public struct Client: Sendable, Equatable {
     init(row: Row) throws {
         clientID = try row.string("client_id")
         name = try row.string("name")
-        redirectURIs = try row.string("redirect_uris").split(separator: " ").map(String.init)
-        grantTypes = Set(try row.string("grant_types").split(separator: " ").compactMap { GrantType(rawValue: String($0)) })
+        redirectURIs = try row.string("redirect_uris").spaceSeparated.map(String.init)
+        grantTypes = Set(try row.string("grant_types").spaceSeparated.compactMap { GrantType(rawValue: String($0)) })
         scopes = ScopeSet(trusted: try row.string("scopes"))
         isConfidential = try row.bool("confidential")
         skipsConsent = try row.bool("skip_consent")

@@ -11,7 +11,7 @@ public struct ScopeSet: Sendable, Equatable, CustomStringConvertible {
     /// forbids (controls, space within a token, `"` or `\`).
     public init?(parsing text: String) {
         var found = Set<String>()
-        for token in text.split(separator: " ", omittingEmptySubsequences: true) {
+        for token in text.spaceSeparated {
             guard token.utf8.allSatisfy({ $0 == 0x21 || (0x23...0x5B).contains($0) || (0x5D...0x7E).contains($0) }) else { return nil }
             found.insert(String(token))
         }
@@ -20,7 +20,7 @@ public struct ScopeSet: Sendable, Equatable, CustomStringConvertible {
 
     /// Scopes from our own storage, already checked when written.
     init(trusted text: String) {
-        values = Set(text.split(separator: " ").map(String.init)).sorted()
+        values = Set(text.spaceSeparated.map(String.init)).sorted()
     }
 
     /// Scopes from a list.

@@ -14,7 +14,7 @@ struct BearerAuthentication {
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer",
-              let grant = try await services.tokens.verifyAccessToken(parts[1].trimmingCharacters(in: .whitespaces)) else {
+              let grant = try await services.tokens.verifyAccessToken(String(parts[1].trimmingOptionalWhitespace)) else {
             throw Self.invalidToken
         }
         return grant

@@ -71,11 +71,14 @@ struct AccountController {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         let now = Clock.now
         let current = context.session.loadedIDHash
-        let sessions = try await services.database.read { db in try SessionRepository.active(userID: user.id, now: now, in: db) }
-        let apiTokens = try await services.accounts.apiTokens(userID: user.id)
-        let connections = try await services.social.connections(userID: user.id)
-        let pendingEmail = try await services.accounts.pendingEmailChange(for: user)
-        let security = try await services.database.read { db in try AccountSecurity.overview(userID: user.id, in: db) }
+        // The page's lists in one read: each `read` is a trip to a worker thread and a
+        // transaction of its own, and several of them cost more than the rest of the page.
+        let (sessions, apiTokens, connections, pending, security) = try await services.database.read { db in
+            (try SessionRepository.active(userID: user.id, now: now, in: db), try APITokenRepository.live(userID: user.id, now: now, in: db),
+             try SocialAccountRepository.forUser(user.id, in: db), try EmailVerification.pendingAddress(userID: user.id, now: now, in: db),
+             try AccountSecurity.overview(userID: user.id, in: db))
+        }
+        let pendingEmail = AccountService.pendingEmailChange(pending, for: user)
         let registry = services.social.registry
         let connectionValues: [MustacheValue] = connections.map { account in
             [

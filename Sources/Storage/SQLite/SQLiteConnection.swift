@@ -7,6 +7,9 @@ final class SQLiteConnection: Connection, @unchecked Sendable {
     let dialect = SQLDialect.sqlite
     let handle: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
+    /// Each cached statement's result columns, indexed once rather than on every query (naming
+    /// and hashing the columns cost as much as running a small query).
+    private var resultColumns: [OpaquePointer: ResultColumns] = [:]
     // Hand-written SQL is a fixed set of strings, so this only guards against generated SQL.
     private static let statementCacheLimit = 256
 
@@ -27,6 +30,7 @@ final class SQLiteConnection: Connection, @unchecked Sendable {
     func close() {
         for statement in statements.values { sqlite3_finalize(statement) }
         statements = [:]
+        resultColumns = [:]
         sqlite3_close_v2(handle)
     }
 
@@ -42,7 +46,7 @@ final class SQLiteConnection: Connection, @unchecked Sendable {
             var rows: [Row] = []
             var columns: ResultColumns?
             while try step(statement) {
-                let shared = columns ?? Self.columns(of: statement)
+                let shared = columns ?? self.columns(of: statement)
                 columns = shared
                 rows.append(Row(columns: shared, values: Self.values(of: statement, count: shared.names.count)))
             }
@@ -92,6 +96,15 @@ final class SQLiteConnection: Connection, @unchecked Sendable {
         return try body(statement)
     }
 
+    /// The statement's columns, from the cache while the statement still has as many (SQLite
+    /// re-prepares a statement after a schema change, and `SELECT *` could then change shape).
+    private func columns(of statement: OpaquePointer) -> ResultColumns {
+        if let known = resultColumns[statement], known.names.count == Int(sqlite3_column_count(statement)) { return known }
+        let fresh = Self.columns(of: statement)
+        resultColumns[statement] = fresh
+        return fresh
+    }
+
     private func prepared(_ sql: String) throws(DatabaseError) -> OpaquePointer {
         if let cached = statements[sql] { return cached }
         var statement: OpaquePointer?
@@ -112,6 +125,7 @@ final class SQLiteConnection: Connection, @unchecked Sendable {
         if statements.count >= Self.statementCacheLimit {
             for old in statements.values { sqlite3_finalize(old) }
             statements = [:]
+            resultColumns = [:]
         }
         statements[sql] = statement
         return statement

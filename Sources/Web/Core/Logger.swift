@@ -52,7 +52,7 @@ public struct Logger: Sendable {
     public func log(_ level: Level, _ event: String, _ fields: KeyValuePairs<String, Any>) {
         guard level >= self.level else { return }
         var line = Self.escapingControls(event)
-        for (key, value) in fields { line += " \(key)=\(Self.value(String(describing: value)))" }
+        for (key, value) in fields { line += " " + key + "=" + Self.value(Self.text(value)) }
         write(level, line)
     }
 
@@ -72,9 +72,9 @@ public struct Logger: Sendable {
     /// A logfmt value: bare when it is a plain word, else in double quotes with `"`, `\` and
     /// control characters escaped.
     public static func value(_ text: String) -> String {
-        let plain = !text.isEmpty && text.unicodeScalars.allSatisfy { s in
-            s.isASCII && (CharacterSet.alphanumerics.contains(s) || "-_./:@+%,*#()[]".unicodeScalars.contains(s))
-        }
+        // Bytes rather than `CharacterSet`: every request writes a line, and a `CharacterSet`
+        // lookup per character cost more than the rest of the line.
+        let plain = !text.isEmpty && text.utf8.allSatisfy(isPlainByte)
         if plain { return text }
         var out = "\""
         for scalar in text.unicodeScalars {
@@ -88,6 +88,25 @@ public struct Logger: Sendable {
     }
 
     /// `text` with every control character written as an escape, so it stays on one line.
+    /// ASCII letters and digits, and `-_./:@+%,*#()[]`: what a value may hold without quotes.
+    private static func isPlainByte(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: "-_./:@+%,*#()[]".utf8.contains(b)
+        }
+    }
+
+    /// A field's text: strings, integers and methods directly; anything else as `String(describing:)`
+    /// (which asks the runtime for the value's conformances: costly on every request's line).
+    private static func text(_ value: Any) -> String {
+        switch value {
+        case let string as String: string
+        case let number as Int: String(number)
+        case let method as HTTPMethod: method.description
+        default: String(describing: value)
+        }
+    }
+
     static func escapingControls(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         return text.unicodeScalars.map(escape).joined()

@@ -1,4 +1,5 @@
 import Foundation
+import Security
 import Mustache
 
 /// Anything a handler can return: text, HTML, JSON, a redirect, a status, a rendered template,
@@ -87,7 +88,8 @@ public enum JSONBody {
 
     /// `value` as JSON bytes.
     public static func encode(_ value: some Encodable) throws -> [UInt8] {
-        Array(try encoder().encode(value))
+        if let json = value as? JSONValue, let bytes = json.sortedCompactJSON { return bytes }
+        return Array(try encoder().encode(value))
     }
 }
 

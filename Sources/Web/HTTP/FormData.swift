@@ -15,10 +15,12 @@ public struct FormData: Sendable, Sequence {
     /// an empty value.
     public init?(urlEncoded text: Substring) {
         pairs = []
-        for segment in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = segment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = FormData.decode(parts[0]),
-                  let value = parts.count > 1 ? FormData.decode(parts[1]) : "" else { return nil }
+        // Split as bytes: `&` and `=` are ASCII, and splitting Characters (grapheme breaking)
+        // cost more than decoding the whole form.
+        for segment in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let equals = segment.firstIndex(of: UInt8(ascii: "="))
+            guard let name = FormData.decode(Substring(segment[..<(equals ?? segment.endIndex)])),
+                  let value = equals.map({ FormData.decode(Substring(segment[segment.index(after: $0)...])) }) ?? "" else { return nil }
             pairs.append((name: name, value: value))
         }
     }
@@ -42,8 +44,8 @@ public struct FormData: Sendable, Sequence {
         pairs.map { FormData.encode($0.name) + "=" + FormData.encode($0.value) }.joined(separator: "&")
     }
 
-    /// Percent-decodes one component, with `+` as space.
-    static func decode(_ text: Substring) -> String? {
+    /// Percent-decodes one component, with `+` as space; nil for a malformed escape or invalid UTF-8.
+    public static func decode(_ text: Substring) -> String? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var iterator = text.utf8.makeIterator()

@@ -65,8 +65,8 @@ public struct Request: Sendable {
     /// The media type of the body (`Content-Type` without parameters), lowercased.
     public var mediaType: String? {
         guard let value = headers["Content-Type"] else { return nil }
-        let type = value.split(separator: ";", maxSplits: 1).first ?? ""
-        return type.trimmingCharacters(in: .whitespaces).lowercased()
+        let type = Substring(Substring(value).utf8.prefix { $0 != UInt8(ascii: ";") })
+        return String(type.trimmingOptionalWhitespace).lowercased()
     }
 
     /// The cookies the client sent; junk pairs are skipped (RFC 6265 §5.4, leniently).

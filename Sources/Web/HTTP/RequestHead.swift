@@ -6,10 +6,10 @@ public struct RequestHead: Sendable {
     /// absolute-form target (`http://host/path?q`) is reduced to its origin form by the parser.
     public var target: String
     /// The path part of `target`, still percent-encoded.
-    public var path: Substring { target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
+    public var path: Substring { target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...] }
     /// The query part of `target` without the `?`, or nil when there is none.
     public var query: Substring? {
-        guard let mark = target.firstIndex(of: "?") else { return nil }
+        guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return nil }
         return target[target.index(after: mark)...]
     }
     /// Major and minor protocol version: (1, 1) or (1, 0).

@@ -56,14 +56,15 @@ public struct SessionMiddleware: Middleware {
             return try await next.respond(to: request, context: context)
         }
         var record: SessionRecord?
-        if let id = request.cookies[settings.cookieName], Self.isWellFormed(id) {
+        let cookies = request.cookies
+        if let id = cookies[settings.cookieName], Self.isWellFormed(id) {
             record = try await store.load(idHash: Self.hash(id))
             if let found = record, found.expiresAt <= now || found.createdAt + settings.absoluteTimeout <= now {
                 try await store.delete(idHash: found.idHash)
                 record = nil
             }
         }
-        let csrfCookie = request.cookies[settings.csrfCookieName].flatMap { Self.isWellFormed($0) ? $0 : nil }
+        let csrfCookie = cookies[settings.csrfCookieName].flatMap { Self.isWellFormed($0) ? $0 : nil }
         let session = Session(record: record, now: now, csrfCookie: csrfCookie)
         context[SessionKey.self] = session
         var response = try await next.respond(to: request, context: context)

@@ -1,7 +1,9 @@
 import Identity
+import IdentityWeb
 import Foundation
 import Site
 import Testing
+import Web
 
 /// Reading the configuration from the environment, and `.env` files.
 @Suite struct ConfigurationTests {
@@ -42,6 +44,14 @@ import Testing
         let error = try #require(problem([variable: value]))
         #expect(error.variable == variable)
         #expect(error.description.contains(variable))
+    }
+
+    @Test func passwordHashesRunOnePerCoreUnlessSet() throws {
+        #expect(AppSettings.defaultHashConcurrency(cores: 1) == 1)
+        #expect(AppSettings.defaultHashConcurrency(cores: 2) == 2)
+        #expect(AppSettings.defaultHashConcurrency(cores: 64) == 4)
+        #expect(try SiteConfiguration(environment: [:]).passwordHashConcurrency == AppSettings.defaultHashConcurrency(cores: System.coreCount))
+        #expect(try SiteConfiguration(environment: ["PASSWORD_HASH_CONCURRENCY": "16"]).passwordHashConcurrency == 16)
     }
 
     @Test func productionWithoutASecretKeyRefusesToStart() throws {
