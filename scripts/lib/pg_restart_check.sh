@@ -17,12 +17,13 @@ psql "${LATCHKEY_PG_URL}" -q -c "CREATE SCHEMA $schema" >/dev/null
 url="${LATCHKEY_PG_URL}&options=-c%20search_path%3D${schema}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 ( cd "$work" && APP_ENV=test PORT=$port DATABASE_URL="$url" SECRET_KEY=restart-check-secret-0123456789abcdef \
-    TEMPLATES_DIR="$root/Templates" PUBLIC_DIR="$root/Public" MIGRATIONS_DIR="$root/db/migrations" PASSWORD_HASH_COST=10 \
+    TEMPLATES_DIR="$root/Templates" PUBLIC_DIR="$root/Public" MIGRATIONS_DIR="$root/db/migrations" PASSWORD_HASH_COST=10 EMAIL_URL=off \
     exec "$LATCHKEY_BIN" serve >"$work/site.log" 2>&1 ) &
 site_pid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
 # A signed-in visitor: every /account request reads the session and the user from the database.
+# (EMAIL_URL=off above: sign-up then signs in at once instead of waiting for a mailed code.)
 jar="$work/cookies"
 token=$(curl -s -c "$jar" -b "$jar" "http://127.0.0.1:$port/signup" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -1)
 curl -s -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" --data-urlencode "username=restart" \
