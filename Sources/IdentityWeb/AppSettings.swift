@@ -102,7 +102,7 @@ public struct AppSettings: Sendable {
     /// Password hashes computed at once (scrypt at cost 15: 32 MiB each; 4 fit a 512 MB instance).
     /// Unset: the cores this process may use, at most 4. A hash keeps a core busy for its whole
     /// length, so more at once than there are cores adds memory and latency to every sign-in and
-    /// no throughput (64 at once on one core, four at a time, each took four times as long).
+    /// no throughput (on one core, four at a time each take four times as long).
     public var passwordHashConcurrency: Int
     /// Open connections the server accepts at once; past it new ones wait in the listen backlog.
     public var maxConnections: Int
