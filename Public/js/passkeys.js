@@ -1,8 +1,10 @@
 // Passkeys in the browser (issue 14). Served as a file because the Content-Security-Policy
-// allows only our own scripts. Each block marked data-passkey="register|second-factor|sign-in"
-// has a button naming two endpoints: data-options answers the WebAuthn options as JSON,
-// data-finish takes the credential (PublicKeyCredential.toJSON()) and answers
-// {"redirect": "/somewhere"} or {"error": "what went wrong"}.
+// allows only our own scripts. Each block marked
+// data-passkey="register|second-factor|sign-in|reauthenticate" has a button naming two
+// endpoints: data-options answers the WebAuthn options as JSON, data-finish takes the
+// credential (PublicKeyCredential.toJSON()) and answers {"redirect": "/somewhere"} or
+// {"error": "what went wrong"}. A 401 that names a redirect (the sign-in is too old for a
+// sensitive change, or has expired) sends the page there instead of showing an error.
 "use strict";
 (function () {
   if (!window.PublicKeyCredential) {
@@ -75,6 +77,10 @@
     });
     let answer = {};
     try { answer = await response.json(); } catch (ignored) { /* an HTML error page */ }
+    if (response.status === 401 && answer.redirect) {
+      window.location.assign(answer.redirect);
+      return new Promise(function () {});  // the page is going away
+    }
     if (!response.ok) throw new Error(answer.error || "Something went wrong (" + response.status + "). Please reload the page.");
     return answer;
   }

@@ -25,6 +25,8 @@ public enum SecurityNotice: Sendable, Equatable {
     case recoveryCodesRegenerated
     /// A recovery code was used to sign in; `remaining` are left.
     case recoveryCodeUsed(remaining: Int)
+    /// A passkey signed with a counter lower than one it had used: it may have been copied.
+    case passkeyCounterRegressed(name: String)
 
     /// The outbox `kind` of the message.
     public var kind: String {
@@ -39,6 +41,7 @@ public enum SecurityNotice: Sendable, Equatable {
         case .authenticatorAppRemoved: "authenticator_app_removed"
         case .recoveryCodesRegenerated: "recovery_codes_regenerated"
         case .recoveryCodeUsed: "recovery_code_used"
+        case .passkeyCounterRegressed: "passkey_counter_regressed"
         }
     }
 }

@@ -181,7 +181,8 @@ struct AccountController {
             "passkeys": .list(overview.passkeys.map { passkey -> MustacheValue in
                 ["id": .int(Int(passkey.id)), "name": .string(passkey.name), "created": .string(Clock.formatDate(passkey.createdAt)),
                  "lastUsed": .string(passkey.lastUsedAt.map(Clock.format) ?? "never"),
-                 "synced": .bool(passkey.backedUp), "syncable": .bool(passkey.backupEligible)]
+                 "synced": .bool(passkey.backedUp), "syncable": .bool(passkey.backupEligible),
+                 "mayBeCopied": .bool(passkey.counterRegressions > 0)]
             }),
             "hasPasskeys": .bool(!overview.passkeys.isEmpty),
             "appOn": .bool(app == "on"), "appPending": .bool(app == "pending"), "appOff": .bool(app == "off"),

@@ -9,9 +9,9 @@ import Web
 /// password when the account has one; otherwise a sign-in code mailed to the account's address,
 /// or (last resort, when there is neither) signing in again with a linked provider.
 ///
-/// Second factors plug in here: a passkey or authenticator-app form posts to a route under
-/// `/account/reauthenticate/` (never guarded itself), checks the factor, and ends in
-/// `finish(_:method:next:)` with its `AuthenticationMethod`; `otherMethods` lists their forms.
+/// A passkey or the authenticator app, when the account has one, is offered beside these
+/// (`ReauthenticationController+SecondFactors.swift` in Site/MFA): their routes live under
+/// `/account/reauthenticate/` (never guarded itself) and end in `finish(_:method:next:)` too.
 struct ReauthenticationController {
     let services: SiteServices
 
@@ -26,6 +26,7 @@ struct ReauthenticationController {
         group.post("/", use: password)
         group.post("/code", use: sendCode)
         group.post("/code/enter", use: enterCode)
+        registerSecondFactors(on: group)
     }
 
     private var trustedProxies: Int { services.configuration.trustedProxies }
@@ -35,7 +36,8 @@ struct ReauthenticationController {
             .response(for: request, context: context)
     }
 
-    func page(_ context: RequestContext, next: String?, error: String?, codeError: String? = nil, status: HTTPStatus) async throws -> View {
+    func page(_ context: RequestContext, next: String?, error: String?, codeError: String? = nil, appError: String? = nil,
+              status: HTTPStatus) async throws -> View {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         let canMail = services.accounts.canSendMail && user.email != nil
         // A provider sign-in proves only that the browser is signed in there too, so it is
@@ -47,6 +49,7 @@ struct ReauthenticationController {
                 registry.entry(account.provider).flatMap { $0.isEnabled ? ["id": .string($0.id), "name": .string($0.displayName)] : nil }
             }
         }
+        let factors = try await services.database.read { db in try AccountSecurity.overview(userID: user.id, in: db) }
         return Page(context, title: "Confirm it is you", [
             "next": next.map(MustacheValue.string) ?? .null,
             "hasPassword": .bool(user.hasPassword),
@@ -54,8 +57,9 @@ struct ReauthenticationController {
             "codeSent": .bool(context.session[Key.codeSent] == String(user.id)),
             "email": user.email.map(MustacheValue.string) ?? .null,
             "providers": .list(providers), "hasProviders": .bool(!providers.isEmpty),
-            // The second-factor pages add their forms here (passkey, authenticator app).
-            "otherMethods": .list([]),
+            "passkeys": .bool(!factors.passkeys.isEmpty),
+            "app": .bool(factors.hasAuthenticatorApp),
+            "appError": appError.map(MustacheValue.string) ?? .null,
             "error": error.map(MustacheValue.string) ?? .null,
             "codeError": codeError.map(MustacheValue.string) ?? .null,
         ]).view("site/reauthenticate", status: status)

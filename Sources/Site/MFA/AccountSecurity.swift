@@ -16,10 +16,11 @@ struct AccountSecurity: Sendable {
         let passkeys: [StoredPasskey]
         let totp: TOTPDevices.Status
         let recoveryCodesLeft: Int
-        var hasSecondFactor: Bool {
+        var hasAuthenticatorApp: Bool {
             if case .enabled = totp { return true }
-            return !passkeys.isEmpty
+            return false
         }
+        var hasSecondFactor: Bool { hasAuthenticatorApp || !passkeys.isEmpty }
     }
 
     /// Whether signing in to `userID` needs a second step: a passkey or a confirmed app.
@@ -136,6 +137,17 @@ struct AccountSecurity: Sendable {
     func verifyAppCode(userID: Int64, code: String) async throws -> SecondFactor.Check {
         let totp = services.totp, now = now
         return try await services.database.write { db in try totp.verify(userID: userID, code: code, now: now, in: db) }
+    }
+
+    /// After a passkey sign-in whose counter went backwards: the owner hears of it the first
+    /// time for that passkey (it stays marked on the account page; later ones are only logged,
+    /// so a synced key that misbehaves does not mail at every sign-in).
+    func passkeyCounterRegressed(_ signIn: Passkeys.SignIn) async throws {
+        guard case .regressed = signIn.assertion.counter, signIn.passkey.counterRegressions == 0 else { return }
+        try await services.database.write { db in
+            guard let user = try UserRepository.find(id: signIn.userID, in: db) else { return }
+            try tell(.passkeyCounterRegressed(name: signIn.passkey.name), user, in: db)
+        }
     }
 
     /// Uses a recovery code of `user`; the owner is told, with the count left.

@@ -34,13 +34,14 @@ struct SecondFactorController {
         return Response(status: .seeOther, headers: ["Location": "/login"])
     }
 
-    /// A counter that went backwards may mean a cloned authenticator; the core counted it, the
-    /// log names it (synced passkeys keep 0 and never show up here).
-    private func noteCounter(_ signIn: Passkeys.SignIn, _ context: RequestContext) {
-        if case .regressed(let stored, let received) = signIn.assertion.counter {
-            context.logger.warning("passkey_counter_regressed", ["passkey_id": signIn.passkey.id, "user_id": signIn.userID,
-                                                                 "stored": stored, "received": received])
-        }
+    /// A counter that went backwards may mean a cloned authenticator: the core counted it, the
+    /// log names it and the owner is told (synced passkeys keep 0 and never show up here).
+    func noteCounter(_ signIn: Passkeys.SignIn, _ request: Request, _ context: RequestContext) async throws {
+        guard case .regressed(let stored, let received) = signIn.assertion.counter else { return }
+        context.logger.warning("passkey_counter_regressed", ["passkey_id": signIn.passkey.id, "user_id": signIn.userID,
+                                                             "stored": stored, "received": received])
+        try await AccountSecurity(services: services, notice: SiteMail(request, context, services: services).notice)
+            .passkeyCounterRegressed(signIn)
     }
 
     private func activeUser(_ id: Int64) async throws -> User? {
@@ -63,11 +64,9 @@ struct SecondFactorController {
 
     private func view(_ pending: PendingSignIn, context: RequestContext, error: String?, status: HTTPStatus) async throws -> View {
         let overview = try await services.database.read { db in try AccountSecurity.overview(userID: pending.userID, in: db) }
-        let appOn: Bool
-        if case .enabled = overview.totp { appOn = true } else { appOn = false }
         return Page(context, title: "Two-step sign-in", [
             "passkeys": .bool(!overview.passkeys.isEmpty),
-            "app": .bool(appOn),
+            "app": .bool(overview.hasAuthenticatorApp),
             "recovery": .bool(overview.recoveryCodesLeft > 0),
             "error": error.map(MustacheValue.string) ?? .null,
         ]).view("site/login-second-factor", status: status)
@@ -124,7 +123,7 @@ struct SecondFactorController {
             let response = try PasskeyJSON.authentication(request)
             let signIn = try await PasskeyJSON.ceremony { try await services.passkeys(for: request).finishAuthentication(response) }
             guard signIn.userID == pending.userID else { throw PasskeyRequestError.anotherAccount }
-            noteCounter(signIn, context)
+            try await noteCounter(signIn, request, context)
             guard try await activeUser(pending.userID) != nil else { throw PasskeyRequestError.accountDisabled }
             return try PasskeyJSON.redirect(finish(pending, with: SignInMethod.passkey, context: context))
         }
@@ -151,7 +150,7 @@ struct SecondFactorController {
             let signIn = try await PasskeyJSON.ceremony {
                 try await services.passkeys(for: request, userVerification: .required).finishAuthentication(response)
             }
-            noteCounter(signIn, context)
+            try await noteCounter(signIn, request, context)
             guard let user = try await activeUser(signIn.userID) else { throw PasskeyRequestError.accountDisabled }
             let next = LocalRedirect.path(try request.query()["next"])
             context.session.completeSignIn(userID: user.id, methods: [SignInMethod.passkey], now: services.clock.now())

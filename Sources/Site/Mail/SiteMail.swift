@@ -76,6 +76,11 @@ struct SiteMail: Sendable {
         case .recoveryCodeUsed(let remaining):
             notice(user, subject: "A recovery code was used on your Latchkey account",
                    what: "A recovery code was just used to sign in to your Latchkey account; \(remaining) of them \(remaining == 1 ? "is" : "are") left.")
+        case .passkeyCounterRegressed(let name):
+            notice(user, subject: "A passkey on your Latchkey account may have been copied",
+                   what: "The passkey \u{201C}\(name)\u{201D} just signed in to your Latchkey account with a counter lower than it had "
+                       + "used before. A security key does that when it was copied. If you did not copy it, remove that passkey "
+                       + "on your account page and add your key again.")
         }
     }
 

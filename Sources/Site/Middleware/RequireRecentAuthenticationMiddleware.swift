@@ -81,7 +81,16 @@ struct RequireRecentAuthenticationMiddleware: Middleware {
             return try await next.respond(to: request, context: context)
         }
         let back: String?
-        if request.method == .get || request.method == .head {
+        if Self.wantsJSON(request) {
+            // A page's script (adding a passkey) cannot follow a redirect to an HTML page: it
+            // gets the page to send the person to, and goes there itself.
+            back = formPage(of: request)
+            context.logger.info("reauthentication_required", ["path": request.path])
+            context.session.flash("For your security, please confirm it is you, then try again.", kind: "info")
+            return try Response(status: .unauthorized, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"],
+                                body: JSONBody.encode(["error": "Please confirm it is you first.", "code": "reauthentication_required",
+                                                       "redirect": ReauthenticationPolicy.page(next: back)]))
+        } else if request.method == .get || request.method == .head {
             back = LocalRedirect.path(request.head.target)
             context.session.flash("Please confirm it is you to continue.", kind: "info")
         } else {
@@ -90,6 +99,12 @@ struct RequireRecentAuthenticationMiddleware: Middleware {
             context.session.flash("For your security, please confirm it is you, then try again.", kind: "info")
         }
         return Response(status: .seeOther, headers: ["Location": ReauthenticationPolicy.page(next: back)])
+    }
+
+    /// Whether the request came from a script that reads JSON (its body or `Accept` says so).
+    static func wantsJSON(_ request: Request) -> Bool {
+        let type = request.headers["Content-Type"]?.lowercased() ?? "", accept = request.headers["Accept"]?.lowercased() ?? ""
+        return type.hasPrefix("application/json") || (accept.hasPrefix("application/json") && !accept.contains("text/html"))
     }
 
     /// The page a refused form was on: the `Referer` when it is a page of this site, else the
