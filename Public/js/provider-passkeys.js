@@ -1,5 +1,7 @@
 // The provider's passkey script (the site has its own, passkeys.js): both apps serve Public/.
-// Passkeys on Latchkey ID: adding one on the security page, using one as the second sign-in step.
+// Passkeys on Latchkey ID: adding one on the security page, using one as the second sign-in step,
+// and signing in with one alone from the sign-in page (its button, or the username field's
+// autofill through conditional mediation).
 // Served from our own origin (the CSP allows no inline script). The server sends WebAuthn options
 // as JSON and takes the browser's PublicKeyCredential.toJSON() back; it answers {redirect} or {error}.
 (function () {
@@ -57,5 +59,39 @@
         show(error && error.name === "NotAllowedError" ? "No passkey was used." : String(error.message || error));
       }
     });
+  }
+  var first = document.getElementById("passkey-first");
+  if (first) {
+    var button = document.getElementById("passkey-first-button");
+    var finish = "/login/passkey" + (first.dataset.next ? "?next=" + encodeURIComponent(first.dataset.next) : "");
+    var autofill = null;
+    async function passwordless(mediation, signal) {
+      var options = await call("/login/passkey/options", first.dataset.csrf);
+      var request = { publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options) };
+      if (mediation) { request.mediation = mediation; request.signal = signal; }
+      var credential = await navigator.credentials.get(request);
+      var answer = await call(finish, first.dataset.csrf, credential.toJSON());
+      window.location.assign(answer.redirect);
+    }
+    if (!supported()) {
+      first.hidden = true;
+    } else {
+      button.addEventListener("click", async function () {
+        // One credentials.get at a time: the autofill request yields to the button.
+        if (autofill) { autofill.abort(); autofill = null; }
+        try { await passwordless(); } catch (error) {
+          show(error && (error.name === "NotAllowedError" || error.name === "AbortError") ? "No passkey was used." : String(error.message || error));
+        }
+      });
+      if (PublicKeyCredential.isConditionalMediationAvailable) {
+        PublicKeyCredential.isConditionalMediationAvailable().then(function (available) {
+          if (!available) return;
+          autofill = new AbortController();
+          passwordless("conditional", autofill.signal).catch(function (error) {
+            if (error && error.name !== "AbortError" && error.name !== "NotAllowedError") show(String(error.message || error));
+          });
+        });
+      }
+    }
   }
 })();

@@ -3,8 +3,9 @@ import IdentityWeb
 import Security
 import Web
 
-/// Passkeys as a second factor: registering one from the security page and using one on the
-/// second-factor page. The page's script (`/js/passkeys.js`) asks for options, hands them to
+/// Passkeys: registering one from the security page, using one on the second-factor page, and
+/// signing in with one alone from the sign-in page (a button, and the browser's autofill on the
+/// username field). The page's script (`/js/passkeys.js`) asks for options, hands them to
 /// `navigator.credentials`, and posts the browser's `toJSON()` back; every answer is JSON. Every
 /// refusal reads the same to the visitor; the log names the case.
 struct PasskeyController {
@@ -17,7 +18,13 @@ struct PasskeyController {
         account.post("/passkeys/:id/delete", use: delete)
         router.post(SecondFactorController.path + "/passkey/options", use: signInOptions)
         router.post(SecondFactorController.path + "/passkey", use: signIn)
+        router.post("/login/passkey/options", use: passwordlessOptions)
+        router.post("/login/passkey", use: passwordless)
     }
+
+    /// Passkey sign-ins started per client address per minute: each stores a challenge and the
+    /// sign-in page starts one on every visit (for autofill), so generous but finite.
+    static let passwordlessStartLimit = RateLimit("provider_passkey_sign_in", limit: 60, window: 60)
 
     private var factors: ProviderSecondFactors { services.secondFactors }
 
@@ -90,6 +97,43 @@ struct PasskeyController {
         } catch let error as WebAuthnError {
             context.logger.info("passkey_refused", ["user_id": pending.userID, "reason": "\(error)"])
             return try Self.reply(["error": .string("That passkey did not work. Try again, or use another way.")], status: .badRequest, request, context)
+        }
+    }
+
+    // MARK: A passkey alone
+
+    @Sendable func passwordlessOptions(_ request: Request, context: RequestContext) async throws -> Response {
+        let ip = request.clientIP(trustedProxies: services.configuration.trustedProxies), now = services.clock.now()
+        if let wait = try await services.database.write({ db in try Self.passwordlessStartLimit.hit(ip, now: now, in: db) }) {
+            var response = try Self.reply(["error": .string("Too many attempts from your address. Wait a minute.")],
+                                          status: .tooManyRequests, request, context)
+            response.headers.set("Retry-After", String(wait))
+            return response
+        }
+        let start = try await factors.passwordless.beginAuthentication(userID: nil)
+        return try Self.reply(start.options, request, context)
+    }
+
+    /// Signs in (a new session id), recording the passkey and `mfa`: possession of the key plus
+    /// the owner's verification by it. `next` may be an authorization request waiting.
+    @Sendable func passwordless(_ request: Request, context: RequestContext) async throws -> Response {
+        let refusal = "That passkey did not work. Try again, or sign in with your password."
+        do {
+            let (userID, method) = try await factors.signInWithPasskey(response: try AuthenticationResponse(json: request.body))
+            guard let user = try await services.users.find(id: userID) else {
+                context.logger.info("passkey_refused", ["user_id": userID, "reason": "account gone"])
+                return try Self.reply(["error": .string(refusal)], status: .forbidden, request, context)
+            }
+            AccountController.completeSignIn(userID: user.id, record: SignInRecord(time: services.clock.now(), methods: [method, "mfa"]),
+                                             context: context)
+            context.session.flash("Signed in as \(user.username) with a passkey.", kind: "success")
+            return try Self.reply(["redirect": .string(ReturnPath.validated(try request.query()["next"]) ?? "/")], request, context)
+        } catch let error as PasskeyError {
+            context.logger.info("passkey_refused", ["reason": "\(error)"])
+            return try Self.reply(["error": .string(refusal)], status: .badRequest, request, context)
+        } catch let error as WebAuthnError {
+            context.logger.info("passkey_refused", ["reason": "\(error)"])
+            return try Self.reply(["error": .string(refusal)], status: .badRequest, request, context)
         }
     }
 }

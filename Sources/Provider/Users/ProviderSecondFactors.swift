@@ -118,6 +118,25 @@ struct ProviderSecondFactors: Sendable {
     func verifyPasskey(userID: Int64, response: AuthenticationResponse) async throws -> String {
         let signIn = try await passkeys.finishAuthentication(response)
         guard signIn.userID == userID else { throw PasskeyError.credentialOfAnotherAccount }
-        return signIn.passkey.backupEligible ? "swk" : "hwk"
+        return Self.method(of: signIn)
+    }
+
+    /// The same ceremonies with user verification required: a passkey that checked its owner's
+    /// fingerprint, face or PIN is two factors in one, so it signs in alone (a discoverable
+    /// credential: the browser offers the account, nobody types a username).
+    var passwordless: Passkeys {
+        let party = passkeys.relyingParty
+        return Passkeys(database: database, relyingParty: RelyingParty(id: party.id, name: party.name, origins: party.origins,
+                                                                        userVerification: .required), clock: clock)
+    }
+
+    /// Signs in with a passkey alone: the account and its RFC 8176 method.
+    func signInWithPasskey(response: AuthenticationResponse) async throws -> (userID: Int64, method: String) {
+        let signIn = try await passwordless.finishAuthentication(response)
+        return (signIn.userID, Self.method(of: signIn))
+    }
+
+    private static func method(of signIn: Passkeys.SignIn) -> String {
+        signIn.passkey.backupEligible ? "swk" : "hwk"
     }
 }
