@@ -29,7 +29,8 @@ public struct AuthenticationMethod: RawRepresentable, Hashable, Sendable {
 /// When and how the session's person last proved who they are. Written at every sign-in and
 /// re-authentication; read before sensitive actions ("sign in again to continue").
 extension Session {
-    /// The session keys: `auth_at` (Unix seconds) and `amr` (space-separated method names).
+    /// The session keys: `auth_at` (Unix seconds) and `amr` (space-separated method names, in
+    /// the order they were first used).
     public enum AuthenticationKey {
         public static let at = "auth_at", methods = "amr"
     }
@@ -55,8 +56,11 @@ extension Session {
     public var authenticatedAt: Int? { self[AuthenticationKey.at].flatMap { Int($0) } }
 
     /// The methods used in this session's sign-in and re-authentications.
-    public var authenticationMethods: Set<AuthenticationMethod> {
-        Set((self[AuthenticationKey.methods] ?? "").split(separator: " ").map { AuthenticationMethod(rawValue: String($0)) })
+    public var authenticationMethods: Set<AuthenticationMethod> { Set(authenticationMethodsInOrder) }
+
+    /// The same, in the order they were first used (`pwd otp mfa`), as an id_token's `amr` lists them.
+    public var authenticationMethodsInOrder: [AuthenticationMethod] {
+        (self[AuthenticationKey.methods] ?? "").split(separator: " ").map { AuthenticationMethod(rawValue: String($0)) }
     }
 
     /// Whether the session's sign-in (or a re-authentication) used a second factor.
@@ -70,6 +74,6 @@ extension Session {
 
     private static func encode(_ methods: [AuthenticationMethod]) -> String {
         var seen = Set<String>()
-        return methods.map(\.rawValue).filter { seen.insert($0).inserted }.sorted().joined(separator: " ")
+        return methods.map(\.rawValue).filter { seen.insert($0).inserted }.joined(separator: " ")
     }
 }

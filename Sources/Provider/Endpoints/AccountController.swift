@@ -40,7 +40,7 @@ struct AccountController {
             let user = try await services.users.signUp(new, password: form["password"] ?? "", confirmation: form["password_confirmation"] ?? "",
                                                        ip: request.clientIP(trustedProxies: trustedProxies),
                                                        verification: services.mail(context).verificationCode)
-            Self.completeSignIn(userID: user.id, record: SignInRecord(time: services.clock.now(), methods: ["pwd"]), context: context)
+            Self.completeSignIn(userID: user.id, methods: [.password], now: services.clock.now(), context: context)
             context.session.flash("Welcome, \(user.username)! Your provider account is ready."
                                   + (services.users.canSendMail ? " We sent a code to \(user.email): enter it on your account page to verify the address." : ""),
                                   kind: "success")
@@ -105,22 +105,32 @@ struct AccountController {
     @Sendable private func passwordAccepted(_ candidate: SignInCandidate, context: RequestContext) {
         let now = services.clock.now()
         guard candidate.hasSecondFactor else {
-            Self.completeSignIn(userID: candidate.user.id, record: SignInRecord(time: now, methods: ["pwd"]), context: context)
+            Self.completeSignIn(userID: candidate.user.id, methods: [.password], now: now, context: context)
             return
         }
         context.session.rotateID()
-        SecondFactorPending(userID: candidate.user.id, methods: ["pwd"], startedAt: now, next: nil).save(in: context.session)
+        SecondFactorPending(userID: candidate.user.id, methods: [.password], startedAt: now, next: nil).save(in: context.session)
         context.logger.info("second_factor_required", ["user_id": candidate.user.id])
     }
 
     /// Starts a signed-in session (with a new id) and records when and how, for id_tokens'
     /// `auth_time`, `amr` and `acr`; a sign-in an authorization request was waiting for is done.
-    static func completeSignIn(userID: Int64, record: SignInRecord, context: RequestContext) {
+    static func completeSignIn(userID: Int64, methods: [AuthenticationMethod], now: Int, context: RequestContext) {
         SecondFactorPending.clear(in: context.session)
-        context.session.signIn(userID: userID)
-        record.write(to: context.session)
+        context.session.signIn(userID: userID, methods: methods, at: now)
+        signedIn(context)
+    }
+
+    /// After any sign-in: a sign-in an authorization request was waiting for is done, and the
+    /// log says how.
+    static func signedIn(_ context: RequestContext, factor: String? = nil) {
         Reauthentication.signedIn(context.session)
-        context.logger.info("signed_in", ["user_id": userID, "amr": record.methods.joined(separator: " ")])
+        let user = context.session.userID ?? 0, amr = context.session.authenticationMethodsInOrder.map(\.rawValue).joined(separator: " ")
+        if let factor {
+            context.logger.info("signed_in", ["user_id": user, "amr": amr, "factor": factor])
+        } else {
+            context.logger.info("signed_in", ["user_id": user, "amr": amr])
+        }
     }
 
     @Sendable private func signInPage(_ context: RequestContext, next: String?, username: String, error: String?, status: HTTPStatus) -> View {

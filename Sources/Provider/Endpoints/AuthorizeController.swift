@@ -76,7 +76,7 @@ struct AuthorizeController {
             Reauthentication.request(target, in: session)
             return ReturnPath.signInRedirect(for: request)
         case .secondFactor:
-            SecondFactorPending(userID: user.id, methods: record.methods, startedAt: now, next: ReturnPath.validated(target)).save(in: session)
+            SecondFactorPending(userID: user.id, methods: record.methods.map(AuthenticationMethod.init(rawValue:)), startedAt: now, next: ReturnPath.validated(target)).save(in: session)
             return Response(status: .seeOther, headers: ["Location": SecondFactorController.path])
         }
     }

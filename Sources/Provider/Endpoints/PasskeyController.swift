@@ -87,9 +87,8 @@ struct PasskeyController {
         }
         do {
             let method = try await factors.verifyPasskey(userID: pending.userID, response: try AuthenticationResponse(json: request.body))
-            let record = pending.complete(with: method, now: services.clock.now(), in: context.session)
-            Reauthentication.signedIn(context.session)
-            context.logger.info("signed_in", ["user_id": pending.userID, "amr": record.methods.joined(separator: " "), "factor": "passkey"])
+            pending.complete(with: AuthenticationMethod(rawValue: method), now: services.clock.now(), in: context.session)
+            AccountController.signedIn(context, factor: "passkey")
             return try Self.reply(["redirect": .string(pending.next ?? "/")], request, context)
         } catch let error as PasskeyError {
             context.logger.info("passkey_refused", ["user_id": pending.userID, "reason": "\(error)"])
@@ -124,8 +123,8 @@ struct PasskeyController {
                 context.logger.info("passkey_refused", ["user_id": userID, "reason": "account gone"])
                 return try Self.reply(["error": .string(refusal)], status: .forbidden, request, context)
             }
-            AccountController.completeSignIn(userID: user.id, record: SignInRecord(time: services.clock.now(), methods: [method, "mfa"]),
-                                             context: context)
+            AccountController.completeSignIn(userID: user.id, methods: [AuthenticationMethod(rawValue: method), .multiFactor],
+                                             now: services.clock.now(), context: context)
             context.session.flash("Signed in as \(user.username) with a passkey.", kind: "success")
             return try Self.reply(["redirect": .string(ReturnPath.validated(try request.query()["next"]) ?? "/")], request, context)
         } catch let error as PasskeyError {

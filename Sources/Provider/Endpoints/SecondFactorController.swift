@@ -30,9 +30,8 @@ struct SecondFactorController {
         let check = try await services.secondFactors.verify(userID: pending.userID, method: method, code: code)
         switch check {
         case .accepted:
-            let record = pending.complete(with: "otp", now: services.clock.now(), in: context.session)
-            Reauthentication.signedIn(context.session)
-            context.logger.info("signed_in", ["user_id": pending.userID, "amr": record.methods.joined(separator: " "), "factor": method.rawValue])
+            pending.complete(with: .oneTimePassword, now: services.clock.now(), in: context.session)
+            AccountController.signedIn(context, factor: method.rawValue)
             if method == .recovery {
                 let left = try await services.secondFactors.summary(userID: pending.userID).recoveryCodesLeft
                 context.session.flash("You used a recovery code; \(left) left. Make new ones on your security page if you are running low.",
@@ -60,11 +59,9 @@ struct SecondFactorController {
         }
     }
 
-    /// The live pending sign-in; an expired one is forgotten.
+    /// The live pending sign-in (`load` forgets an expired one).
     private func pending(_ context: RequestContext) throws -> SecondFactorPending? {
-        if let pending = SecondFactorPending.load(from: context.session, now: services.clock.now()) { return pending }
-        if SecondFactorPending.exists(in: context.session) { SecondFactorPending.clear(in: context.session) }
-        return nil
+        SecondFactorPending.load(from: context.session, now: services.clock.now())
     }
 
     private func startOver(_ context: RequestContext) -> Response {

@@ -1,5 +1,6 @@
 import Accounts
 import Identity
+import IdentityWeb
 import Mustache
 import Security
 import Web
@@ -24,8 +25,8 @@ struct SecondFactorController {
         router.post("/login/passkey", use: passkeySignIn)
     }
 
-    private func pendingSignIn(_ context: RequestContext) -> PendingSignIn? {
-        PendingSignIn.load(from: context.session, now: services.clock.now())
+    private func pendingSignIn(_ context: RequestContext) -> SecondFactorPending? {
+        SecondFactorPending.load(from: context.session, now: services.clock.now())
     }
 
     /// Back to the sign-in page, saying why.
@@ -49,9 +50,9 @@ struct SecondFactorController {
     }
 
     /// Signs in after the second factor, with the recorded first.
-    private func finish(_ pending: PendingSignIn, with method: String, context: RequestContext) -> String {
-        context.session.completeSignIn(userID: pending.userID, methods: [pending.method, method], now: services.clock.now())
-        context.session.flash(pending.greeting, kind: "success")
+    private func finish(_ pending: SecondFactorPending, with method: AuthenticationMethod, context: RequestContext) -> String {
+        pending.complete(with: method, now: services.clock.now(), in: context.session)
+        context.session.flash(pending.greeting ?? "Signed in.", kind: "success")
         return pending.next ?? "/account"
     }
 
@@ -62,7 +63,7 @@ struct SecondFactorController {
         return try await view(pending, context: context, error: nil, status: .ok).response(for: request, context: context)
     }
 
-    private func view(_ pending: PendingSignIn, context: RequestContext, error: String?, status: HTTPStatus) async throws -> View {
+    private func view(_ pending: SecondFactorPending, context: RequestContext, error: String?, status: HTTPStatus) async throws -> View {
         let overview = try await services.database.read { db in try AccountSecurity.overview(userID: pending.userID, in: db) }
         return Page(context, title: "Two-step sign-in", [
             "passkeys": .bool(!overview.passkeys.isEmpty),
@@ -75,13 +76,13 @@ struct SecondFactorController {
     @Sendable func submitCode(_ request: Request, context: RequestContext) async throws -> Response {
         guard let pending = pendingSignIn(context) else { return expired(context) }
         guard let user = try await activeUser(pending.userID) else {
-            PendingSignIn.clear(context.session)
+            SecondFactorPending.clear(in: context.session)
             return expired(context)
         }
         let form = try request.form()
         let code = String((form["code"] ?? "").prefix(64))
         let security = AccountSecurity(services: services, notice: SiteMail(request, context, services: services).notice)
-        let check: SecondFactor.Check, method: String
+        let check: SecondFactor.Check, method: AuthenticationMethod
         if form["method"] == "recovery" {
             let outcome = try await security.useRecoveryCode(user: user, code: code)
             check = outcome.check

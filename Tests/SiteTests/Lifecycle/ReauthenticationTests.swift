@@ -174,7 +174,7 @@ import WebTesting
         let code = try await site.mailedCode(to: "carol@example.com")
         let confirmed = await client.post("/account/reauthenticate/code/enter", form: [("csrf_token", token), ("code", code), ("next", "/account/delete")])
         #expect(confirmed.location == "/account/delete")
-        #expect(try await site.sessionValues(of: client)["amr"] == "email pwd")
+        #expect(try await site.sessionValues(of: client)["amr"] == "pwd email")
         #expect(await client.get("/account/delete").status.code == 200)
     }
 }

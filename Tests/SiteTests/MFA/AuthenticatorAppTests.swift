@@ -61,7 +61,7 @@ import WebTesting
         #expect(right.location == "/account")
         #expect(await client.get("/account").status == .ok)
         let stored = try await site.query("SELECT data FROM sessions WHERE user_id IS NOT NULL").first?.string("data") ?? ""
-        #expect(stored.contains("\"amr\":\"mfa otp pwd\""))
+        #expect(stored.contains("\"amr\":\"pwd otp mfa\""))
 
         await client.signOut()
         await client.signIn("ada")
@@ -105,7 +105,7 @@ import WebTesting
         #expect(await client.get("/account").location?.hasPrefix("/login") == true)
         #expect(await client.secondFactorCode(TOTP(secret: secret).code(at: clock.now)).location == "/account")
         let stored = try await site.query("SELECT data FROM sessions WHERE user_id IS NOT NULL").first?.string("data") ?? ""
-        #expect(stored.contains("\"amr\":\"email mfa otp\""))
+        #expect(stored.contains("\"amr\":\"email otp mfa\""))
     }
 
     @Test func turningTheAppOffMailsTheOwnerAndDropsTheCodes() async throws {

@@ -60,7 +60,7 @@ import WebTesting
         #expect(client.sessionID != before, "the session id changes at sign-in")
         #expect(await client.get("/account").status == .ok)
         let stored = try await site.query("SELECT data FROM sessions WHERE user_id IS NOT NULL").first?.string("data") ?? ""
-        #expect(stored.contains("\"amr\":\"hwk mfa pwd\""))
+        #expect(stored.contains("\"amr\":\"pwd hwk mfa\""))
     }
 
     @Test func passkeysAreRenamedAndRemovedWithANotice() async throws {

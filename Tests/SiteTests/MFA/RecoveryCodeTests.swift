@@ -27,7 +27,7 @@ import WebTesting
         #expect(account.text.contains("<strong data-codes-left>9</strong>"))
         #expect(try await site.deliverMail().contains { $0.text.contains("9 of them are left") })
         let stored = try await site.query("SELECT data FROM sessions WHERE user_id IS NOT NULL").first?.string("data") ?? ""
-        #expect(stored.contains("\"amr\":\"mfa otp pwd\""))
+        #expect(stored.contains("\"amr\":\"pwd otp mfa\""))
 
         await client.signOut()
         await client.signIn("ada")
