@@ -56,7 +56,8 @@ public struct ProviderServices: Sendable {
                 signingKeys: signingKeys,
                 secondFactors: ProviderSecondFactors(database: database, clock: clock, totp: TOTPDevices(keys: core.keys, issuer: totpIssuer),
                                                      passkeys: Passkeys(database: database, relyingParty: relyingParty(configuration.baseURL),
-                                                                        clock: clock)))
+                                                                        clock: clock),
+                                                     outbox: core.outbox))
         }
     }
 

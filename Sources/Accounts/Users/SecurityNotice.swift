@@ -13,20 +13,8 @@ public enum SecurityNotice: Sendable, Equatable {
     case secondFactorsReset
     /// The person deleted their account: sent to its address although the account is gone.
     case accountDeleted
-    /// A passkey was added (`name` is what its owner called it).
-    case passkeyAdded(name: String)
-    /// A passkey was removed.
-    case passkeyRemoved(name: String)
-    /// An authenticator app was turned on as a second factor.
-    case authenticatorAppEnabled
-    /// The authenticator app was turned off.
-    case authenticatorAppRemoved
-    /// A new set of recovery codes replaced the old one.
-    case recoveryCodesRegenerated
-    /// A recovery code was used to sign in; `remaining` are left.
-    case recoveryCodeUsed(remaining: Int)
-    /// A passkey signed with a counter lower than one it had used: it may have been copied.
-    case passkeyCounterRegressed(name: String)
+    /// A change to the account's second factors (the words are shared with the provider).
+    case secondFactor(SecondFactorEvent)
 
     /// The outbox `kind` of the message.
     public var kind: String {
@@ -35,13 +23,7 @@ public enum SecurityNotice: Sendable, Equatable {
         case .signInMethodDisconnected: "sign_in_method_disconnected"
         case .secondFactorsReset: "second_factors_reset"
         case .accountDeleted: "account_deleted"
-        case .passkeyAdded: "passkey_added"
-        case .passkeyRemoved: "passkey_removed"
-        case .authenticatorAppEnabled: "authenticator_app_enabled"
-        case .authenticatorAppRemoved: "authenticator_app_removed"
-        case .recoveryCodesRegenerated: "recovery_codes_regenerated"
-        case .recoveryCodeUsed: "recovery_code_used"
-        case .passkeyCounterRegressed: "passkey_counter_regressed"
+        case .secondFactor(let event): event.kind
         }
     }
 }

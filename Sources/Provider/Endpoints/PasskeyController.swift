@@ -26,7 +26,10 @@ struct PasskeyController {
     /// sign-in page starts one on every visit (for autofill), so generous but finite.
     static let passwordlessStartLimit = RateLimit("provider_passkey_sign_in", limit: 60, window: 60)
 
-    private var factors: ProviderSecondFactors { services.secondFactors }
+    /// The second factors, mailing notices written by this request's templates.
+    private func factors(_ context: RequestContext) -> ProviderSecondFactors {
+        services.secondFactors.telling(services.mail(context).secondFactorNotice)
+    }
 
     /// A JSON answer the script reads (`error` to show, or `redirect` to follow), never cached.
     private static func reply(_ body: JSONValue, status: HTTPStatus = .ok, _ request: Request, _ context: RequestContext) throws -> Response {
@@ -37,7 +40,7 @@ struct PasskeyController {
 
     @Sendable func registrationOptions(_ request: Request, context: RequestContext) async throws -> Response {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
-        let start = try await factors.passkeys.beginRegistration(userID: user.id, userName: user.username, displayName: user.displayName)
+        let start = try await factors(context).passkeys.beginRegistration(userID: user.id, userName: user.username, displayName: user.displayName)
         return try Self.reply(start.options, request, context)
     }
 
@@ -46,7 +49,7 @@ struct PasskeyController {
         let name = String((try request.query()["name"] ?? "").prefix(100))
         do {
             let response = try RegistrationResponse(json: request.body)
-            let codes = try await factors.addPasskey(userID: user.id, response: response, name: name)
+            let codes = try await factors(context).addPasskey(userID: user.id, response: response, name: name)
             context.logger.info("second_factor_enabled", ["user_id": user.id, "factor": "passkey"])
             if let codes {
                 // Shown once, by the page the script goes to next.
@@ -65,7 +68,7 @@ struct PasskeyController {
 
     @Sendable func delete(_ request: Request, context: RequestContext) async throws -> Redirect {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
-        guard let id = context.parameters["id"].flatMap({ Int64($0) }), try await factors.deletePasskey(id: id, userID: user.id) else {
+        guard let id = context.parameters["id"].flatMap({ Int64($0) }), try await factors(context).deletePasskey(id: id, userID: user.id) else {
             throw HTTPError(.notFound)
         }
         context.logger.info("passkey_removed", ["user_id": user.id])
@@ -77,7 +80,7 @@ struct PasskeyController {
         guard let pending = SecondFactorPending.load(from: context.session, now: services.clock.now()) else {
             return try Self.reply(["error": .string("Sign in again to continue.")], status: .unauthorized, request, context)
         }
-        let start = try await factors.passkeys.beginAuthentication(userID: pending.userID)
+        let start = try await factors(context).passkeys.beginAuthentication(userID: pending.userID)
         return try Self.reply(start.options, request, context)
     }
 
@@ -86,7 +89,7 @@ struct PasskeyController {
             return try Self.reply(["error": .string("Sign in again to continue.")], status: .unauthorized, request, context)
         }
         do {
-            let method = try await factors.verifyPasskey(userID: pending.userID, response: try AuthenticationResponse(json: request.body))
+            let method = try await factors(context).verifyPasskey(userID: pending.userID, response: try AuthenticationResponse(json: request.body))
             pending.complete(with: AuthenticationMethod(rawValue: method), now: services.clock.now(), in: context.session)
             AccountController.signedIn(context, factor: "passkey")
             return try Self.reply(["redirect": .string(pending.next ?? "/")], request, context)
@@ -109,7 +112,7 @@ struct PasskeyController {
             response.headers.set("Retry-After", String(wait))
             return response
         }
-        let start = try await factors.passwordless.beginAuthentication(userID: nil)
+        let start = try await factors(context).passwordless.beginAuthentication(userID: nil)
         return try Self.reply(start.options, request, context)
     }
 
@@ -118,7 +121,7 @@ struct PasskeyController {
     @Sendable func passwordless(_ request: Request, context: RequestContext) async throws -> Response {
         let refusal = "That passkey did not work. Try again, or sign in with your password."
         do {
-            let (userID, method) = try await factors.signInWithPasskey(response: try AuthenticationResponse(json: request.body))
+            let (userID, method) = try await factors(context).signInWithPasskey(response: try AuthenticationResponse(json: request.body))
             guard let user = try await services.users.find(id: userID) else {
                 context.logger.info("passkey_refused", ["user_id": userID, "reason": "account gone"])
                 return try Self.reply(["error": .string(refusal)], status: .forbidden, request, context)

@@ -27,7 +27,7 @@ struct SecondFactorController {
         let form = try request.form()
         let method = ProviderSecondFactors.Method(rawValue: form["method"] ?? "") ?? .totp
         let code = String((form["code"] ?? "").prefix(64))
-        let check = try await services.secondFactors.verify(userID: pending.userID, method: method, code: code)
+        let check = try await services.secondFactors.telling(services.mail(context).secondFactorNotice).verify(userID: pending.userID, method: method, code: code)
         switch check {
         case .accepted:
             pending.complete(with: .oneTimePassword, now: services.clock.now(), in: context.session)

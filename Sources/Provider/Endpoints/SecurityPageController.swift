@@ -19,7 +19,10 @@ struct SecurityPageController {
         account.post("/recovery-codes", use: regenerate)
     }
 
-    private var factors: ProviderSecondFactors { services.secondFactors }
+    /// The second factors, mailing notices written by this request's templates.
+    private func factors(_ context: RequestContext) -> ProviderSecondFactors {
+        services.secondFactors.telling(services.mail(context).secondFactorNotice)
+    }
 
     @Sendable func show(_ request: Request, context: RequestContext) async throws -> Response {
         try await page(context).response(for: request, context: context)
@@ -28,7 +31,7 @@ struct SecurityPageController {
     @Sendable func beginTOTP(_ request: Request, context: RequestContext) async throws -> Response {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         do {
-            let enrollment = try await factors.beginTOTP(for: user)
+            let enrollment = try await factors(context).beginTOTP(for: user)
             return try await page(context, enrollment: enrollment).response(for: request, context: context)
         } catch TOTPDevices.EnrollmentError.alreadyEnabled {
             context.session.flash("Your authenticator app is already set up.", kind: "info")
@@ -39,7 +42,7 @@ struct SecurityPageController {
     @Sendable func confirmTOTP(_ request: Request, context: RequestContext) async throws -> Response {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         let code = String((try request.form()["code"] ?? "").prefix(64))
-        let (check, codes) = try await factors.confirmTOTP(userID: user.id, code: code)
+        let (check, codes) = try await factors(context).confirmTOTP(userID: user.id, code: code)
         switch check {
         case .accepted:
             context.logger.info("second_factor_enabled", ["user_id": user.id, "factor": "totp"])
@@ -67,7 +70,7 @@ struct SecurityPageController {
             return try await page(context, passwordError: "That is not your password.", status: .unprocessableContent)
                 .response(for: request, context: context)
         }
-        guard let codes = try await factors.regenerateRecoveryCodes(userID: user.id) else {
+        guard let codes = try await factors(context).regenerateRecoveryCodes(userID: user.id) else {
             context.session.flash("Set up an authenticator app first; recovery codes stand in for it.", kind: "info")
             return Response(status: .seeOther, headers: ["Location": Self.path])
         }
@@ -82,7 +85,7 @@ struct SecurityPageController {
             return try await page(context, passwordError: "That is not your password.", status: .unprocessableContent)
                 .response(for: request, context: context)
         }
-        try await factors.removeAll(userID: user.id)
+        try await factors(context).removeAll(userID: user.id)
         context.logger.info("second_factor_removed", ["user_id": user.id])
         context.session.flash("Your authenticator app and recovery codes are removed: signing in now takes only your password.", kind: "success")
         return Response(status: .seeOther, headers: ["Location": Self.path])
@@ -99,7 +102,7 @@ struct SecurityPageController {
     private func page(_ context: RequestContext, enrollment: TOTPDevices.Enrollment? = nil, recoveryCodes: [String]? = nil,
                       passwordError: String? = nil, status: HTTPStatus = .ok) async throws -> View {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
-        let summary = try await factors.summary(userID: user.id)
+        let summary = try await factors(context).summary(userID: user.id)
         var recoveryCodes = recoveryCodes
         if recoveryCodes == nil, let stashed = context.session["_new_recovery_codes"] {
             // Made when the first passkey was added (a JSON call): shown here, once.

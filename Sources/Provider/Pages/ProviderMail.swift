@@ -43,6 +43,12 @@ struct ProviderMail: Sendable {
                           subject: "Your Latchkey ID email address was changed")
     }
 
+    /// A notice that the account's second factors changed.
+    @Sendable func secondFactorNotice(_ user: ProviderUser, _ event: SecondFactorEvent) -> MailMessage {
+        let words = event.words(product: "Latchkey ID")
+        return templates.message("security_notice", to: user, subject: words.subject, values: ["what": .string(words.what)])
+    }
+
     /// The note to an address another account already has, when someone tried to move to it.
     @Sendable func addressInUse(_ address: String) -> MailMessage {
         templates.message("email_in_use", to: MailAddress(address), username: nil, subject: "Someone tried to use your address on Latchkey ID")

@@ -40,6 +40,10 @@ struct AccountSecurity: Sendable {
         try services.core.outbox?.enqueue(event, for: user, compose: notice, now: now, in: db)
     }
 
+    private func tell(_ event: SecondFactorEvent, _ user: User, in db: any Connection) throws {
+        try tell(.secondFactor(event), user, in: db)
+    }
+
     /// After a factor was added: the first set of recovery codes when the account has none left
     /// (allauth and Keycloak do the same: nobody turns on a second factor without a way back).
     private func firstCodesIfNeeded(_ user: User, in db: any Connection) throws -> [String]? {

@@ -58,30 +58,13 @@ struct SiteMail: Sendable {
             notice(user, subject: "Your Latchkey account was deleted",
                    what: "Your Latchkey account \(user.username) was just deleted, with its linked accounts, sessions and API tokens. "
                        + "This is the last message we send you about it.", final: true)
-        case .passkeyAdded(let name):
-            notice(user, subject: "A passkey was added to your Latchkey account",
-                   what: "A passkey (\u{201C}\(name)\u{201D}) was just added to your Latchkey account: it can now be used to sign in.")
-        case .passkeyRemoved(let name):
-            notice(user, subject: "A passkey was removed from your Latchkey account",
-                   what: "The passkey \u{201C}\(name)\u{201D} was just removed from your Latchkey account: it can no longer be used to sign in.")
-        case .authenticatorAppEnabled:
-            notice(user, subject: "Two-step sign-in is on for your Latchkey account",
-                   what: "An authenticator app was just set up on your Latchkey account: signing in now asks for one of its codes.")
-        case .authenticatorAppRemoved:
-            notice(user, subject: "The authenticator app was removed from your Latchkey account",
-                   what: "The authenticator app was just removed from your Latchkey account: its codes no longer work.")
-        case .recoveryCodesRegenerated:
-            notice(user, subject: "New recovery codes for your Latchkey account",
-                   what: "New recovery codes were just made for your Latchkey account; the old ones no longer work.")
-        case .recoveryCodeUsed(let remaining):
-            notice(user, subject: "A recovery code was used on your Latchkey account",
-                   what: "A recovery code was just used to sign in to your Latchkey account; \(remaining) of them \(remaining == 1 ? "is" : "are") left.")
-        case .passkeyCounterRegressed(let name):
-            notice(user, subject: "A passkey on your Latchkey account may have been copied",
-                   what: "The passkey \u{201C}\(name)\u{201D} just signed in to your Latchkey account with a counter lower than it had "
-                       + "used before. A security key does that when it was copied. If you did not copy it, remove that passkey "
-                       + "on your account page and add your key again.")
+        case .secondFactor(let event):
+            notice(user, event.words(product: "Latchkey"))
         }
+    }
+
+    func notice(_ user: User, _ words: (subject: String, what: String)) -> MailMessage {
+        notice(user, subject: words.subject, what: words.what)
     }
 
     /// A security notice to the account's address: `what` happened (a sentence fragment).

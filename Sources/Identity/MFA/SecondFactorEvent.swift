@@ -1,0 +1,61 @@
+/// A change to an account's second factors that its owner is told about by mail, in both apps:
+/// if it was not them, the mail is how they find out. Each app's services queue the notice in
+/// the change's own transaction (the outbox), so a change never commits without its notice.
+public enum SecondFactorEvent: Sendable, Equatable {
+    /// A passkey was added (`name` is what its owner called it).
+    case passkeyAdded(name: String)
+    /// A passkey was removed.
+    case passkeyRemoved(name: String)
+    /// An authenticator app was turned on.
+    case authenticatorAppEnabled
+    /// The authenticator app was turned off.
+    case authenticatorAppRemoved
+    /// A new set of recovery codes replaced the old one.
+    case recoveryCodesRegenerated
+    /// A recovery code was used to sign in; `remaining` are left.
+    case recoveryCodeUsed(remaining: Int)
+    /// A passkey signed with a counter lower than one it had used: it may have been copied.
+    case passkeyCounterRegressed(name: String)
+
+    /// The outbox `kind` of the notice.
+    public var kind: String {
+        switch self {
+        case .passkeyAdded: "passkey_added"
+        case .passkeyRemoved: "passkey_removed"
+        case .authenticatorAppEnabled: "authenticator_app_enabled"
+        case .authenticatorAppRemoved: "authenticator_app_removed"
+        case .recoveryCodesRegenerated: "recovery_codes_regenerated"
+        case .recoveryCodeUsed: "recovery_code_used"
+        case .passkeyCounterRegressed: "passkey_counter_regressed"
+        }
+    }
+
+    /// The notice's subject and its sentence about what happened, for an account on `product`
+    /// ("Latchkey", "Latchkey ID"). The apps' mail templates add the greeting and the advice.
+    public func words(product: String) -> (subject: String, what: String) {
+        switch self {
+        case .passkeyAdded(let name):
+            ("A passkey was added to your \(product) account",
+             "A passkey (\u{201C}\(name)\u{201D}) was just added to your \(product) account: it can now be used to sign in.")
+        case .passkeyRemoved(let name):
+            ("A passkey was removed from your \(product) account",
+             "The passkey \u{201C}\(name)\u{201D} was just removed from your \(product) account: it can no longer be used to sign in.")
+        case .authenticatorAppEnabled:
+            ("Two-step sign-in is on for your \(product) account",
+             "An authenticator app was just set up on your \(product) account: signing in now asks for one of its codes.")
+        case .authenticatorAppRemoved:
+            ("The authenticator app was removed from your \(product) account",
+             "The authenticator app was just removed from your \(product) account: its codes no longer work.")
+        case .recoveryCodesRegenerated:
+            ("New recovery codes for your \(product) account",
+             "New recovery codes were just made for your \(product) account; the old ones no longer work.")
+        case .recoveryCodeUsed(let remaining):
+            ("A recovery code was used on your \(product) account",
+             "A recovery code was just used to sign in to your \(product) account; \(remaining) of them \(remaining == 1 ? "is" : "are") left.")
+        case .passkeyCounterRegressed(let name):
+            ("A passkey on your \(product) account may have been copied",
+             "The passkey \u{201C}\(name)\u{201D} just signed in to your \(product) account with a counter lower than it had used "
+                + "before. A security key does that when it was copied. If you did not copy it, remove that passkey and add your key again.")
+        }
+    }
+}
