@@ -76,6 +76,10 @@ final class CannedServer: @unchecked Sendable {
     private let respond: @Sendable (CannedRequest) -> CannedReply
     private let lock = NSLock()
     private var served = 0
+    /// Set (under `lock`) once the accept thread closed `listener`: its number may belong to
+    /// another test's socket from then on, so `stop()` must not touch it.
+    private var listenerClosed = false
+    private var stopping = false
 
     /// `http://127.0.0.1:<port>`.
     var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -100,7 +104,10 @@ final class CannedServer: @unchecked Sendable {
     /// Stops accepting; connections already being served finish on their own.
     func stop() {
         // shutdown, not close, wakes the thread blocked in accept(); that thread then closes.
-        shutdown(listener, Int32(SHUT_RDWR))
+        lock.withLock {
+            stopping = true
+            if !listenerClosed { shutdown(listener, Int32(SHUT_RDWR)) }
+        }
     }
 
     /// A socket bound to 127.0.0.1 on an ephemeral port and deliberately not listening, so a
@@ -133,13 +140,24 @@ final class CannedServer: @unchecked Sendable {
         while true {
             let connection = accept(listener, nil, nil)
             if connection < 0 {
-                if errno == EINTR { continue }
+                let failure = errno
+                if lock.withLock({ stopping }) { break }
+                // A client that gave up before we accepted (ECONNABORTED), or a moment without
+                // file descriptors under load, is no reason to stop serving: only stop() is.
+                if failure == EINTR || failure == ECONNABORTED { continue }
+                if failure == EMFILE || failure == ENFILE || failure == ENOBUFS || failure == ENOMEM {
+                    usleep(10_000)
+                    continue
+                }
                 break
             }
             let thread = Thread { [self] in serve(connection) }
             thread.start()
         }
-        close(listener)
+        lock.withLock {
+            close(listener)
+            listenerClosed = true
+        }
     }
 
     private func serve(_ connection: Int32) {
