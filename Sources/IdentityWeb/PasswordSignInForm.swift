@@ -83,6 +83,9 @@ public struct PasswordSignInForm<User: Sendable>: Sendable {
             return try page(context, next, username, refusal.message, refusal.status).response(for: request, context: context)
                 .setting(refusal.headers)
         }
+        // Set only once the password is right (a refusal writes no session), kept through a
+        // second-factor step, and read when the signed-in session is saved.
+        context.session.keepsSignedIn = form["remember"] == "on"
         let location = try await proceed(user, context, next)
         tellFailures?(failedAttempts, context)
         return Response(status: .seeOther, headers: ["Location": location])

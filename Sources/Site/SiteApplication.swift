@@ -18,7 +18,7 @@ public enum SiteApplication {
         let configuration = services.configuration
         let templates = try Application.loadTemplates(directory: configuration.templatesDirectory, required: ["site/layout", "site/error"])
         let router = Router()
-        HomeController().register(on: router)
+        HomeController(services: services).register(on: router)
         SignUpController(services: services).register(on: router)
         AccountController(services: services).register(on: router)
         PasswordResetController(services: services).register(on: router)

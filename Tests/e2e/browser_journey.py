@@ -11,7 +11,9 @@ because the provider user's email differs from the local one's), then, as the ad
 finds that account in the console and sees its linked account. Back as the first person, adds a
 passkey (Chromium's virtual authenticator), signs in with it alone, turns on an authenticator
 app (codes computed here, RFC 6238) and signs in with the password and a code. Every page visited is
-screenshotted into SCREENSHOT_DIR, and every request the browser makes must go to the site's or
+checked at 1280x800 and 390x844 (no wider than the screen, no serious or
+critical axe-core violation) and screenshotted at both sizes into SCREENSHOT_DIR, disconnecting
+goes through its confirmation page, and every request the browser makes must go to the site's or
 the provider's own origin. Every mail must have come over TLS with the run's SMTP login, as
 multipart/alternative (text and HTML) with a Message-ID, the configured From and the person's
 address, and none may arrive that the journey did not expect.
@@ -63,6 +65,28 @@ SIBLING = (os.environ["SIBLING_USERNAME"], os.environ["SIBLING_PASSWORD"])
 ADMIN = (os.environ["ADMIN_USERNAME"], os.environ["ADMIN_PASSWORD"])
 SIBLING_NAME = os.environ.get("SIBLING_NAME", "Latchkey ID")
 OWN_ORIGINS = (SITE + "/", PROVIDER + "/")
+# Every page is checked and photographed at both sizes; the desktop one comes last, so the
+# journey goes on at desktop size.
+VIEWPORTS = ((390, 844, "phone"), (1280, 800, "desktop"))
+
+
+def axe_source():
+    """axe-core's script (4.12), as shipped by the PyPI package axe-playwright-python, installed
+    without its Playwright dependency: only the script is used, here through Selenium. (The axe
+    in axe-selenium-python is too old to know the `webauthn` autocomplete token that passkey
+    autofill needs.) AXE_SCRIPT overrides."""
+    path = os.environ.get("AXE_SCRIPT")
+    if not path:
+        import importlib.util
+        package = importlib.util.find_spec("axe_playwright_python")  # found, not imported: Playwright is absent
+        if package is None:
+            raise SystemExit("axe-playwright-python is not installed (Tests/e2e/run.sh installs it)")
+        path = os.path.join(package.submodule_search_locations[0], "axe.min.js")
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+AXE_SOURCE = axe_source()
 
 
 def totp(secret_base32, at=None, step=30):
@@ -97,15 +121,40 @@ class Journey:
             print(f"FAIL  {name}" + (f": {detail}" if detail else ""))
         return condition
 
+    def viewport(self, width, height):
+        """Emulates a screen of width x height CSS pixels (a phone below 500 px: the viewport
+        meta tag applies and scroll bars overlay, as on a real phone)."""
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 500})
+
+    def accessibility(self, label, size):
+        """axe-core over the page as it stands: every serious or critical violation is a failure."""
+        d = self.driver
+        if not d.execute_script("return typeof window.axe === 'object'"):
+            d.execute_script(AXE_SOURCE)
+        violations = d.execute_async_script("""
+            var done = arguments[arguments.length - 1];
+            axe.run(document, {resultTypes: ["violations"]}).then(function (result) {
+              done(result.violations.filter(function (v) { return v.impact === "serious" || v.impact === "critical"; })
+                .map(function (v) { return v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3).map(function (n) { return n.target.join(" "); }).join(", "); }));
+            }).catch(function (error) { done(["axe failed: " + error]); });""")
+        self.check(f"{label} ({size}): axe-core finds nothing serious or critical", not violations, "; ".join(violations))
+
     def page(self, label):
-        """Records the current page: a full-height screenshot, its HTML, its resources and cookies."""
+        """Records the current page: at 1280x800 and at 390x844, no wider than the screen, clean
+        for axe-core, and a full-height screenshot of each; its HTML, its resources and cookies."""
         d = self.driver
         WebDriverWait(d, 10).until(lambda drv: drv.execute_script("return document.readyState") == "complete")
         self.shot_number += 1
-        height = d.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
-        d.set_window_size(1280, max(800, min(int(height) + 40, 4000)))
         safe = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
-        d.save_screenshot(os.path.join(SHOTS, f"{self.shot_number:02d}-{safe}.png"))
+        for width, height, size in VIEWPORTS:
+            self.viewport(width, height)
+            wide = d.execute_script("return document.documentElement.scrollWidth")
+            self.check(f"{label} ({size}): no wider than the {width}px screen", wide <= width, f"{wide}px wide at {d.current_url}")
+            self.accessibility(label, size)
+            full = d.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
+            self.viewport(width, max(height, min(int(full), 6000)))
+            d.save_screenshot(os.path.join(SHOTS, f"{self.shot_number:02d}-{safe}-{size}.png"))
         self.pages.append((d.current_url, d.page_source))
         for url in d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)"):
             if not url.startswith(OWN_ORIGINS):
@@ -328,7 +377,12 @@ class Journey:
         self.check("the owner is told a sign-in method was connected", f"{SIBLING_NAME} was just connected" in notice.text, notice.text)
 
     def disconnects_the_sibling(self):
-        self.submit(f"button[aria-label='Disconnect {SIBLING_NAME}']", "disconnected")
+        """A destructive action, through its confirmation page (no JavaScript needed)."""
+        self.submit(f"button[aria-label='Disconnect {SIBLING_NAME}']", "disconnect confirmation")
+        self.check("disconnecting asks first", f"Disconnect {SIBLING_NAME}?" in self.driver.page_source
+                   and "You can no longer sign in with this" in self.driver.page_source, self.driver.current_url)
+        self.check("nothing is disconnected before the answer", "No linked accounts yet." not in self.driver.page_source)
+        self.submit(".confirm form button[type=submit]", "disconnected")
         self.check("the site confirms the disconnection", f"{SIBLING_NAME} has been disconnected" in self.flash_text(), self.flash_text())
         self.check("no linked account is left", "No linked accounts yet." in self.driver.page_source)
         notice = self.wait_for_mail(NEW_EMAIL, "was disconnected", "disconnected notice")
@@ -506,6 +560,7 @@ def browser():
     service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
     driver = webdriver.Chrome(service=service, options=options)
     driver.set_page_load_timeout(20)
+    driver.set_script_timeout(60)  # axe-core on a long page
     return driver
 
 

@@ -21,14 +21,15 @@
 # address, reset the password and sign in with the new one, and writes down every code and
 # reset token it read, so the check looks for those too, with the SMTP password.
 #
-# Screenshots of every page land in Tests/e2e/screenshots/ (git-ignored): kept when anything
-# fails, removed on success unless KEEP_SCREENSHOTS=1. Exits non-zero when anything fails.
+# Screenshots of every page, at 1280x800 and 390x844, land in Tests/e2e/screenshots/ (git-ignored;
+# E2E_ARTIFACTS names another folder): kept when anything fails, removed on success unless
+# KEEP_SCREENSHOTS=1. Every page must fit both screens and pass axe-core (serious and critical). Exits non-zero when anything fails.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/latchkey-e2e.XXXXXX")"
-shots="$here/screenshots"
+shots="${E2E_ARTIFACTS:-$here/screenshots}"
 pids=()
 
 say() { echo "e2e: $*" >&2; }
@@ -58,6 +59,12 @@ for module in selenium aiosmtpd; do
         timeout 300 "$python" -m pip install --quiet --disable-pip-version-check "$module" >&2
     fi
 done
+# axe-core, which the journey runs on every page, as axe-playwright-python ships it (axe.min.js);
+# without its dependencies, since only that script is used (through Selenium, not Playwright).
+if ! "$python" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("axe_playwright_python") is None)' 2>/dev/null; then
+    say "installing axe-playwright-python (for its axe-core script)"
+    timeout 300 "$python" -m pip install --quiet --disable-pip-version-check --no-deps axe-playwright-python >&2
+fi
 export SE_OFFLINE=true
 
 # The binary.
@@ -160,7 +167,7 @@ SITE_URL="$site_origin" PROVIDER_URL="$provider_origin" SCREENSHOT_DIR="$shots" 
     SIBLING_USERNAME=adalovelace SIBLING_PASSWORD="$sibling_password" \
     ADMIN_USERNAME=siteadmin ADMIN_PASSWORD="$admin_password" \
     TAP_RECORD="$work/records/tap.jsonl" BROWSER_RECORD="$work/records/browser.jsonl" \
-    timeout 300 "$python" "$here/browser_journey.py" || status=$?
+    timeout 900 "$python" "$here/browser_journey.py" || status=$?
 
 # The secrets this script chose, then the check while the servers still run (so the -wal
 # files are there), then once more after they stopped (checkpointed databases).

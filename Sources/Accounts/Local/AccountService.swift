@@ -68,9 +68,13 @@ public struct AccountService: Sendable {
         if let problem = PasswordPolicy.problem(with: password, username: username) { errors["password"] = problem }
         if password != confirmation { errors["password_confirmation"] = "The two passwords do not match." }
         var addressInUse = false
-        if errors.isEmpty {
+        // Every problem in one round: a well-formed name or address is looked up even when
+        // another field is wrong, so a taken username is not news on the second try.
+        let checkName = errors["username"] == nil, checkEmail = errors["email"] == nil
+        if checkName || checkEmail {
             let (byName, byEmail) = try await database.read { db in
-                (try UserRepository.find(username: username, in: db), try UserRepository.find(email: email, in: db))
+                (checkName ? try UserRepository.find(username: username, in: db) : nil,
+                 checkEmail ? try UserRepository.find(email: email, in: db) : nil)
             }
             if byName != nil { errors["username"] = "That username is taken." }
             if byEmail != nil {

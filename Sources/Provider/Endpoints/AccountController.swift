@@ -21,7 +21,9 @@ struct AccountController {
 
     @Sendable func home(_ request: Request, context: RequestContext) async throws -> View {
         Page(context, title: "Latchkey ID", ["issuer": .string(services.configuration.baseURL),
-                                             "mailOn": .bool(services.users.canSendMail)]).view("provider/home")
+                                             "mailOn": .bool(services.users.canSendMail),
+                                             "signedOut": .bool(try context.currentUser == nil && request.query()["signed_out"] == "1")])
+            .view("provider/home")
     }
 
     // MARK: Sign-up
@@ -145,6 +147,7 @@ struct AccountController {
 
     @Sendable func signOut(_ request: Request, context: RequestContext) async throws -> Redirect {
         context.session.destroy()
-        return Redirect(to: "/")
+        // The session (and any flash in it) is gone: the home page says it from the address.
+        return Redirect(to: "/?signed_out=1")
     }
 }

@@ -1,4 +1,5 @@
 import Identity
+import IdentityWeb
 import Mustache
 import Web
 
@@ -11,7 +12,7 @@ struct AdminClientsController {
         let admin = router.group("/admin", middleware: [RequireAdminMiddleware()])
         admin.get("/clients", use: list)
         admin.post("/clients", use: create)
-        admin.post("/clients/:id/delete", use: delete)
+        admin.post("/clients/:id/delete", use: ConfirmationPages.provider.confirming(askDelete, then: delete))
     }
 
     @Sendable func list(_ request: Request, context: RequestContext) async throws -> View {
@@ -43,6 +44,18 @@ struct AdminClientsController {
             return try await page(context, typed: Self.typed(form), errors: errors, status: .unprocessableContent)
                 .response(for: request, context: context)
         }
+    }
+
+    /// Deleting a client ends every sign-in through it: said before it happens.
+    @Sendable func askDelete(_ request: Request, context: RequestContext) async throws -> Confirmation {
+        guard let id = context.parameters["id"], let client = try await services.clients.find(id) else {
+            throw HTTPError(.notFound, "That client no longer exists.")
+        }
+        return Confirmation("Delete the client \u{201C}\(client.name)\u{201D}?",
+                            consequences: ["Every access and refresh token issued to it stops working at once, and its consents are removed.",
+                                           "The application using client ID \(client.clientID) can no longer sign anyone in.",
+                                           "This cannot be undone: registering it again gives it a new ID and secret."],
+                            button: "Delete the client", cancel: "/admin/clients")
     }
 
     @Sendable func delete(_ request: Request, context: RequestContext) async throws -> Redirect {

@@ -15,7 +15,7 @@ struct PasskeyController {
         let account = router.group("/account", middleware: [RequireUserMiddleware()])
         account.post("/passkeys/options", use: registrationOptions)
         account.post("/passkeys", use: add)
-        account.post("/passkeys/:id/delete", use: delete)
+        account.post("/passkeys/:id/delete", use: ConfirmationPages.provider.confirming(askDelete, then: delete))
         router.post(SecondFactorController.path + "/passkey/options", use: signInOptions)
         router.post(SecondFactorController.path + "/passkey", use: signIn)
         router.post("/login/passkey/options", use: passwordlessOptions)
@@ -64,6 +64,16 @@ struct PasskeyController {
             context.logger.info("passkey_refused", ["user_id": user.id, "reason": "\(error)"])
             return try Self.reply(["error": .string("That passkey could not be added. Try again.")], status: .badRequest, request, context)
         }
+    }
+
+    @Sendable func askDelete(_ request: Request, context: RequestContext) async throws -> Confirmation {
+        guard let user = context.currentUser, let id = context.parameters["id"].flatMap({ Int64($0) }),
+              let passkey = try await factors(context).summary(userID: user.id).passkeys.first(where: { $0.id == id }) else {
+            throw HTTPError(.notFound)
+        }
+        return Confirmation("Remove the passkey \u{201C}\(passkey.name)\u{201D}?",
+                            consequences: ["It no longer signs you in to Latchkey ID, though your device may still list it."],
+                            button: "Remove the passkey", cancel: SecurityPageController.path)
     }
 
     @Sendable func delete(_ request: Request, context: RequestContext) async throws -> Redirect {

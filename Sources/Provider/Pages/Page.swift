@@ -1,3 +1,4 @@
+import IdentityWeb
 import Mustache
 import Web
 
@@ -6,4 +7,9 @@ extension Page {
     init(_ context: RequestContext, title: String, _ values: [String: MustacheValue] = [:]) {
         self.init(context, title: title, currentUser: context.currentUser.map { MustacheValue($0) } ?? .null, values)
     }
+}
+
+extension ConfirmationPages {
+    /// The provider's "are you sure?" pages, in the provider's layout.
+    static let provider = ConfirmationPages(template: "provider/confirm") { context in context.currentUser.map { MustacheValue($0) } ?? .null }
 }

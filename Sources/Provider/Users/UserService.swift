@@ -68,9 +68,13 @@ public struct UserService: Sendable {
         new.email = IdentityRules.trimmed(new.email)
         new.name = IdentityRules.trimmed(new.name)
         var errors = initial
-        if errors.isEmpty {
+        // Every problem in one round: a well-formed name or address is looked up even when
+        // another field is wrong.
+        let checkName = errors["username"] == nil, checkEmail = errors["email"] == nil
+        if checkName || checkEmail {
             let (byName, byEmail) = try await database.read { [new] db in
-                (try UserRepository.find(username: new.username, in: db), try UserRepository.find(email: new.email, in: db))
+                (checkName ? try UserRepository.find(username: new.username, in: db) : nil,
+                 checkEmail ? try UserRepository.find(email: new.email, in: db) : nil)
             }
             if byName != nil { errors["username"] = "That username is taken." }
             if byEmail != nil { errors["email"] = "An account with that email already exists." }

@@ -17,8 +17,8 @@ struct AccountController {
         let account = router.group("/account", middleware: [RequireUserMiddleware()])
         account.get("/", use: accountPage)
         account.post("/password", use: changePassword)
-        account.post("/sessions/others/delete", use: endOtherSessions)
-        account.post("/api-tokens/:id/delete", use: revokeAPIToken)
+        account.post("/sessions/others/delete", use: ConfirmationPages.site.confirming(Self.askEndOtherSessions, then: endOtherSessions))
+        account.post("/api-tokens/:id/delete", use: ConfirmationPages.site.confirming(Self.askRevokeAPIToken, then: revokeAPIToken))
     }
 
     private var trustedProxies: Int { services.configuration.trustedProxies }
@@ -41,7 +41,7 @@ struct AccountController {
 
     /// The enabled providers, for the brand-styled sign-in buttons.
     var providerButtons: MustacheValue {
-        .list(services.social.registry.enabled.map { ["id": .string($0.id), "name": .string($0.displayName)] })
+        .list(services.social.registry.enabled.map(BrandMarks.button))
     }
 
     @Sendable private func signInPage(_ context: RequestContext, next: String?, username: String, error: String?, status: HTTPStatus) -> View {
@@ -56,7 +56,8 @@ struct AccountController {
     /// Signing out also abandons a half-finished sign-in (the second step's "cancel").
     @Sendable func signOut(_ request: Request, context: RequestContext) async throws -> Redirect {
         context.session.destroy()
-        return Redirect(to: "/")
+        // The session (and any flash in it) is gone: the home page says it from the address.
+        return Redirect(to: "/?signed_out=1")
     }
 
     // MARK: Account page
@@ -91,28 +92,26 @@ struct AccountController {
             ]
         }
         let linked = Set(connections.map(\.provider))
-        let connectable: [MustacheValue] = registry.enabled.filter { !linked.contains($0.id) }.map {
-            ["id": .string($0.id), "name": .string($0.displayName)]
-        }
+        let connectable: [MustacheValue] = registry.enabled.filter { !linked.contains($0.id) }.map(BrandMarks.button)
         let sessionValues: [MustacheValue] = sessions.map { session in
             [
                 "current": .bool(session.idHash == current),
                 "lastSeen": .string(Clock.format(session.lastSeen)),
                 "since": .string(Clock.format(session.createdAt)),
                 "ip": .string(session.remoteIP ?? "unknown"),
-                "agent": .string(session.userAgent.map(Display.shortBrowser) ?? "unknown browser"),
+                "agent": .string(session.userAgent.map(UserAgentSummary.describe) ?? "Unknown browser"),
             ]
         }
         // Arriving from "an account with this email exists" (`?connect=github`): offer that one first.
         let connectNow: MustacheValue = registry.enabled.first { $0.id == connect && !linked.contains($0.id) }
-            .map { ["id": .string($0.id), "name": .string($0.displayName)] } ?? .null
+            .map(BrandMarks.button) ?? .null
         return Page(context, title: "Your account", [
             "user": MustacheValue(user),
             "memberSince": .string(Clock.formatDate(user.createdAt)),
             "sessions": .list(sessionValues),
             "otherSessions": .bool(sessions.contains { $0.idHash != current } || !apiTokens.isEmpty),
             "apiTokens": .list(apiTokens.map { token in
-                ["id": .int(Int(token.id)), "client": .string(token.client.map(Display.shortBrowser) ?? "an app"),
+                ["id": .int(Int(token.id)), "client": .string(token.client.map(UserAgentSummary.describe) ?? "An app"),
                  "created": .string(Clock.format(token.createdAt)),
                  "lastUsed": .string(token.lastUsedAt.map(Clock.format) ?? "never"), "expires": .string(Clock.format(token.expiresAt))]
             }),
@@ -148,6 +147,21 @@ struct AccountController {
         context.session.flash("Your password has been changed, your other sessions have been signed out and your API tokens revoked.",
                               kind: "success")
         return Response(status: .seeOther, headers: ["Location": "/account"])
+    }
+
+    @Sendable static func askEndOtherSessions(_ request: Request, context: RequestContext) async throws -> Confirmation {
+        Confirmation("Sign out of your other sessions?",
+                     consequences: ["Every other browser signed in to your account is signed out.",
+                                    "Apps that signed you in through the API lose their tokens and must sign in again.",
+                                    "This browser stays signed in."],
+                     button: "Sign out everywhere else", cancel: "/account")
+    }
+
+    @Sendable static func askRevokeAPIToken(_ request: Request, context: RequestContext) async throws -> Confirmation {
+        guard context.parameters.int("id") != nil else { throw HTTPError(.notFound, "That API token does not exist or was already revoked.") }
+        return Confirmation("Revoke this API token?",
+                            consequences: ["The app holding it is signed out and must sign in again."],
+                            button: "Revoke the token", cancel: "/account")
     }
 
     @Sendable func endOtherSessions(_ request: Request, context: RequestContext) async throws -> Redirect {

@@ -52,7 +52,7 @@ extension AdminController {
         }
         let sessionRows: [MustacheValue] = sessions.map { session in
             ["idHash": .string(session.idHash), "ip": .string(session.remoteIP ?? "unknown"),
-             "agent": .string(session.userAgent.map(Display.shortBrowser) ?? "unknown browser"),
+             "agent": .string(session.userAgent.map(UserAgentSummary.describe) ?? "Unknown browser"),
              "since": .string(Clock.format(session.createdAt)), "lastSeen": .string(Clock.format(session.lastSeen))]
         }
         let accountRows: [MustacheValue] = accounts.map { account in

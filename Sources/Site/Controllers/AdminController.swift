@@ -7,7 +7,8 @@ import Web
 /// The admin console under `/admin`: dashboard, users (search, keyset pagination, detail with
 /// sessions and linked accounts), providers, the site's own provider connections and the audit
 /// log. `RequireAdminMiddleware` guards every route (403 for other users, sign-in for anonymous
-/// visitors); every action is a CSRF-checked POST that writes the audit log.
+/// visitors); every action is a CSRF-checked POST that writes the audit log, and each destructive one
+/// asks first (`AdminController+Confirmations.swift`).
 struct AdminController {
     let services: SiteServices
 
@@ -16,22 +17,22 @@ struct AdminController {
         admin.get("/", use: dashboard)
         admin.get("/users", use: users)
         admin.get("/users/:id", use: user)
-        admin.post("/users/:id/sessions/end", use: endSession)
-        admin.post("/users/:id/sessions/end-all", use: endAllSessions)
+        admin.post("/users/:id/sessions/end", use: confirming(Self.askEndSession, endSession))
+        admin.post("/users/:id/sessions/end-all", use: confirming(Self.askEndAllSessions, endAllSessions))
         admin.post("/users/:id/accounts/:accountID/refresh", use: refreshToken)
-        admin.post("/users/:id/accounts/:accountID/revoke", use: revokeToken)
-        admin.post("/users/:id/accounts/:accountID/unlink", use: unlink)
-        admin.post("/users/:id/admin/grant", use: grantAdmin)
-        admin.post("/users/:id/admin/revoke", use: revokeAdmin)
-        admin.post("/users/:id/disable", use: disable)
+        admin.post("/users/:id/accounts/:accountID/revoke", use: confirming(Self.askRevokeToken, revokeToken))
+        admin.post("/users/:id/accounts/:accountID/unlink", use: confirming(Self.askUnlink, unlink))
+        admin.post("/users/:id/admin/grant", use: confirming(Self.askGrantAdmin, grantAdmin))
+        admin.post("/users/:id/admin/revoke", use: confirming(Self.askRevokeAdmin, revokeAdmin))
+        admin.post("/users/:id/disable", use: confirming(Self.askDisable, disable))
         admin.post("/users/:id/enable", use: enable)
         admin.post("/users/:id/password-reset", use: sendPasswordReset)
-        admin.post("/users/:id/mfa/reset", use: resetSecondFactors)
+        admin.post("/users/:id/mfa/reset", use: confirming(Self.askResetSecondFactors, resetSecondFactors))
         admin.get("/providers", use: providers)
         admin.get("/site-connections", use: siteConnections)
         admin.post("/site-connections", use: connectSiteCredential)
         admin.post("/site-connections/:id/check", use: checkSiteCredential)
-        admin.post("/site-connections/:id/remove", use: removeSiteCredential)
+        admin.post("/site-connections/:id/remove", use: confirming(Self.askRemoveSiteCredential, removeSiteCredential))
         admin.get("/audit", use: auditLog)
     }
 

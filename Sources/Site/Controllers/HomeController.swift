@@ -4,12 +4,20 @@ import Web
 
 /// The home page and the health check.
 struct HomeController {
+    let services: SiteServices
+
     func register(on router: Router) {
         router.get("/", use: home)
         HealthCheck.register(on: router)
     }
 
+    /// Names only the providers configured here; `?signed_out=1` (where signing out lands, the
+    /// session being gone) says that it worked.
     @Sendable func home(_ request: Request, context: RequestContext) async throws -> View {
-        Page(context, title: "Welcome").view("site/home")
+        let names = services.social.registry.enabled.map(\.displayName)
+        return Page(context, title: "Welcome", [
+            "providerNames": names.isEmpty ? .null : .string(SocialController.either(names)),
+            "signedOut": .bool(try context.currentUser == nil && request.query()["signed_out"] == "1"),
+        ]).view("site/home")
     }
 }

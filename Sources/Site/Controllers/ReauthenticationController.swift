@@ -46,7 +46,7 @@ struct ReauthenticationController {
         if !user.hasPassword && !canMail {
             let registry = services.social.registry
             providers = try await services.social.connections(userID: user.id).compactMap { account in
-                registry.entry(account.provider).flatMap { $0.isEnabled ? ["id": .string($0.id), "name": .string($0.displayName)] : nil }
+                registry.entry(account.provider).flatMap { $0.isEnabled ? BrandMarks.button($0) : nil }
             }
         }
         let factors = try await services.database.read { db in try AccountSecurity.overview(userID: user.id, in: db) }

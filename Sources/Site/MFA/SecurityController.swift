@@ -1,5 +1,6 @@
 import Accounts
 import Identity
+import IdentityWeb
 import Mustache
 import Security
 import Web
@@ -17,13 +18,13 @@ struct SecurityController {
         account.post("/passkeys/options", use: registrationOptions)
         account.post("/passkeys", use: addPasskey)
         account.post("/passkeys/:id/rename", use: renamePasskey)
-        account.post("/passkeys/:id/delete", use: removePasskey)
+        account.post("/passkeys/:id/delete", use: ConfirmationPages.site.confirming(askRemovePasskey, then: removePasskey))
         account.get("/totp", use: appSetupPage)
         account.post("/totp", use: startApp)
         account.post("/totp/confirm", use: confirmApp)
-        account.post("/totp/delete", use: removeApp)
+        account.post("/totp/delete", use: ConfirmationPages.site.confirming(Self.askRemoveApp, then: removeApp))
         account.get("/recovery-codes", use: recoveryCodesPage)
-        account.post("/recovery-codes", use: regenerateCodes)
+        account.post("/recovery-codes", use: ConfirmationPages.site.confirming(Self.askRegenerateCodes, then: regenerateCodes))
     }
 
     private func security(_ request: Request, _ context: RequestContext) -> AccountSecurity {
@@ -94,6 +95,33 @@ struct SecurityController {
         }
         context.session.flash("Renamed the passkey.", kind: "success")
         return Redirect(to: "/account#security")
+    }
+
+    @Sendable func askRemovePasskey(_ request: Request, context: RequestContext) async throws -> Confirmation {
+        let user = try signedIn(context)
+        guard let id = context.parameters.int("id").map(Int64.init),
+              let passkey = try await services.database.read({ db in try AccountSecurity.overview(userID: user.id, in: db) })
+                .passkeys.first(where: { $0.id == id }) else {
+            throw HTTPError(.notFound, "That passkey does not exist.")
+        }
+        return Confirmation("Remove the passkey \u{201C}\(passkey.name)\u{201D}?",
+                            consequences: ["It no longer signs you in here, though your device may still list it.",
+                                           "If it is your last second factor, signing in no longer asks for one."],
+                            button: "Remove the passkey", cancel: "/account#security")
+    }
+
+    @Sendable static func askRemoveApp(_ request: Request, context: RequestContext) async throws -> Confirmation {
+        Confirmation("Turn off the authenticator app?",
+                     consequences: ["Its codes no longer work here; you can delete the entry in the app.",
+                                    "If it is your last second factor, signing in no longer asks for one."],
+                     button: "Turn off the app", cancel: "/account#security")
+    }
+
+    @Sendable static func askRegenerateCodes(_ request: Request, context: RequestContext) async throws -> Confirmation {
+        Confirmation("Make new recovery codes?",
+                     consequences: ["Your current recovery codes stop working at once, used or not.",
+                                    "The new ones are shown once, on the next page: keep them somewhere safe."],
+                     button: "Make new codes", cancel: "/account#security")
     }
 
     @Sendable func removePasskey(_ request: Request, context: RequestContext) async throws -> Redirect {

@@ -6,11 +6,12 @@ import Identity
 /// Foundation's `ISO8601FormatStyle` and `replacingOccurrences`: the account page prints a
 /// few of these per session listed, and that route cost more than its four database queries.
 extension Clock {
-    /// `2026-11-23 14:05:07` (UTC).
+    /// `2026-11-23 14:05:07 UTC`: a time on a page names its zone (the server does not know the
+    /// reader's, and a bare time reads as local).
     static func format(_ seconds: Int) -> String {
         let (year, month, day, second) = civil(seconds)
         return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2)) "
-            + "\(padded(second / 3_600, 2)):\(padded(second / 60 % 60, 2)):\(padded(second % 60, 2))"
+            + "\(padded(second / 3_600, 2)):\(padded(second / 60 % 60, 2)):\(padded(second % 60, 2)) UTC"
     }
 
     /// `2026-11-23` (UTC).

@@ -1,4 +1,5 @@
 import Accounts
+import IdentityWeb
 import Mustache
 import Web
 
@@ -7,4 +8,9 @@ extension Page {
     init(_ context: RequestContext, title: String, _ values: [String: MustacheValue] = [:]) {
         self.init(context, title: title, currentUser: context.currentUser.map { MustacheValue($0) } ?? .null, values)
     }
+}
+
+extension ConfirmationPages {
+    /// The site's "are you sure?" pages, in the site's layout.
+    static let site = ConfirmationPages(template: "site/confirm") { context in context.currentUser.map { MustacheValue($0) } ?? .null }
 }

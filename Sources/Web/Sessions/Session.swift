@@ -58,6 +58,16 @@ public final class Session: @unchecked Sendable {
         isDirty = true
     }
 
+    /// Whether the person asked to stay signed in ("keep me signed in"): the cookie then
+    /// outlives the browser (`Max-Age`). Otherwise a signed-in session's cookie is a browser-session
+    /// cookie, gone when the browser closes, and the stored session ends after a shorter idle time
+    /// (`SessionMiddleware.Settings.browserSessionIdleTimeout`): the right default on a shared computer.
+    public var keepsSignedIn: Bool {
+        get { values[Self.keepKey] == "1" }
+        set { self[Self.keepKey] = newValue ? "1" : nil }
+    }
+    static let keepKey = "_keep"
+
     /// Forgets everything, deletes the stored session and expires the cookie.
     public func destroy() {
         isDestroyed = true

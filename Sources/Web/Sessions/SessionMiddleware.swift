@@ -16,6 +16,9 @@ public struct SessionMiddleware: Middleware {
         public var secure: Bool
         public var idleTimeout: Int
         public var absoluteTimeout: Int
+        /// The idle limit of a signed-in session whose person did not ask to stay signed in (its
+        /// cookie has no `Max-Age` and dies with the browser; this ends the row on a browser left open).
+        public var browserSessionIdleTimeout: Int
         /// Paths served without touching the session store (an app's health check must answer
         /// even when the database is down): they get an empty session that is never saved.
         public var exemptPaths: Set<String>
@@ -26,9 +29,11 @@ public struct SessionMiddleware: Middleware {
         /// (see `Request.clientIP(trustedProxies:)`), not the proxy's.
         public var trustedProxies: Int
 
-        /// Settings with the defaults: two weeks idle, thirty days at most, no proxies, no exempt paths.
+        /// Settings with the defaults: two weeks idle (twelve hours for a browser session), thirty
+        /// days at most, no proxies, no exempt paths.
         public init(cookieName: String, secure: Bool = false, idleTimeout: Int = 14 * 86_400, absoluteTimeout: Int = 30 * 86_400,
-                    trustedProxies: Int = 0, exemptPaths: Set<String> = []) {
+                    browserSessionIdleTimeout: Int = 12 * 3_600, trustedProxies: Int = 0, exemptPaths: Set<String> = []) {
+            self.browserSessionIdleTimeout = browserSessionIdleTimeout
             self.cookieName = cookieName
             self.exemptPaths = exemptPaths
             self.secure = secure
@@ -87,14 +92,17 @@ public struct SessionMiddleware: Middleware {
             response.setCookie(.expired(settings.cookieName, secure: settings.secure))
             return
         }
-        let expiresAt = min(now + settings.idleTimeout, session.createdAt + settings.absoluteTimeout)
+        // Signed in without "keep me signed in": a browser-session cookie, and a shorter idle limit.
+        let browserSession = session.userID != nil && !session.keepsSignedIn
+        let idle = browserSession ? min(settings.idleTimeout, settings.browserSessionIdleTimeout) : settings.idleTimeout
+        let expiresAt = min(now + idle, session.createdAt + settings.absoluteTimeout)
         if session.loadedIDHash == nil || session.wantsNewID {
             guard session.isDirty else { return }
             if let old = session.loadedIDHash { try await store.delete(idHash: old) }
             let id = Self.newToken()
             try await store.save(SessionRecord(idHash: Self.hash(id), userID: session.userID, values: session.values,
                                                createdAt: session.createdAt, lastSeen: now, expiresAt: expiresAt), client: client)
-            response.setCookie(Cookie(name: settings.cookieName, value: id, maxAge: expiresAt - now, secure: settings.secure))
+            response.setCookie(Cookie(name: settings.cookieName, value: id, maxAge: browserSession ? nil : expiresAt - now, secure: settings.secure))
         } else if session.isDirty || now - session.lastSeen >= 60 {
             let kept = try await store.update(SessionRecord(idHash: session.loadedIDHash!, userID: session.userID, values: session.values,
                                                             createdAt: session.createdAt, lastSeen: now, expiresAt: expiresAt), client: client)

@@ -15,7 +15,7 @@ import WebTesting
 
         let response = await client.signOut()
         #expect(response.status.code == 303)
-        #expect(response.location == "/")
+        #expect(response.location == "/?signed_out=1")
         let cookie = try #require(response.setCookie())
         #expect(cookie.hasPrefix("latchkey_session=;"))
         #expect(TestResponse.cookieAttributes(cookie).contains("Max-Age=0"))

@@ -118,6 +118,23 @@ import WebTesting
         #expect(try await site.count("users") == 0)
     }
 
+    /// Issue 16: every problem in one round, a taken username included, each field marked
+    /// invalid and listed in the summary that takes focus.
+    @Test func everyProblemIsReportedInOneRound() async throws {
+        let site = try await TestSite.make(["EMAIL_URL": "off"])
+        try await site.createUser("alice", email: "alice@example.com")
+        let response = await site.client().submit("/signup", signUpForm(username: "alice", email: "alice@example.com", password: "short-pw",
+                                                                        confirmation: "other-pw"), tokenFrom: "/signup")
+        #expect(response.status.code == 422)
+        for message in ["That username is taken.", "An account with that email already exists.", "Use at least 10 characters.",
+                        "The two passwords do not match."] {
+            #expect(response.text.contains("<li><a href=\"#") && response.text.contains("\">\(message)"), "in the summary: \(message)")
+        }
+        #expect(response.text.components(separatedBy: "aria-invalid=\"true\"").count - 1 == 4)
+        #expect(response.text.contains("data-error-summary"))
+        #expect(try await site.count("users") == 1)
+    }
+
     @Test func usernameTakenInAnotherCaseIsRefused() async throws {
         let site = try await TestSite.make()
         try await site.createUser("Alice")

@@ -45,7 +45,7 @@ import WebTesting
         await client.signIn("ada")
         _ = try await client.enableAuthenticatorApp(at: clock)
         let old = await client.recoveryCodes()
-        let made = await client.submit("/account/recovery-codes", [], tokenFrom: "/account")
+        let made = await client.submit("/account/recovery-codes", [("confirm", "1")], tokenFrom: "/account")
         #expect(made.location == "/account/recovery-codes")
         let new = await client.recoveryCodes()
         #expect(new.count == 10 && Set(new).isDisjoint(with: old))
@@ -61,7 +61,7 @@ import WebTesting
         try await site.createUser("ada")
         let client = site.client()
         await client.signIn("ada")
-        #expect(await client.submit("/account/recovery-codes", [], tokenFrom: "/account").location == "/account#security")
+        #expect(await client.submit("/account/recovery-codes", [("confirm", "1")], tokenFrom: "/account").location == "/account#security")
         #expect(try await site.count("recovery_codes") == 0)
     }
 }

@@ -12,12 +12,12 @@ struct ClockDisplayTests {
         let date = Date(timeIntervalSince1970: TimeInterval(seconds))
         let reference = date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
             .timeSeparator(.colon)).replacingOccurrences(of: "T", with: " ")
-        #expect(Clock.format(seconds) == reference)
+        #expect(Clock.format(seconds) == reference + " UTC")
         #expect(Clock.formatDate(seconds) == date.formatted(.iso8601.year().month().day().dateSeparator(.dash)))
     }
 
     @Test func readsAsADateAndATime() {
-        #expect(Clock.format(1_795_000_000) == "2026-11-18 11:06:40")
+        #expect(Clock.format(1_795_000_000) == "2026-11-18 11:06:40 UTC")
         #expect(Clock.formatDate(1_795_000_000) == "2026-11-18")
     }
 }

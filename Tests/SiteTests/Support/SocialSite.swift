@@ -111,7 +111,7 @@ struct SocialSite {
 
     /// Presses "Disconnect" on the account page for the link `accountID`.
     func disconnect(_ accountID: Int64, _ client: TestClient) async -> TestResponse {
-        await client.post("/account/connections/\(accountID)/delete", form: [("csrf_token", await csrfToken(client))])
+        await client.post("/account/connections/\(accountID)/delete", form: [("csrf_token", await csrfToken(client)), ("confirm", "1")])
     }
 
     /// `callback` (a path and query) with its parameters replaced by `changes` (nil removes one).

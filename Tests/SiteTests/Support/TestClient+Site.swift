@@ -38,8 +38,8 @@ extension TestResponse {
 
     /// The text of the page's alert box (`role="alert"`), if any.
     var alert: String? {
-        guard let start = text.range(of: "role=\"alert\">") else { return nil }
-        let rest = text[start.upperBound...]
+        guard let start = text.range(of: "role=\"alert\""), let close = text[start.upperBound...].firstIndex(of: ">") else { return nil }
+        let rest = text[text.index(after: close)...]
         guard let end = rest.range(of: "</") else { return nil }
         return String(rest[..<end.lowerBound])
     }

@@ -48,10 +48,11 @@ extension TestSite {
 }
 
 extension TestClient {
-    /// POSTs an admin form with the session's CSRF token (read off the console).
+    /// POSTs an admin form with the session's CSRF token (read off the console), confirmed as
+    /// the confirmation page's button does (`ConfirmationTests` covers the question itself).
     @discardableResult
     func adminPost(_ path: String, _ fields: [(String, String)] = []) async -> TestResponse {
         let token = await csrfToken(from: "/admin")
-        return await post(path, form: [("csrf_token", token)] + fields)
+        return await post(path, form: [("csrf_token", token)] + fields + [("confirm", "1")])
     }
 }

@@ -108,10 +108,11 @@ extension TestClient {
 
     /// Signs in through the form; returns the immediate response (a redirect on success).
     @discardableResult
-    func signIn(_ username: String, password: String = "correct horse battery", next: String? = nil) async -> TestResponse {
+    func signIn(_ username: String, password: String = "correct horse battery", next: String? = nil, remember: Bool = false) async -> TestResponse {
         let token = await csrfToken(from: "/login")
         var form = [("csrf_token", token), ("username", username), ("password", password)]
         if let next { form.append(("next", next)) }
+        if remember { form.append(("remember", "on")) }
         return await post("/login", form: form)
     }
 
