@@ -18,7 +18,7 @@ struct AccountController {
         account.get("/", use: accountPage)
         account.post("/password", use: changePassword)
         account.post("/sessions/others/delete", use: ConfirmationPages.site.confirming(Self.askEndOtherSessions, then: endOtherSessions))
-        account.post("/api-tokens/:id/delete", use: ConfirmationPages.site.confirming(Self.askRevokeAPIToken, then: revokeAPIToken))
+        account.post("/api-tokens/:id/delete", use: ConfirmationPages.site.confirming(askRevokeAPIToken, then: revokeAPIToken))
     }
 
     private var trustedProxies: Int { services.configuration.trustedProxies }
@@ -157,8 +157,16 @@ struct AccountController {
                      button: "Sign out everywhere else", cancel: "/account")
     }
 
-    @Sendable static func askRevokeAPIToken(_ request: Request, context: RequestContext) async throws -> Confirmation {
-        guard context.parameters.int("id") != nil else { throw HTTPError(.notFound, "That API token does not exist or was already revoked.") }
+    /// Asks only about a live token of the person's own: someone else's id is a 404 at the
+    /// question already, as it would be at the action.
+    @Sendable func askRevokeAPIToken(_ request: Request, context: RequestContext) async throws -> Confirmation {
+        guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
+        let now = services.clock.now()
+        guard let id = context.parameters.int("id").map(Int64.init),
+              try await services.database.read({ db in try APITokenRepository.live(userID: user.id, now: now, in: db) })
+                .contains(where: { $0.id == id }) else {
+            throw HTTPError(.notFound, "That API token does not exist or was already revoked.")
+        }
         return Confirmation("Revoke this API token?",
                             consequences: ["The app holding it is signed out and must sign in again."],
                             button: "Revoke the token", cancel: "/account")

@@ -75,7 +75,7 @@ import WebTesting
         try await site.createUser("alice")
         let laptop = site.client(), phone = site.client(), tablet = site.client()
         for client in [laptop, phone, tablet] { await client.signIn("alice") }
-        let response = await laptop.submit("/account/sessions/others/delete", [], tokenFrom: "/account")
+        let response = await laptop.submit("/account/sessions/others/delete", [("confirm", "1")], tokenFrom: "/account")
         #expect(response.status.code == 303)
         #expect(response.location == "/account")
         let page = await laptop.follow(response)
@@ -92,7 +92,7 @@ import WebTesting
         try await site.createUser("alice")
         let client = site.client()
         await client.signIn("alice")
-        let page = await client.follow(await client.submit("/account/sessions/others/delete", [], tokenFrom: "/account"))
+        let page = await client.follow(await client.submit("/account/sessions/others/delete", [("confirm", "1")], tokenFrom: "/account"))
         #expect(page.flashes == ["You had no other sessions."])
     }
 
@@ -103,7 +103,7 @@ import WebTesting
         let alice = site.client(), bob = site.client()
         await alice.signIn("alice")
         await bob.signIn("bob")
-        await alice.submit("/account/sessions/others/delete", [], tokenFrom: "/account")
+        await alice.submit("/account/sessions/others/delete", [("confirm", "1")], tokenFrom: "/account")
         #expect(await bob.get("/account").status.code == 200)
     }
 }

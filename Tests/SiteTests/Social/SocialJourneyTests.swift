@@ -17,8 +17,8 @@ import WebTesting
             #expect(connected.flashes == ["LinkedIn is now connected to your account."])
             #expect(connected.text.contains("Disconnect GitHub"))
             #expect(connected.text.contains("Disconnect LinkedIn"))
-            #expect(connected.text.contains("<td>octocat</td>"))
-            #expect(connected.text.contains("<td>lin@example.com</td>"))
+            #expect(connected.text.contains("<td data-label=\"Account\">octocat</td>"))
+            #expect(connected.text.contains("<td data-label=\"Account\">lin@example.com</td>"))
 
             // They disconnect LinkedIn; GitHub stays.
             let linkedIn = try #require(try await social.link("linkedin", uid: social.linkedIn.person.uid))

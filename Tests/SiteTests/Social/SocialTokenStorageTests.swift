@@ -48,7 +48,7 @@ import WebTesting
             let page = await octocat.get("/account")
             #expect(page.status.code == 200)
             for secret in secrets { #expect(!page.text.contains(secret)) }
-            #expect(page.text.contains("<td>active</td>"))
+            #expect(page.text.contains("<td data-label=\"Token\">active</td>"))
         }
     }
 
