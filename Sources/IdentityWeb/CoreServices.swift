@@ -34,12 +34,16 @@ public struct CoreServices: Sendable {
         public var developmentSecretPath: String
         /// What to tell the developer when that secret is generated.
         public var secretVariables: String
+        /// Reads the app's signed-in user with each session (see `DatabaseSessionStore`).
+        public var sessionOwner: DatabaseSessionStore.OwnerLoader?
 
         /// An app description.
-        public init(migrations: String, developmentSecretPath: String, secretVariables: String) {
+        public init(migrations: String, developmentSecretPath: String, secretVariables: String,
+                    sessionOwner: DatabaseSessionStore.OwnerLoader? = nil) {
             self.migrations = migrations
             self.developmentSecretPath = developmentSecretPath
             self.secretVariables = secretVariables
+            self.sessionOwner = sessionOwner
         }
     }
 
@@ -69,7 +73,7 @@ public struct CoreServices: Sendable {
                                           throttle: settings.throttle, clock: clock, hashConcurrency: settings.passwordHashConcurrency)
             let keys = KeyRing(secret: secret, fallbacks: settings.secretKeyFallbacks)
             let core = CoreServices(database: database, keys: keys, clock: clock,
-                                    credentials: credentials, sessions: DatabaseSessionStore(database: database),
+                                    credentials: credentials, sessions: DatabaseSessionStore(database: database, owner: app.sessionOwner),
                                     housekeeping: Housekeeping(database: database, clock: clock, throttle: credentials.throttle, extra: chores),
                                     housekeepingInterval: settings.housekeepingInterval,
                                     outbox: settings.mail == .off ? nil : Outbox(keys: keys, from: settings.mailFrom, clock: clock),

@@ -15,10 +15,17 @@ public struct CurrentUserMiddleware<User: Sendable>: Middleware {
     public init(load: @escaping @Sendable (_ id: Int64) async throws -> User?) { self.load = load }
 
     public func handle(_ request: Request, context: RequestContext, next: any Responder) async throws -> Response {
-        if let id = context.session.userID, let user = try await load(id) {
+        if let id = context.session.userID, let user = try await user(id, context.session) {
             context[CurrentUser<User>.self] = user
             context.logger = context.logger.with("user_id", String(id))
         }
         return try await next.respond(to: request, context: context)
+    }
+
+    /// The user as the session store read it in the session's own trip, when it did (nil there
+    /// means no longer signed in); otherwise a trip of its own.
+    private func user(_ id: Int64, _ session: Session) async throws -> User? {
+        if let owner = session.owner, owner.value == nil || owner.value is User { return owner.value as? User }
+        return try await load(id)
     }
 }

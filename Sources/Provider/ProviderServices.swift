@@ -39,7 +39,8 @@ public struct ProviderServices: Sendable {
     public static func open(_ configuration: ProviderConfiguration, migrate: Bool = true, logger: Logger = Logger(),
                             clock: Clock = .system) async throws -> ProviderServices {
         let app = CoreServices.App(migrations: "provider", developmentSecretPath: "db/provider_secret_key",
-                                   secretVariables: "PROVIDER_SECRET_KEY and SECRET_KEY are")
+                                   secretVariables: "PROVIDER_SECRET_KEY and SECRET_KEY are",
+                                   sessionOwner: { id, db in try UserRepository.find(id: id, in: db) })
         return try await CoreServices.open(configuration.app, app: app, chores: ProviderChores.all, migrate: migrate, logger: logger,
                                            clock: clock) { core in
             let database = core.database

@@ -30,7 +30,8 @@ public struct SiteServices: Sendable {
     /// Opens the database, applies pending migrations (if `migrate`), and builds the services.
     public static func open(_ configuration: SiteConfiguration, migrate: Bool = true, logger: Logger = Logger(),
                             clock: Clock = .system) async throws -> SiteServices {
-        let app = CoreServices.App(migrations: "site", developmentSecretPath: "db/secret_key", secretVariables: "SECRET_KEY is")
+        let app = CoreServices.App(migrations: "site", developmentSecretPath: "db/secret_key", secretVariables: "SECRET_KEY is",
+                                   sessionOwner: { id, db in try SiteServices.signedInUser(id, in: db) })
         return try await CoreServices.open(configuration.app, app: app, chores: SiteChores.all, migrate: migrate, logger: logger,
                                            clock: clock) { core in
             let http = CurlHTTPClient(connectTimeout: configuration.httpConnectTimeout, totalTimeout: configuration.httpTimeout)

@@ -1,6 +1,7 @@
 import Accounts
 import IdentityWeb
 import Mustache
+import Storage
 import Web
 
 extension RequestContext {
@@ -13,9 +14,13 @@ extension SiteServices {
     /// out, so disabling an account takes effect on the next request.
     var currentUserMiddleware: CurrentUserMiddleware<User> {
         let database = core.database
-        return CurrentUserMiddleware { id in
-            try await database.read { db in try UserRepository.find(id: id, in: db) }.flatMap { $0.isDisabled ? nil : $0 }
-        }
+        return CurrentUserMiddleware { id in try await database.read { db in try Self.signedInUser(id, in: db) } }
+    }
+
+    /// The user a session names, if they still count as signed in. The session store reads it
+    /// with the session (`SiteServices.open`); the middleware, when the store did not.
+    static func signedInUser(_ id: Int64, in db: any Connection) throws -> User? {
+        try UserRepository.find(id: id, in: db).flatMap { $0.isDisabled ? nil : $0 }
     }
 }
 

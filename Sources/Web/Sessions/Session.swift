@@ -24,6 +24,15 @@ public final class Session: @unchecked Sendable {
     /// The SHA-256 of the id this session was loaded under; nil for a new session.
     public let loadedIDHash: String?
     let lastSeen: Int
+    private let loadedOwner: SessionOwner?
+
+    /// What the store read about the signed-in user with the session (see `SessionOwner`), as
+    /// long as the same user is still signed in; nil when it read nothing or someone else signed
+    /// in since.
+    public var owner: SessionOwner? {
+        guard let loadedOwner, userID != nil, !wantsNewID else { return nil }
+        return loadedOwner
+    }
 
     /// The CSRF token a new, anonymous visitor carries in its own cookie (see `csrfToken`).
     private(set) var cookieCSRFToken: String?
@@ -35,6 +44,7 @@ public final class Session: @unchecked Sendable {
         values = record?.values ?? [:]
         createdAt = record?.createdAt ?? now
         loadedIDHash = record?.idHash
+        loadedOwner = record?.userID == nil ? nil : record?.owner
         lastSeen = record?.lastSeen ?? now
         cookieCSRFToken = csrfCookie
     }

@@ -8,15 +8,35 @@ public struct SessionRecord: Sendable, Equatable {
     public var createdAt: Int
     public var lastSeen: Int
     public var expiresAt: Int
+    /// What a store read about `userID` in the same trip as the session (an app's user record),
+    /// so the app need not fetch it again; nil when the store reads nothing more. Not stored.
+    public var owner: SessionOwner?
 
     /// A record from its parts.
-    public init(idHash: String, userID: Int64?, values: [String: String], createdAt: Int, lastSeen: Int, expiresAt: Int) {
+    public init(idHash: String, userID: Int64?, values: [String: String], createdAt: Int, lastSeen: Int, expiresAt: Int,
+                owner: SessionOwner? = nil) {
+        self.owner = owner
         self.idHash = idHash
         self.userID = userID
         self.values = values
         self.createdAt = createdAt
         self.lastSeen = lastSeen
         self.expiresAt = expiresAt
+    }
+}
+
+/// The app's record of a session's user, as a store loaded it: `value` is nil when the app said
+/// the user no longer counts (deleted, disabled). The framework never looks inside.
+public struct SessionOwner: Sendable {
+    public let value: (any Sendable)?
+    public init(_ value: (any Sendable)?) { self.value = value }
+}
+
+extension SessionRecord {
+    /// Two records are the same session when their stored parts are; `owner` is a cache.
+    public static func == (lhs: SessionRecord, rhs: SessionRecord) -> Bool {
+        lhs.idHash == rhs.idHash && lhs.userID == rhs.userID && lhs.values == rhs.values && lhs.createdAt == rhs.createdAt
+            && lhs.lastSeen == rhs.lastSeen && lhs.expiresAt == rhs.expiresAt
     }
 }
 
