@@ -10,6 +10,7 @@ public final class SQLiteDatabase: Database {
     public let path: String
     private let writer: ConnectionPool<SQLiteConnection>
     private let readers: ConnectionPool<SQLiteConnection>
+    private let batch: SQLiteWriteBatch
 
     /// Opens (creating if needed) the database at `path`, creating its parent directory too.
     ///
@@ -30,6 +31,7 @@ public final class SQLiteDatabase: Database {
         writer = ConnectionPool(capacity: 1, initial: [writerConnection], open: { () throws(DatabaseError) in
             throw DatabaseError.unavailable("the SQLite writer connection was lost")
         }, destroy: destroy)
+        batch = SQLiteWriteBatch(writer: writer)
         if inMemory || readerCount < 1 {
             readers = writer
         } else {
@@ -61,13 +63,12 @@ public final class SQLiteDatabase: Database {
         }
     }
 
-    /// Runs `body` in a `BEGIN IMMEDIATE` transaction on the single writer connection.
+    /// Runs `body` on the single writer connection, in a `BEGIN IMMEDIATE` transaction that
+    /// other writes queued meanwhile may share, each in its own savepoint (`SQLiteWriteBatch`).
+    /// IMMEDIATE takes the write lock up front, so a read-then-write body never fails with
+    /// SQLITE_BUSY halfway through when another process writes the same file.
     public func write<T: Sendable>(_ body: @escaping @Sendable (any Connection) throws -> T) async throws -> T {
-        try await writer.withConnection { connection in
-            // IMMEDIATE takes the write lock up front, so a read-then-write body never fails with
-            // SQLITE_BUSY halfway through when another process writes the same file.
-            (Result { try connection.transaction(begin: "BEGIN IMMEDIATE", body) }, true)
-        }
+        try await batch.write(body)
     }
 
     /// Closes every connection; later calls throw `unavailable`.
