@@ -53,7 +53,9 @@ public struct ProviderServices: Sendable {
             return ProviderServices(
                 configuration: configuration, core: core, users: users,
                 clients: ClientRegistry(database: database, clock: clock), consents: ConsentStore(database: database, clock: clock),
-                tokens: TokenService(database: database, clock: clock, lifetimes: lifetimes, idTokens: issuer, users: users),
+                tokens: TokenService(database: database, clock: clock, lifetimes: lifetimes, idTokens: issuer, users: users,
+                                     resources: KnownResources(own: configuration.baseURL, others: configuration.resources),
+                                     jwtAccessTokens: JWTAccessTokens(issuer: configuration.baseURL, keys: signingKeys)),
                 signingKeys: signingKeys,
                 secondFactors: ProviderSecondFactors(database: database, clock: clock, totp: TOTPDevices(keys: core.keys, issuer: totpIssuer),
                                                      passkeys: Passkeys(database: database, relyingParty: relyingParty(configuration.baseURL),

@@ -13,6 +13,16 @@ extension JWT {
         return claims
     }
 
+    /// Checks only the algorithm (RS256), the key and the signature; the caller checks the
+    /// claims it cares about. For tokens we issued ourselves, whose claims are looked up again
+    /// (JWT access tokens: their `jti` names a stored row).
+    public func verifySignature(using keys: JWKSet) throws(JWTError) {
+        guard algorithm == "RS256" else { throw .unsupportedAlgorithm }
+        guard header["crit"] == nil else { throw .malformed }
+        let key = try selectKey(from: keys)
+        guard key.verifyRS256(signature: signature, message: signingInput) else { throw .badSignature }
+    }
+
     private func selectKey(from set: JWKSet) throws(JWTError) -> RSAPublicKey {
         let usable = set.keys.filter {
             $0.kty == "RSA" && ($0.use ?? "sig") == "sig" && ($0.alg ?? "RS256") == "RS256"

@@ -27,6 +27,7 @@ commands:
   clients add --name N --redirect-uri URI [--redirect-uri URI2 …] [--public]
               [--grant \(GrantType.names(separator: "|")) …]
               [--scope S …] [--skip-consent] [--resource-server]
+              [--jwt-access-tokens]
                                      register a provider client; prints its id and secret (once)
   clients list                       list the provider's clients
   clients remove ID                  delete a client and every token issued to it
@@ -230,7 +231,7 @@ func providerCreateUser(_ arguments: ArraySlice<String>) async {
 
 func clientsAdd(_ arguments: ArraySlice<String>) async {
     let given = repeatableOptions(arguments, single: ["--name"], repeatable: ["--redirect-uri", "--grant", "--scope"],
-                                  flags: ["--public", "--skip-consent", "--resource-server"])
+                                  flags: ["--public", "--skip-consent", "--resource-server", "--jwt-access-tokens"])
     guard let name = given["--name"]?.first else { fail("clients add needs --name") }
     var grants = GrantType.defaultForNewClients
     if let named = given["--grant"] {
@@ -248,7 +249,8 @@ func clientsAdd(_ arguments: ArraySlice<String>) async {
     }
     let new = NewClient(name: name, redirectURIs: given["--redirect-uri"] ?? [], grantTypes: grants, scopes: scopes,
                         isConfidential: given["--public"] == nil, skipsConsent: given["--skip-consent"] != nil,
-                        isResourceServer: given["--resource-server"] != nil)
+                        isResourceServer: given["--resource-server"] != nil,
+                        accessTokenFormat: given["--jwt-access-tokens"] != nil ? .jwt : .opaque)
     let services = await openProvider()
     do {
         let registered = try await services.clients.register(new)
@@ -270,7 +272,7 @@ func clientsList() async {
         let clients = try await services.clients.all()
         if clients.isEmpty { print("no clients registered") }
         for client in clients {
-            print("\(client.clientID)  \(client.name)  \(client.isConfidential ? "confidential" : "public")\(client.skipsConsent ? " skip-consent" : "")\(client.isResourceServer ? " resource-server" : "")")
+            print("\(client.clientID)  \(client.name)  \(client.isConfidential ? "confidential" : "public")\(client.skipsConsent ? " skip-consent" : "")\(client.isResourceServer ? " resource-server" : "")\(client.accessTokenFormat == .jwt ? " jwt-access-tokens" : "")")
             print("    grants: \(client.grantTypes.sorted().map(\.rawValue).joined(separator: " "))  scopes: \(client.scopes)")
             for uri in client.redirectURIs { print("    redirect: \(uri)") }
         }

@@ -18,7 +18,8 @@ import WebTesting
         let (_, http, _) = try await setUp()
         let reply = await http.get("/api/profile")
         #expect(reply.status == .unauthorized)
-        #expect(reply.headers["WWW-Authenticate"] == "Bearer realm=\"\(TestProvider.issuer)\"")
+        #expect(reply.headers["WWW-Authenticate"]
+            == "Bearer realm=\"\(TestProvider.issuer)\", resource_metadata=\"\(TestProvider.issuer)/.well-known/oauth-protected-resource\"")
     }
 
     @Test func unknownTokenIs401InvalidToken() async throws {

@@ -24,6 +24,9 @@ public struct AuthorizationRequest: Sendable {
     public let maxAge: Int?
     /// OpenID Connect's `acr_values`, in the client's order of preference.
     public let acrValues: [String]
+    /// RFC 8707 `resource` values: the resources the grant's tokens may be for (empty: the
+    /// provider's own endpoints).
+    public let resources: [String]
 
     /// A refusal: why, and where to send it (nil when the redirect URI cannot be trusted).
     public struct Rejection: Error, Sendable {
@@ -40,12 +43,14 @@ public struct AuthorizationRequest: Sendable {
     static let maxValueLength = 2048
     static let singleValued = ["response_type", "scope", "state", "code_challenge", "code_challenge_method", "nonce", "prompt",
                                "response_mode", "max_age", "acr_values"]
+    /// More `resource` parameters than any real request names.
+    static let maxResources = 20
     /// The longest `max_age` we read as a number (ten years); longer is no limit at all.
     static let maxAgeLimit = 315_360_000
 
     /// Validates `parameters` against the registry, in RFC 6749's order: first the client and
     /// its redirect URI (failures are never redirected), then everything else (failures are).
-    public static func validate(_ parameters: FormData, clients: ClientRegistry) async throws -> AuthorizationRequest {
+    public static func validate(_ parameters: FormData, clients: ClientRegistry, resources known: KnownResources) async throws -> AuthorizationRequest {
         func page(_ reason: AuthorizationRequestError) -> Rejection { Rejection(reason: reason, redirectURI: nil, state: nil) }
         for name in ["client_id", "redirect_uri"] where parameters.all(name).count > 1 {
             throw page(.duplicateClientParameter(name))
@@ -110,9 +115,16 @@ public struct AuthorizationRequest: Sendable {
             maxAge = Int(text).map { min($0, maxAgeLimit) } ?? maxAgeLimit
         }
         let acrValues = (parameters["acr_values"] ?? "").split(separator: " ").map(String.init)
+        let requested = parameters.all("resource")
+        guard requested.count <= maxResources else { throw back(.invalidTarget("")) }
+        let resources: [String]
+        do { resources = try known.check(requested) } catch {
+            if case .unknown(let resource) = error { throw back(.invalidTarget(resource)) }
+            throw back(.invalidTarget(""))
+        }
         return AuthorizationRequest(client: client, redirectURI: redirectURI, redirectURISent: sent, scope: scope, state: state,
                                     codeChallenge: challenge, nonce: parameters["nonce"], prompt: prompt, maxAge: maxAge,
-                                    acrValues: acrValues)
+                                    acrValues: acrValues, resources: resources)
     }
 
     /// The request as hidden form fields for the consent page, which POSTs them back.
@@ -124,6 +136,7 @@ public struct AuthorizationRequest: Sendable {
         if let nonce { fields.append(("nonce", nonce)) }
         if let maxAge { fields.append(("max_age", String(maxAge))) }
         if !acrValues.isEmpty { fields.append(("acr_values", acrValues.joined(separator: " "))) }
+        fields += resources.map { ("resource", $0) }
         return fields
     }
 }

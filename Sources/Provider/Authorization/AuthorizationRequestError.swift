@@ -33,6 +33,8 @@ public enum AuthorizationRequestError: Error, Sendable, Equatable {
     case malformedPrompt
     /// `max_age` that is not a non-negative whole number of seconds.
     case malformedMaxAge
+    /// RFC 8707: a `resource` we issue no tokens for (or too many of them).
+    case invalidTarget(String)
     /// The user said no.
     case accessDenied
     /// `prompt=none`, but nobody is signed in, or the sign-in is too old or too weak for the request.

@@ -21,6 +21,8 @@ public struct Client: Sendable, Equatable {
     public var skipsConsent: Bool
     /// A resource server may introspect tokens issued to any client; other clients only their own.
     public var isResourceServer: Bool
+    /// Opaque access tokens (the default) or JWTs (RFC 9068).
+    public var accessTokenFormat: AccessTokenFormat
     /// When the client was registered (Unix seconds).
     public let createdAt: Int
 
@@ -33,6 +35,7 @@ public struct Client: Sendable, Equatable {
         isConfidential = try row.bool("confidential")
         skipsConsent = try row.bool("skip_consent")
         isResourceServer = try row.bool("resource_server")
+        accessTokenFormat = AccessTokenFormat(rawValue: try row.string("access_token_format")) ?? .opaque
         createdAt = try row.int("created_at")
     }
 
@@ -54,6 +57,7 @@ extension Client: MustacheObject {
         case "isConfidential": .bool(isConfidential)
         case "skipsConsent": .bool(skipsConsent)
         case "isResourceServer": .bool(isResourceServer)
+        case "jwtAccessTokens": .bool(accessTokenFormat == .jwt)
         default: nil
         }
     }

@@ -18,11 +18,13 @@ public struct NewClient: Sendable {
     public var skipsConsent: Bool
     /// Whether the client is an API that may introspect every client's tokens.
     public var isResourceServer: Bool
+    /// Opaque access tokens (the default) or JWTs (RFC 9068).
+    public var accessTokenFormat: AccessTokenFormat
 
     /// A client description; the defaults suit a server-side web application signing users in.
     public init(name: String, redirectURIs: [String], grantTypes: Set<GrantType> = GrantType.defaultForNewClients,
                 scopes: ScopeSet = ScopeSet(ScopeSet.standard), isConfidential: Bool = true, skipsConsent: Bool = false,
-                isResourceServer: Bool = false) {
+                isResourceServer: Bool = false, accessTokenFormat: AccessTokenFormat = .opaque) {
         self.name = name
         self.redirectURIs = redirectURIs
         self.grantTypes = grantTypes
@@ -30,6 +32,7 @@ public struct NewClient: Sendable {
         self.isConfidential = isConfidential
         self.skipsConsent = skipsConsent
         self.isResourceServer = isResourceServer
+        self.accessTokenFormat = accessTokenFormat
     }
 
     /// Every problem with the description, by field (`name`, `redirect_uris`, `grant_types`, `scopes`).

@@ -22,6 +22,9 @@ public struct ProviderConfiguration: Sendable {
     public var refreshTokenTTL: Int
     /// Authorization code lifetime (60 s).
     public var authorizationCodeTTL: Int
+    /// Resource servers (RFC 8707 resource indicators: absolute URIs without fragment) that
+    /// clients may ask access tokens for, besides the provider's own endpoints.
+    public var resources: [String]
 
     /// The provider's variable names for the shared settings.
     static let names = AppSettings.Names(host: "PROVIDER_HOST", port: "PROVIDER_PORT", databaseURL: "PROVIDER_DATABASE_URL",
@@ -44,6 +47,7 @@ public struct ProviderConfiguration: Sendable {
         "PROVIDER_ACCESS_TOKEN_TTL": "3600",
         "PROVIDER_REFRESH_TOKEN_TTL": "2592000",
         "PROVIDER_CODE_TTL": "60",
+        "PROVIDER_RESOURCES": "",
     ]) { shared, _ in shared }
 
     /// Site variables a `PROVIDER_` variable falls back to when it is unset.
@@ -86,7 +90,18 @@ public struct ProviderConfiguration: Sendable {
         accessTokenTTL = problems.read(60) { () throws(ConfigurationError) in try read.number("PROVIDER_ACCESS_TOKEN_TTL", 60...86_400 * 7) }
         refreshTokenTTL = problems.read(60) { () throws(ConfigurationError) in try read.number("PROVIDER_REFRESH_TOKEN_TTL", 60...86_400 * 365) }
         authorizationCodeTTL = problems.read(10) { () throws(ConfigurationError) in try read.number("PROVIDER_CODE_TTL", 10...600) }
+        resources = read.list("PROVIDER_RESOURCES")
+        for resource in resources where !Self.isResourceIndicator(resource) {
+            problems.add("PROVIDER_RESOURCES", "each resource must be an absolute URI without fragment or spaces, such as https://api.example.com (got \"\(resource)\")")
+        }
         try problems.check()
+    }
+
+    /// RFC 8707 §2: an absolute URI without a fragment (printable ASCII: we store them space-separated).
+    static func isResourceIndicator(_ value: String) -> Bool {
+        guard value.utf8.count <= 500, value.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F }),
+              !value.contains("#"), let url = URL(string: value), url.scheme != nil else { return false }
+        return true
     }
 
     /// Whether pages are served over HTTPS (decides the `Secure` cookie flag and HSTS).

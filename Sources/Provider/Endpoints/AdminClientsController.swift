@@ -30,7 +30,8 @@ struct AdminClientsController {
         }
         let new = NewClient(name: form["name"] ?? "", redirectURIs: uris, grantTypes: grants, scopes: scopes,
                             isConfidential: form["confidential"] == "on", skipsConsent: form["skip_consent"] == "on",
-                            isResourceServer: form["resource_server"] == "on")
+                            isResourceServer: form["resource_server"] == "on",
+                            accessTokenFormat: form["jwt_access_tokens"] == "on" ? .jwt : .opaque)
         do {
             let registered = try await services.clients.register(new)
             context.logger.info("client_registered", ["client_id": registered.client.clientID, "by": context.currentUser?.id ?? 0])
@@ -100,6 +101,7 @@ struct AdminClientsController {
             "confidential": .bool(form["confidential"] == "on"),
             "skip_consent": .bool(form["skip_consent"] == "on"),
             "resource_server": .bool(form["resource_server"] == "on"),
+            "jwt_access_tokens": .bool(form["jwt_access_tokens"] == "on"),
             "grants": grantBoxes(checked: grants),
         ]
     }

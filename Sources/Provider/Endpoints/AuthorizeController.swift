@@ -16,7 +16,7 @@ struct AuthorizeController {
     @Sendable func show(_ request: Request, context: RequestContext) async throws -> Response {
         let authorization: AuthorizationRequest
         do {
-            authorization = try await AuthorizationRequest.validate(try request.query(), clients: services.clients)
+            authorization = try await AuthorizationRequest.validate(try request.query(), clients: services.clients, resources: services.tokens.resources)
         } catch let rejection as AuthorizationRequest.Rejection {
             return try reject(rejection)
         }
@@ -39,7 +39,7 @@ struct AuthorizeController {
         let form = try request.form()
         let authorization: AuthorizationRequest
         do {
-            authorization = try await AuthorizationRequest.validate(form, clients: services.clients)
+            authorization = try await AuthorizationRequest.validate(form, clients: services.clients, resources: services.tokens.resources)
         } catch let rejection as AuthorizationRequest.Rejection {
             return try reject(rejection)
         }

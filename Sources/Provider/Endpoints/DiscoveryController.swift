@@ -10,10 +10,17 @@ struct DiscoveryController {
         router.get("/.well-known/oauth-authorization-server", use: metadata)
         router.get("/.well-known/openid-configuration", use: metadata)
         router.get("/.well-known/jwks.json", use: jwks)
+        router.get(ProtectedResourceMetadata.path, use: protectedResource)
+    }
+
+    /// RFC 9728 §3: the metadata of our resource endpoints (userinfo, `/api/profile`).
+    @Sendable func protectedResource(_ request: Request, context: RequestContext) async throws -> Response {
+        try Self.cacheable(JSON(ProtectedResourceMetadata.document(issuer: services.configuration.baseURL)), request: request, context: context)
     }
 
     @Sendable func metadata(_ request: Request, context: RequestContext) async throws -> Response {
-        try Self.cacheable(JSON(ProviderMetadata.document(issuer: services.configuration.baseURL)), request: request, context: context)
+        try Self.cacheable(JSON(ProviderMetadata.document(issuer: services.configuration.baseURL, resources: services.tokens.resources)),
+                           request: request, context: context)
     }
 
     @Sendable func jwks(_ request: Request, context: RequestContext) async throws -> Response {

@@ -26,6 +26,10 @@ extension OAuthError {
             self.init(.invalidGrant, "Too many failed sign-in attempts; try again later.", headers: ["Retry-After": String(wait)])
         case .scopeNotAllowed(let scope): self.init(.invalidScope, "The scope \(Self.printable(scope)) is not available to this grant.")
         case .scopeNeedsUser: self.init(.invalidScope, "The openid scope needs a user; client_credentials has none.")
+        case .unknownResource(let resource):
+            self.init(.invalidTarget, "The resource \(Self.printable(resource)) is not one this provider issues tokens for.")
+        case .resourceOutsideGrant(let resource):
+            self.init(.invalidTarget, "The resource \(Self.printable(resource)) was not part of the authorization grant.")
         }
     }
 
@@ -60,6 +64,8 @@ extension OAuthError {
         case .malformedChallenge: self.init(.invalidRequest, "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~] with code_challenge_method=S256.")
         case .malformedPrompt: self.init(.invalidRequest, "The prompt parameter is not valid.")
         case .malformedMaxAge: self.init(.invalidRequest, "max_age must be a non-negative whole number of seconds.")
+        case .invalidTarget(let resource):
+            self.init(.invalidTarget, "The resource \(Self.printable(resource)) is not one this provider issues tokens for.")
         case .accessDenied: self.init(.accessDenied, "The user denied the request.")
         case .loginRequired: self.init(.loginRequired, "The user must sign in (again) for this request.")
         case .consentRequired: self.init(.consentRequired, "The user has not allowed this client yet.")

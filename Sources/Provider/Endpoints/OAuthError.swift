@@ -22,6 +22,8 @@ struct OAuthError: Error, Sendable {
         case consentRequired = "consent_required"
         case invalidToken = "invalid_token"
         case insufficientScope = "insufficient_scope"
+        /// RFC 8707 §2: a `resource` we do not issue tokens for, or one outside the grant.
+        case invalidTarget = "invalid_target"
     }
 
     var code: Code

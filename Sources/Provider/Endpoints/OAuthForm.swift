@@ -4,7 +4,7 @@ import Web
 
 /// The body of a request to the token, revocation or introspection endpoint, checked the way
 /// RFC 6749 §3.2 asks: a form (`application/x-www-form-urlencoded`), no parameter twice, and
-/// empty parameters treated as absent (§3.1).
+/// empty parameters treated as absent (§3.1). `resource` alone may repeat (RFC 8707 §2).
 struct OAuthForm {
     let fields: FormData
 
@@ -16,7 +16,7 @@ struct OAuthForm {
         let fields: FormData
         do { fields = try request.form() } catch { throw OAuthError(.invalidRequest, "The request body is not a valid form.") }
         var seen = Set<String>()
-        for pair in fields where !seen.insert(pair.name).inserted {
+        for pair in fields where pair.name != "resource" && !seen.insert(pair.name).inserted {
             throw OAuthError(.invalidRequest, "The parameter \(OAuthError.printable(pair.name)) was given more than once.")
         }
         return OAuthForm(fields: fields)
@@ -27,6 +27,9 @@ struct OAuthForm {
         guard let value = fields[name], !value.isEmpty else { return nil }
         return value
     }
+
+    /// Every `resource` parameter (RFC 8707), in order, empty ones dropped.
+    var resources: [String] { fields.all("resource").filter { !$0.isEmpty } }
 
     /// A parameter the request cannot do without.
     func required(_ name: String) throws(OAuthError) -> String {

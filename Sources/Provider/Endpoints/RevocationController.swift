@@ -45,7 +45,7 @@ struct RevocationController {
                 "exp": .int(description.expiresAt),
                 "iat": .int(description.issuedAt),
                 "iss": .string(services.configuration.baseURL),
-                "aud": .string(description.clientID),
+                "aud": description.audience.count == 1 ? .string(description.audience[0]) : .array(description.audience.map(JSONValue.string)),
             ]
             if let user = description.user {
                 fields["sub"] = .string(user.subject)

@@ -23,15 +23,17 @@ struct TokenController {
             switch grant {
             case .authorizationCode:
                 tokens = try await services.tokens.exchangeCode(try form.required("code"), client: client, redirectURI: form["redirect_uri"],
-                                                                verifier: form["code_verifier"])
+                                                                verifier: form["code_verifier"], resources: form.resources)
             case .refreshToken:
-                tokens = try await services.tokens.refresh(try form.required("refresh_token"), client: client, scope: try form.scope())
+                tokens = try await services.tokens.refresh(try form.required("refresh_token"), client: client, scope: try form.scope(),
+                                                     resources: form.resources)
             case .clientCredentials:
-                tokens = try await services.tokens.clientCredentials(client: client, scope: try form.scope())
+                tokens = try await services.tokens.clientCredentials(client: client, scope: try form.scope(), resources: form.resources)
             case .password:
                 tokens = try await services.tokens.password(client: client, username: try form.required("username"),
                                                             password: try form.required("password"), scope: try form.scope(),
-                                                            ip: request.clientIP(trustedProxies: services.configuration.trustedProxies))
+                                                            ip: request.clientIP(trustedProxies: services.configuration.trustedProxies),
+                                                            resources: form.resources)
             }
             context.logger.info("token_issued", ["client_id": client.clientID, "grant": grant.rawValue])
             return OAuthReply.json(tokens.json)

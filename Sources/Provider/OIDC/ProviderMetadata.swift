@@ -3,7 +3,7 @@ import Security
 /// The server metadata document (RFC 8414), also served as OpenID Connect Discovery's
 /// `openid-configuration`: one document, so the two can never disagree.
 enum ProviderMetadata {
-    static func document(issuer: String) -> JSONValue {
+    static func document(issuer: String, resources: KnownResources) -> JSONValue {
         let authMethods: JSONValue = ["client_secret_basic", "client_secret_post", "none"]
         return [
             "issuer": .string(issuer),
@@ -31,6 +31,8 @@ enum ProviderMetadata {
             "authorization_response_iss_parameter_supported": true,
             "request_parameter_supported": false,
             "request_uri_parameter_supported": false,
+            // RFC 9728 §4: the resources whose tokens we issue (`resource` values, RFC 8707).
+            "protected_resources": .array(resources.all.map(JSONValue.string)),
         ]
     }
 }

@@ -31,4 +31,8 @@ public enum GrantError: Error, Sendable, Equatable {
     case scopeNotAllowed(String)
     /// `openid` without a user (client_credentials).
     case scopeNeedsUser
+    /// RFC 8707: a `resource` we issue no tokens for.
+    case unknownResource(String)
+    /// RFC 8707: a `resource` the authorization grant did not name (a token request may narrow only).
+    case resourceOutsideGrant(String)
 }

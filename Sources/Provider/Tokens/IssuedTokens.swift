@@ -24,6 +24,8 @@ public struct AccessGrant: Sendable {
     public let issuedAt: Int
     /// When the token expires (Unix seconds).
     public let expiresAt: Int
+    /// The resources the token is for (RFC 8707; never empty: the provider's own by default).
+    public let audience: [String]
 }
 
 /// What introspection (RFC 7662) reports about a live token.
@@ -43,6 +45,8 @@ public struct TokenDescription: Sendable {
     public let issuedAt: Int
     /// When the token expires (Unix seconds).
     public let expiresAt: Int
+    /// The resources an access token is for (never empty); the grant's resources for a refresh token.
+    public let audience: [String]
 }
 
 /// Lifetimes, in seconds.

@@ -16,6 +16,8 @@ struct StoredCode: Sendable {
     let familyID: String
     let expiresAt: Int
     let usedAt: Int?
+    /// RFC 8707 resources the authorization request named.
+    let resources: [String]
 
     init(row: Row) throws {
         codeHash = try row.string("code_hash")
@@ -31,6 +33,7 @@ struct StoredCode: Sendable {
         familyID = try row.string("family_id")
         expiresAt = try row.int("expires_at")
         usedAt = try row.optionalInt("used_at")
+        resources = try row.string("resource").spaceSeparated.map(String.init)
     }
 }
 
@@ -44,10 +47,13 @@ struct StoredAccessToken: Sendable {
     let issuedAt: Int
     let expiresAt: Int
     let revokedAt: Int?
+    /// The resources the token is for; empty: the provider's own endpoints.
+    let audience: [String]
 
     init(row: Row) throws {
         tokenHash = try row.string("token_hash")
         clientID = try row.string("client_id")
+        audience = try row.string("audience").spaceSeparated.map(String.init)
         userID = try row.optionalInt64("user_id")
         scope = ScopeSet(trusted: try row.string("scope"))
         familyID = try row.string("family_id")
@@ -73,8 +79,11 @@ struct StoredRefreshToken: Sendable {
     let expiresAt: Int
     let rotatedAt: Int?
     let revokedAt: Int?
+    /// RFC 8707 resources of the grant.
+    let resources: [String]
 
     init(row: Row) throws {
+        resources = try row.string("resource").spaceSeparated.map(String.init)
         tokenHash = try row.string("token_hash")
         clientID = try row.string("client_id")
         userID = try row.int64("user_id")

@@ -10,6 +10,10 @@ public struct TokenService: Sendable {
     let lifetimes: TokenLifetimes
     let idTokens: IDTokenIssuer
     let users: UserService
+    /// What a `resource` parameter may name (RFC 8707).
+    public let resources: KnownResources
+    /// Signs and recognises JWT access tokens (RFC 9068), for clients that chose them.
+    let jwtAccessTokens: JWTAccessTokens
 
     /// What a write transaction decided: tokens, or a refusal to throw once it has committed
     /// (throwing inside would roll back the revocations a refusal may carry).
@@ -20,9 +24,14 @@ public struct TokenService: Sendable {
 
     /// Raw tokens as created inside a transaction.
     struct Minted: Sendable {
+        /// The opaque access token, or a JWT access token's `jti` (signed once the transaction is over).
         let accessToken: String
         let refreshToken: String?
         let scope: ScopeSet
+        /// The resources the access token is for (empty: the provider's own).
+        var audience: [String] = []
+        /// Whether `accessToken` is a `jti` to sign as a JWT.
+        var isJWT = false
     }
 
     // MARK: Authorization codes
@@ -41,9 +50,11 @@ public struct TokenService: Sendable {
 
     /// Exchanges a code (RFC 6749 §4.1.3, RFC 7636 §4.6). A code presented a second time
     /// revokes every token issued from it, since one of the two presenters stole it.
-    public func exchangeCode(_ code: String, client: Client, redirectURI: String?, verifier: String?) async throws -> IssuedTokens {
+    /// `resources` (RFC 8707) may narrow what the authorization request named.
+    public func exchangeCode(_ code: String, client: Client, redirectURI: String?, verifier: String?,
+                             resources requested: [String] = []) async throws -> IssuedTokens {
         guard TokenHash.isPlausible(code) else { throw GrantError.codeUnknown }
-        let hash = TokenHash.of(code), now = clock.now(), lifetimes = lifetimes
+        let hash = TokenHash.of(code), now = clock.now(), lifetimes = lifetimes, known = resources
         let outcome: Outcome = try await database.write { db in
             guard let stored = try TokenRepository.code(hash: hash, in: db) else { return .refused(.codeUnknown) }
             if stored.usedAt != nil {
@@ -66,9 +77,14 @@ public struct TokenService: Sendable {
                 return .refused(.codeReused)
             }
             guard let user = try UserRepository.find(id: stored.userID, in: db) else { return .refused(.codeUnknown) }
+            let audience: [String]
+            switch Self.target(requested, within: stored.resources, known: known) {
+            case .success(let checked): audience = checked
+            case .failure(let error): return .refused(error)
+            }
             let minted = try Self.mint(in: db, client: client, userID: user.id, scope: stored.scope, familyID: stored.familyID,
-                                       rotatedFrom: nil, authTime: stored.authTime, methods: stored.methods, now: now,
-                                       lifetimes: lifetimes)
+                                       rotatedFrom: nil, authTime: stored.authTime, methods: stored.methods,
+                                       resources: stored.resources, audience: audience, now: now, lifetimes: lifetimes)
             return .issued(minted, user: user, nonce: stored.nonce, authTime: stored.authTime, methods: stored.methods)
         }
         return try finish(outcome, client: client, now: now)
@@ -78,9 +94,9 @@ public struct TokenService: Sendable {
 
     /// Uses a refresh token (RFC 6749 §6): the old one is rotated away and a new one issued in
     /// the same family. Presenting a rotated-away token revokes the family.
-    public func refresh(_ token: String, client: Client, scope requested: ScopeSet?) async throws -> IssuedTokens {
+    public func refresh(_ token: String, client: Client, scope requested: ScopeSet?, resources asked: [String] = []) async throws -> IssuedTokens {
         guard TokenHash.isPlausible(token) else { throw GrantError.refreshTokenUnknown }
-        let hash = TokenHash.of(token), now = clock.now(), lifetimes = lifetimes
+        let hash = TokenHash.of(token), now = clock.now(), lifetimes = lifetimes, known = resources
         let outcome: Outcome = try await database.write { db in
             guard let stored = try TokenRepository.refreshToken(hash: hash, in: db) else { return .refused(.refreshTokenUnknown) }
             guard stored.clientID == client.clientID else { return .refused(.refreshTokenIssuedToAnotherClient) }
@@ -92,6 +108,11 @@ public struct TokenService: Sendable {
             guard now < stored.expiresAt else { return .refused(.refreshTokenExpired) }
             let scope = requested ?? stored.scope
             if let extra = scope.values.first(where: { !stored.scope.contains($0) }) { return .refused(.scopeNotAllowed(extra)) }
+            let audience: [String]
+            switch Self.target(asked, within: stored.resources, known: known) {
+            case .success(let checked): audience = checked
+            case .failure(let error): return .refused(error)
+            }
             guard try TokenRepository.rotateRefreshToken(hash: hash, now: now, in: db) else {
                 try TokenRepository.revokeFamily(stored.familyID, now: now, in: db)
                 return .refused(.refreshTokenReused)
@@ -101,7 +122,7 @@ public struct TokenService: Sendable {
             // token is narrowed to what was asked for.
             let minted = try Self.mint(in: db, client: client, userID: user.id, scope: scope, refreshScope: stored.scope,
                                        familyID: stored.familyID, rotatedFrom: hash, authTime: stored.authTime, methods: stored.methods,
-                                       now: now, lifetimes: lifetimes)
+                                       resources: stored.resources, audience: audience, now: now, lifetimes: lifetimes)
             return .issued(minted, user: user, nonce: nil, authTime: stored.authTime, methods: stored.methods)
         }
         return try finish(outcome, client: client, now: now)
@@ -110,25 +131,26 @@ public struct TokenService: Sendable {
     // MARK: Grants without a code
 
     /// The client acting for itself (RFC 6749 §4.4): no user, no refresh token, no `openid`.
-    public func clientCredentials(client: Client, scope requested: ScopeSet?) async throws -> IssuedTokens {
+    public func clientCredentials(client: Client, scope requested: ScopeSet?, resources asked: [String] = []) async throws -> IssuedTokens {
         let scope = requested ?? ScopeSet(client.scopes.values.filter { !ScopeSet.standard.contains($0) })
         if scope.contains("openid") { throw GrantError.scopeNeedsUser }
         if let extra = scope.values.first(where: { !client.scopes.contains($0) }) { throw GrantError.scopeNotAllowed(extra) }
+        let audience = try Self.target(asked, within: [], known: resources).get()
         let now = clock.now(), lifetimes = lifetimes
         let minted = try await database.write { db in
-            let access = TokenHash.newToken()
-            try TokenRepository.insertAccessToken(hash: TokenHash.of(access), clientID: client.clientID, userID: nil, scope: scope,
-                                                  familyID: TokenHash.newToken(), now: now, expiresAt: now + lifetimes.accessToken, in: db)
-            return Minted(accessToken: access, refreshToken: nil, scope: scope)
+            try Self.mintAccessToken(in: db, client: client, userID: nil, scope: scope, familyID: TokenHash.newToken(), audience: audience,
+                                     now: now, lifetimes: lifetimes)
         }
         return try finish(.issued(minted, user: nil, nonce: nil, authTime: now, methods: []), client: client, now: now)
     }
 
     /// The resource owner password grant (RFC 6749 §4.3), for clients explicitly allowed it.
     /// Failures count towards the same sign-in limits as the sign-in page.
-    public func password(client: Client, username: String, password: String, scope requested: ScopeSet?, ip: String) async throws -> IssuedTokens {
+    public func password(client: Client, username: String, password: String, scope requested: ScopeSet?, ip: String,
+                         resources asked: [String] = []) async throws -> IssuedTokens {
         let scope = requested ?? client.scopes
         if let extra = scope.values.first(where: { !client.scopes.contains($0) }) { throw GrantError.scopeNotAllowed(extra) }
+        let audience = try Self.target(asked, within: [], known: resources).get()
         let user: ProviderUser
         switch try await users.signIn(username: username, password: password, ip: ip) {
         case .verified(let found, _): user = found
@@ -141,31 +163,55 @@ public struct TokenService: Sendable {
         let now = clock.now(), lifetimes = lifetimes
         let minted = try await database.write { db in
             try Self.mint(in: db, client: client, userID: user.id, scope: scope, familyID: TokenHash.newToken(), rotatedFrom: nil,
-                          authTime: now, methods: ["pwd"], now: now, lifetimes: lifetimes)
+                          authTime: now, methods: ["pwd"], resources: audience, audience: audience, now: now, lifetimes: lifetimes)
         }
         return try finish(.issued(minted, user: user, nonce: nil, authTime: now, methods: ["pwd"]), client: client, now: now)
     }
 
     // MARK: Helpers
 
-    /// Creates an access token for `scope`, and a refresh token for `refreshScope` (the same by
-    /// default) when the client may refresh.
-    static func mint(in db: any Connection, client: Client, userID: Int64, scope: ScopeSet, refreshScope: ScopeSet? = nil,
-                     familyID: String, rotatedFrom: String?, authTime: Int, methods: [String], now: Int,
-                     lifetimes: TokenLifetimes) throws -> Minted {
+    /// The resources a token request asks for (RFC 8707), checked against what we serve and,
+    /// when the grant named resources, narrowed within those; none asked: the grant's own.
+    static func target(_ asked: [String], within granted: [String], known: KnownResources) -> Result<[String], GrantError> {
+        do {
+            let checked = try known.check(asked, within: granted)
+            return .success(checked.isEmpty ? granted : checked)
+        } catch {
+            switch error {
+            case .unknown(let resource): return .failure(.unknownResource(resource))
+            case .outsideGrant(let resource): return .failure(.resourceOutsideGrant(resource))
+            }
+        }
+    }
+
+    /// Records an access token: an opaque one by its hash, or, for a client that chose JWT
+    /// access tokens, the hash of the `jti` the JWT will carry.
+    static func mintAccessToken(in db: any Connection, client: Client, userID: Int64?, scope: ScopeSet, familyID: String,
+                                audience: [String], now: Int, lifetimes: TokenLifetimes) throws -> Minted {
         let access = TokenHash.newToken()
         try TokenRepository.insertAccessToken(hash: TokenHash.of(access), clientID: client.clientID, userID: userID, scope: scope,
-                                              familyID: familyID, now: now, expiresAt: now + lifetimes.accessToken, in: db)
+                                              familyID: familyID, audience: audience, now: now, expiresAt: now + lifetimes.accessToken, in: db)
+        return Minted(accessToken: access, refreshToken: nil, scope: scope, audience: audience, isJWT: client.accessTokenFormat == .jwt)
+    }
+
+    /// Creates an access token for `scope` and `audience`, and a refresh token for
+    /// `refreshScope` (the same by default) and the grant's `resources` when the client may refresh.
+    static func mint(in db: any Connection, client: Client, userID: Int64, scope: ScopeSet, refreshScope: ScopeSet? = nil,
+                     familyID: String, rotatedFrom: String?, authTime: Int, methods: [String], resources: [String], audience: [String],
+                     now: Int, lifetimes: TokenLifetimes) throws -> Minted {
+        var minted = try mintAccessToken(in: db, client: client, userID: userID, scope: scope, familyID: familyID, audience: audience,
+                                         now: now, lifetimes: lifetimes)
         var refresh: String?
         if client.allows(.refreshToken) {
             let token = TokenHash.newToken()
             try TokenRepository.insertRefreshToken(hash: TokenHash.of(token), clientID: client.clientID, userID: userID,
                                                    scope: refreshScope ?? scope,
-                                                   familyID: familyID, rotatedFrom: rotatedFrom, authTime: authTime, methods: methods, now: now,
-                                                   expiresAt: now + lifetimes.refreshToken, in: db)
+                                                   familyID: familyID, rotatedFrom: rotatedFrom, authTime: authTime, methods: methods,
+                                                   resources: resources, now: now, expiresAt: now + lifetimes.refreshToken, in: db)
             refresh = token
         }
-        return Minted(accessToken: access, refreshToken: refresh, scope: scope)
+        minted = Minted(accessToken: minted.accessToken, refreshToken: refresh, scope: scope, audience: audience, isJWT: minted.isJWT)
+        return minted
     }
 
     /// Throws a refusal, or signs the id_token (outside the transaction) and packs the reply.
@@ -174,12 +220,21 @@ public struct TokenService: Sendable {
         case .refused(let error):
             throw error
         case .issued(let minted, let user, let nonce, let authTime, let methods):
+            var accessToken = minted.accessToken
+            if minted.isJWT {
+                let known = user != nil && !methods.isEmpty
+                accessToken = try jwtAccessTokens.sign(JWTAccessTokenClaims(
+                    iss: jwtAccessTokens.issuer, sub: user?.subject ?? client.clientID, aud: resources.audience(minted.audience),
+                    exp: now + lifetimes.accessToken, iat: now, jti: minted.accessToken, client_id: client.clientID,
+                    scope: minted.scope.description, auth_time: user == nil ? nil : authTime,
+                    acr: known ? AuthenticationMethods.acr(methods) : nil, amr: known ? methods : nil))
+            }
             var idToken: String?
             if let user, minted.scope.contains("openid") {
                 idToken = try idTokens.sign(user: user, clientID: client.clientID, scope: minted.scope, authTime: authTime, methods: methods,
-                                            nonce: nonce, accessToken: minted.accessToken, now: now)
+                                            nonce: nonce, accessToken: accessToken, now: now)
             }
-            return IssuedTokens(accessToken: minted.accessToken, expiresIn: lifetimes.accessToken, refreshToken: minted.refreshToken,
+            return IssuedTokens(accessToken: accessToken, expiresIn: lifetimes.accessToken, refreshToken: minted.refreshToken,
                                 scope: minted.scope, idToken: idToken)
         }
     }

@@ -94,10 +94,12 @@ struct TestProvider {
     /// Registers a client; confidential by default, with every standard scope.
     func registerClient(name: String = "Test App", redirectURIs: [String] = ["http://app.test/callback"],
                         grants: Set<GrantType> = [.authorizationCode, .refreshToken], scopes: String = "openid profile email",
-                        confidential: Bool = true, skipConsent: Bool = false, resourceServer: Bool = false) async throws -> TestOAuthClient {
+                        confidential: Bool = true, skipConsent: Bool = false, resourceServer: Bool = false,
+                        accessTokenFormat: AccessTokenFormat = .opaque) async throws -> TestOAuthClient {
         let registered = try await services.clients.register(NewClient(
             name: name, redirectURIs: redirectURIs, grantTypes: grants, scopes: ScopeSet(parsing: scopes)!,
-            isConfidential: confidential, skipsConsent: skipConsent, isResourceServer: resourceServer))
+            isConfidential: confidential, skipsConsent: skipConsent, isResourceServer: resourceServer,
+            accessTokenFormat: accessTokenFormat))
         return TestOAuthClient(id: registered.client.clientID, secret: registered.secret, redirectURI: redirectURIs.first ?? "")
     }
 
