@@ -11,3 +11,4 @@
 #include <openssl/err.h>
 #include <openssl/bio.h>
 #include <openssl/param_build.h>
+#include <openssl/ecdsa.h>

@@ -25,6 +25,8 @@ public struct ProviderServices: Sendable {
     public let tokens: TokenService
     /// The id_token signing keys.
     public let signingKeys: SigningKeys
+    /// DPoP proofs: replay and server nonces (RFC 9449).
+    let dpop: DPoPVerifier
     /// Users' second factors (authenticator app, recovery codes).
     let secondFactors: ProviderSecondFactors
 
@@ -57,6 +59,8 @@ public struct ProviderServices: Sendable {
                                      resources: KnownResources(own: configuration.baseURL, others: configuration.resources),
                                      jwtAccessTokens: JWTAccessTokens(issuer: configuration.baseURL, keys: signingKeys)),
                 signingKeys: signingKeys,
+                dpop: DPoPVerifier(database: database, clock: clock, issuer: configuration.baseURL,
+                                   nonces: configuration.dpopNonces ? core.keys.signer(for: "provider.dpop-nonce") : nil),
                 secondFactors: ProviderSecondFactors(database: database, clock: clock, totp: TOTPDevices(keys: core.keys, issuer: totpIssuer),
                                                      passkeys: Passkeys(database: database, relyingParty: relyingParty(configuration.baseURL),
                                                                         clock: clock),

@@ -1,3 +1,4 @@
+import Security
 import Web
 
 /// A validated authorization request (RFC 6749 §4.1.1 with PKCE and OpenID Connect's `nonce`
@@ -27,6 +28,8 @@ public struct AuthorizationRequest: Sendable {
     /// RFC 8707 `resource` values: the resources the grant's tokens may be for (empty: the
     /// provider's own endpoints).
     public let resources: [String]
+    /// RFC 9449 §10 `dpop_jkt`: the thumbprint of the DPoP key that alone may redeem the code.
+    public let dpopKey: String?
 
     /// A refusal: why, and where to send it (nil when the redirect URI cannot be trusted).
     public struct Rejection: Error, Sendable {
@@ -42,7 +45,7 @@ public struct AuthorizationRequest: Sendable {
     /// than stored.
     static let maxValueLength = 2048
     static let singleValued = ["response_type", "scope", "state", "code_challenge", "code_challenge_method", "nonce", "prompt",
-                               "response_mode", "max_age", "acr_values"]
+                               "response_mode", "max_age", "acr_values", "dpop_jkt"]
     /// More `resource` parameters than any real request names.
     static let maxResources = 20
     /// The longest `max_age` we read as a number (ten years); longer is no limit at all.
@@ -122,9 +125,12 @@ public struct AuthorizationRequest: Sendable {
             if case .unknown(let resource) = error { throw back(.invalidTarget(resource)) }
             throw back(.invalidTarget(""))
         }
+        let dpopKey = parameters["dpop_jkt"]
+        // A SHA-256 thumbprint is 43 base64url characters.
+        if let dpopKey, dpopKey.utf8.count != 43 || Base64URL.decode(dpopKey)?.count != 32 { throw back(.malformedDPoPKey) }
         return AuthorizationRequest(client: client, redirectURI: redirectURI, redirectURISent: sent, scope: scope, state: state,
                                     codeChallenge: challenge, nonce: parameters["nonce"], prompt: prompt, maxAge: maxAge,
-                                    acrValues: acrValues, resources: resources)
+                                    acrValues: acrValues, resources: resources, dpopKey: dpopKey)
     }
 
     /// The request as hidden form fields for the consent page, which POSTs them back.
@@ -137,6 +143,7 @@ public struct AuthorizationRequest: Sendable {
         if let maxAge { fields.append(("max_age", String(maxAge))) }
         if !acrValues.isEmpty { fields.append(("acr_values", acrValues.joined(separator: " "))) }
         fields += resources.map { ("resource", $0) }
+        if let dpopKey { fields.append(("dpop_jkt", dpopKey)) }
         return fields
     }
 }

@@ -33,6 +33,8 @@ public enum AuthorizationRequestError: Error, Sendable, Equatable {
     case malformedPrompt
     /// `max_age` that is not a non-negative whole number of seconds.
     case malformedMaxAge
+    /// `dpop_jkt` that is not a SHA-256 thumbprint.
+    case malformedDPoPKey
     /// RFC 8707: a `resource` we issue no tokens for (or too many of them).
     case invalidTarget(String)
     /// The user said no.

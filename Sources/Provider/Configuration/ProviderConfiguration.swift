@@ -25,6 +25,8 @@ public struct ProviderConfiguration: Sendable {
     /// Resource servers (RFC 8707 resource indicators: absolute URIs without fragment) that
     /// clients may ask access tokens for, besides the provider's own endpoints.
     public var resources: [String]
+    /// RFC 9449 §8: DPoP proofs must carry a server nonce (`PROVIDER_DPOP_NONCES=1`).
+    public var dpopNonces: Bool
 
     /// The provider's variable names for the shared settings.
     static let names = AppSettings.Names(host: "PROVIDER_HOST", port: "PROVIDER_PORT", databaseURL: "PROVIDER_DATABASE_URL",
@@ -48,6 +50,7 @@ public struct ProviderConfiguration: Sendable {
         "PROVIDER_REFRESH_TOKEN_TTL": "2592000",
         "PROVIDER_CODE_TTL": "60",
         "PROVIDER_RESOURCES": "",
+        "PROVIDER_DPOP_NONCES": "0",
     ]) { shared, _ in shared }
 
     /// Site variables a `PROVIDER_` variable falls back to when it is unset.
@@ -90,6 +93,7 @@ public struct ProviderConfiguration: Sendable {
         accessTokenTTL = problems.read(60) { () throws(ConfigurationError) in try read.number("PROVIDER_ACCESS_TOKEN_TTL", 60...86_400 * 7) }
         refreshTokenTTL = problems.read(60) { () throws(ConfigurationError) in try read.number("PROVIDER_REFRESH_TOKEN_TTL", 60...86_400 * 365) }
         authorizationCodeTTL = problems.read(10) { () throws(ConfigurationError) in try read.number("PROVIDER_CODE_TTL", 10...600) }
+        dpopNonces = read.flag("PROVIDER_DPOP_NONCES")
         resources = read.list("PROVIDER_RESOURCES")
         for resource in resources where !Self.isResourceIndicator(resource) {
             problems.add("PROVIDER_RESOURCES", "each resource must be an absolute URI without fragment or spaces, such as https://api.example.com (got \"\(resource)\")")

@@ -1,8 +1,9 @@
 import Web
 
-/// The bearer token check for resource endpoints (RFC 6750 §2.1 and §3). Every 401 names the
-/// protected-resource metadata (RFC 9728 §5.1), where a client learns which authorization
-/// server issues tokens for these endpoints.
+/// The access token check for resource endpoints: bearer tokens (RFC 6750 §2.1 and §3) and
+/// DPoP-bound ones (RFC 9449 §7: `Authorization: DPoP <token>` with a proof by the bound key).
+/// Every 401 names the protected-resource metadata (RFC 9728 §5.1), where a client learns which
+/// authorization server issues tokens for these endpoints.
 struct BearerAuthentication {
     let services: ProviderServices
 
@@ -15,9 +16,24 @@ struct BearerAuthentication {
                              headers: ["WWW-Authenticate": "Bearer realm=\"\(services.configuration.baseURL)\", \(resourceMetadata)"])
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer",
-              let grant = try await services.tokens.verifyAccessToken(String(parts[1].trimmingOptionalWhitespace)),
-              grant.audience.contains(services.tokens.resources.own) else {
+        guard parts.count == 2 else { throw invalidToken }
+        let scheme = parts[0].lowercased(), token = String(parts[1].trimmingOptionalWhitespace)
+        guard scheme == "bearer" || scheme == "dpop" else { throw invalidToken }
+        var proofKey: String?
+        if scheme == "dpop" {
+            do {
+                guard let proof = try await services.dpop.proof(in: request, accessToken: token) else {
+                    throw DPoPRefusal.invalid("A DPoP proof is required with the DPoP scheme.")
+                }
+                proofKey = proof.thumbprint
+            } catch let refusal as DPoPRefusal {
+                throw OAuthError(refusal, atResource: true, resourceMetadata: resourceMetadata)
+            }
+        }
+        guard let grant = try await services.tokens.verifyAccessToken(token), grant.audience.contains(services.tokens.resources.own),
+              // A bound token is worth nothing without its key: never as a bearer token (§7.2),
+              // and only with a proof by that key; an unbound one only as a bearer token.
+              grant.dpopKey == proofKey else {
             throw invalidToken
         }
         return grant

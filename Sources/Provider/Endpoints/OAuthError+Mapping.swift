@@ -1,3 +1,4 @@
+import Security
 import Web
 
 /// Where each domain refusal lands among RFC 6749's codes.
@@ -26,6 +27,7 @@ extension OAuthError {
             self.init(.invalidGrant, "Too many failed sign-in attempts; try again later.", headers: ["Retry-After": String(wait)])
         case .scopeNotAllowed(let scope): self.init(.invalidScope, "The scope \(Self.printable(scope)) is not available to this grant.")
         case .scopeNeedsUser: self.init(.invalidScope, "The openid scope needs a user; client_credentials has none.")
+        case .dpopKeyMismatch: self.init(.invalidDPoPProof, "This grant is bound to a DPoP key; send a DPoP proof made with that key.")
         case .unknownResource(let resource):
             self.init(.invalidTarget, "The resource \(Self.printable(resource)) is not one this provider issues tokens for.")
         case .resourceOutsideGrant(let resource):
@@ -64,6 +66,7 @@ extension OAuthError {
         case .malformedChallenge: self.init(.invalidRequest, "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~] with code_challenge_method=S256.")
         case .malformedPrompt: self.init(.invalidRequest, "The prompt parameter is not valid.")
         case .malformedMaxAge: self.init(.invalidRequest, "max_age must be a non-negative whole number of seconds.")
+        case .malformedDPoPKey: self.init(.invalidRequest, "dpop_jkt must be the base64url SHA-256 thumbprint of a key.")
         case .invalidTarget(let resource):
             self.init(.invalidTarget, "The resource \(Self.printable(resource)) is not one this provider issues tokens for.")
         case .accessDenied: self.init(.accessDenied, "The user denied the request.")
@@ -72,6 +75,27 @@ extension OAuthError {
         case .missingClientID, .unknownClient, .duplicateClientParameter, .missingRedirectURI, .redirectURIMismatch:
             self.init(.invalidRequest, "The client or its redirect URI is not valid.")
         }
+    }
+
+    /// DPoP refusals (RFC 9449): at the token endpoint `400 invalid_dpop_proof` or
+    /// `use_dpop_nonce` with the nonce in `DPoP-Nonce` (§5, §8); at a resource endpoint the same
+    /// codes as a `401` with a `DPoP` challenge naming the algorithms we take (§7.1, §9).
+    init(_ refusal: DPoPRefusal, atResource: Bool, resourceMetadata: String = "") {
+        let code: Code, description: String
+        var headers = HTTPHeaders()
+        switch refusal {
+        case .invalid(let why): (code, description) = (.invalidDPoPProof, why)
+        case .nonceRequired(let nonce):
+            (code, description) = (.useDPoPNonce, "Use the server nonce in the DPoP-Nonce header.")
+            headers.add("DPoP-Nonce", nonce)
+        }
+        guard atResource else {
+            self.init(code, description, headers: headers)
+            return
+        }
+        headers.add("WWW-Authenticate", "DPoP error=\"\(code.rawValue)\", error_description=\"\(description)\", "
+                        + "algs=\"\(DPoPProof.algorithms.joined(separator: " "))\"" + (resourceMetadata.isEmpty ? "" : ", " + resourceMetadata))
+        self.init(code, description, status: .unauthorized, headers: headers)
     }
 
     /// A framework or infrastructure failure, by its status: a client error is `invalid_request`,

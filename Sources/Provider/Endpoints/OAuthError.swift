@@ -24,6 +24,10 @@ struct OAuthError: Error, Sendable {
         case insufficientScope = "insufficient_scope"
         /// RFC 8707 §2: a `resource` we do not issue tokens for, or one outside the grant.
         case invalidTarget = "invalid_target"
+        /// RFC 9449 §5: a DPoP proof that does not verify, is replayed, or is made with the wrong key.
+        case invalidDPoPProof = "invalid_dpop_proof"
+        /// RFC 9449 §8: retry with the server nonce in `DPoP-Nonce`.
+        case useDPoPNonce = "use_dpop_nonce"
     }
 
     var code: Code

@@ -41,12 +41,14 @@ struct RevocationController {
                 "active": true,
                 "scope": .string(description.scope.description),
                 "client_id": .string(description.clientID),
-                "token_type": .string(description.kind == .accessToken ? "Bearer" : "refresh_token"),
+                "token_type": .string(description.kind == .refreshToken ? "refresh_token" : description.dpopKey == nil ? "Bearer" : "DPoP"),
                 "exp": .int(description.expiresAt),
                 "iat": .int(description.issuedAt),
                 "iss": .string(services.configuration.baseURL),
                 "aud": description.audience.count == 1 ? .string(description.audience[0]) : .array(description.audience.map(JSONValue.string)),
             ]
+            // RFC 9449 §6.2: the key a bound token must be presented with.
+            if let key = description.dpopKey { fields["cnf"] = ["jkt": .string(key)] }
             if let user = description.user {
                 fields["sub"] = .string(user.subject)
                 fields["username"] = .string(user.username)

@@ -19,24 +19,34 @@ struct TokenController {
             guard client.allows(grant) else {
                 throw OAuthError(.unauthorizedClient, "This client may not use the \(grant.rawValue) grant.")
             }
+            // RFC 9449 §5: a proof binds the tokens to its key.
+            let dpopKey: String?
+            do { dpopKey = try await services.dpop.proof(in: request)?.thumbprint } catch let refusal as DPoPRefusal {
+                throw OAuthError(refusal, atResource: false)
+            }
             let tokens: IssuedTokens
             switch grant {
             case .authorizationCode:
                 tokens = try await services.tokens.exchangeCode(try form.required("code"), client: client, redirectURI: form["redirect_uri"],
-                                                                verifier: form["code_verifier"], resources: form.resources)
+                                                                verifier: form["code_verifier"], resources: form.resources,
+                                                                dpopKey: dpopKey)
             case .refreshToken:
                 tokens = try await services.tokens.refresh(try form.required("refresh_token"), client: client, scope: try form.scope(),
-                                                     resources: form.resources)
+                                                     resources: form.resources, dpopKey: dpopKey)
             case .clientCredentials:
-                tokens = try await services.tokens.clientCredentials(client: client, scope: try form.scope(), resources: form.resources)
+                tokens = try await services.tokens.clientCredentials(client: client, scope: try form.scope(), resources: form.resources,
+                                                                     dpopKey: dpopKey)
             case .password:
                 tokens = try await services.tokens.password(client: client, username: try form.required("username"),
                                                             password: try form.required("password"), scope: try form.scope(),
                                                             ip: request.clientIP(trustedProxies: services.configuration.trustedProxies),
-                                                            resources: form.resources)
+                                                            resources: form.resources, dpopKey: dpopKey)
             }
             context.logger.info("token_issued", ["client_id": client.clientID, "grant": grant.rawValue])
-            return OAuthReply.json(tokens.json)
+            var reply = OAuthReply.json(tokens.json)
+            // With server nonces on, every reply hands out the current one (RFC 9449 §8.2).
+            if let nonce = services.dpop.currentNonce() { reply.headers.set("DPoP-Nonce", nonce) }
+            return reply
         }
     }
 }

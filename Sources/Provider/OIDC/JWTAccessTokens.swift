@@ -14,6 +14,8 @@ struct JWTAccessTokenClaims: Encodable {
     let auth_time: Int?
     let acr: String?
     let amr: [String]?
+    /// RFC 9449 §6.1: `{"jkt": thumbprint}` for a DPoP-bound token.
+    let cnf: [String: String]?
 }
 
 /// Signs and recognises JWT access tokens (RFC 9068) with the provider's signing key. Signed

@@ -17,6 +17,8 @@ enum ProtectedResourceMetadata {
             "jwks_uri": .string(issuer + "/.well-known/jwks.json"),
             "scopes_supported": .array(ScopeSet.standard.map(JSONValue.string)),
             "bearer_methods_supported": ["header"],
+            "dpop_signing_alg_values_supported": .array(DPoPProof.algorithms.map(JSONValue.string)),
+            "dpop_bound_access_tokens_required": false,
             "resource_name": "Latchkey ID",
             "resource_documentation": .string(issuer + "/.well-known/openid-configuration"),
         ]

@@ -33,6 +33,8 @@ enum ProviderMetadata {
             "request_uri_parameter_supported": false,
             // RFC 9728 §4: the resources whose tokens we issue (`resource` values, RFC 8707).
             "protected_resources": .array(resources.all.map(JSONValue.string)),
+            // RFC 9449 §5.1: DPoP-bound tokens, with proofs signed by these.
+            "dpop_signing_alg_values_supported": .array(DPoPProof.algorithms.map(JSONValue.string)),
         ]
     }
 }

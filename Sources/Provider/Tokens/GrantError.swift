@@ -31,6 +31,9 @@ public enum GrantError: Error, Sendable, Equatable {
     case scopeNotAllowed(String)
     /// `openid` without a user (client_credentials).
     case scopeNeedsUser
+    /// RFC 9449: the code or refresh token is bound to a DPoP key and the request's proof is
+    /// missing or made with another key.
+    case dpopKeyMismatch
     /// RFC 8707: a `resource` we issue no tokens for.
     case unknownResource(String)
     /// RFC 8707: a `resource` the authorization grant did not name (a token request may narrow only).

@@ -10,6 +10,8 @@ public struct IssuedTokens: Sendable {
     public let scope: ScopeSet
     /// The signed id_token, when the scope includes `openid` and a user.
     public let idToken: String?
+    /// The thumbprint of the DPoP key the access token is bound to (token_type `DPoP`); nil: `Bearer`.
+    public var dpopKey: String? = nil
 }
 
 /// A live access token as a resource endpoint sees it.
@@ -26,6 +28,8 @@ public struct AccessGrant: Sendable {
     public let expiresAt: Int
     /// The resources the token is for (RFC 8707; never empty: the provider's own by default).
     public let audience: [String]
+    /// The DPoP key (RFC 7638 thumbprint) the token is bound to; nil for a bearer token.
+    public let dpopKey: String?
 }
 
 /// What introspection (RFC 7662) reports about a live token.
@@ -47,6 +51,8 @@ public struct TokenDescription: Sendable {
     public let expiresAt: Int
     /// The resources an access token is for (never empty); the grant's resources for a refresh token.
     public let audience: [String]
+    /// The DPoP key (RFC 7638 thumbprint) the token is bound to (`cnf.jkt`); nil when unbound.
+    public let dpopKey: String?
 }
 
 /// Lifetimes, in seconds.

@@ -18,6 +18,8 @@ struct StoredCode: Sendable {
     let usedAt: Int?
     /// RFC 8707 resources the authorization request named.
     let resources: [String]
+    /// The DPoP key (`dpop_jkt`) the authorization request bound the code to.
+    let dpopKey: String?
 
     init(row: Row) throws {
         codeHash = try row.string("code_hash")
@@ -34,6 +36,7 @@ struct StoredCode: Sendable {
         expiresAt = try row.int("expires_at")
         usedAt = try row.optionalInt("used_at")
         resources = try row.string("resource").spaceSeparated.map(String.init)
+        dpopKey = try row.optionalString("dpop_jkt")
     }
 }
 
@@ -49,11 +52,14 @@ struct StoredAccessToken: Sendable {
     let revokedAt: Int?
     /// The resources the token is for; empty: the provider's own endpoints.
     let audience: [String]
+    /// The thumbprint of the DPoP key the token is bound to; nil for a bearer token.
+    let dpopKey: String?
 
     init(row: Row) throws {
         tokenHash = try row.string("token_hash")
         clientID = try row.string("client_id")
         audience = try row.string("audience").spaceSeparated.map(String.init)
+        dpopKey = try row.optionalString("dpop_jkt")
         userID = try row.optionalInt64("user_id")
         scope = ScopeSet(trusted: try row.string("scope"))
         familyID = try row.string("family_id")
@@ -81,9 +87,12 @@ struct StoredRefreshToken: Sendable {
     let revokedAt: Int?
     /// RFC 8707 resources of the grant.
     let resources: [String]
+    /// The DPoP key a public client's refresh token is bound to.
+    let dpopKey: String?
 
     init(row: Row) throws {
         resources = try row.string("resource").spaceSeparated.map(String.init)
+        dpopKey = try row.optionalString("dpop_jkt")
         tokenHash = try row.string("token_hash")
         clientID = try row.string("client_id")
         userID = try row.int64("user_id")

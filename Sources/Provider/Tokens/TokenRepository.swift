@@ -10,17 +10,17 @@ enum TokenRepository {
                            now: Int, expiresAt: Int, in db: any Connection) throws {
         _ = try db.execute("""
             INSERT INTO authorization_codes (code_hash, client_id, user_id, redirect_uri, redirect_uri_sent, scope, code_challenge,
-                nonce, auth_time, amr, family_id, created_at, expires_at, resource)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                nonce, auth_time, amr, family_id, created_at, expires_at, resource, dpop_jkt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, hash, request.client.clientID, userID, request.redirectURI, request.redirectURISent, request.scope.description,
             request.codeChallenge, request.nonce, authTime, methods.joined(separator: " "), familyID, now, expiresAt,
-            request.resources.joined(separator: " "))
+            request.resources.joined(separator: " "), request.dpopKey)
     }
 
     static func code(hash: String, in db: any Connection) throws -> StoredCode? {
         try db.queryOne("""
             SELECT code_hash, client_id, user_id, redirect_uri, redirect_uri_sent, scope, code_challenge, nonce, auth_time, amr,
-                family_id, expires_at, used_at, resource FROM authorization_codes WHERE code_hash = ?
+                family_id, expires_at, used_at, resource, dpop_jkt FROM authorization_codes WHERE code_hash = ?
             """, hash).map(StoredCode.init)
     }
 
@@ -45,16 +45,16 @@ enum TokenRepository {
     // MARK: Access tokens
 
     static func insertAccessToken(hash: String, clientID: String, userID: Int64?, scope: ScopeSet, familyID: String,
-                                  audience: [String], now: Int, expiresAt: Int, in db: any Connection) throws {
+                                  audience: [String], dpopKey: String?, now: Int, expiresAt: Int, in db: any Connection) throws {
         _ = try db.execute("""
-            INSERT INTO access_tokens (token_hash, client_id, user_id, scope, family_id, issued_at, expires_at, audience)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, hash, clientID, userID, scope.description, familyID, now, expiresAt, audience.joined(separator: " "))
+            INSERT INTO access_tokens (token_hash, client_id, user_id, scope, family_id, issued_at, expires_at, audience, dpop_jkt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, hash, clientID, userID, scope.description, familyID, now, expiresAt, audience.joined(separator: " "), dpopKey)
     }
 
     static func accessToken(hash: String, in db: any Connection) throws -> StoredAccessToken? {
         try db.queryOne("""
-            SELECT token_hash, client_id, user_id, scope, family_id, issued_at, expires_at, revoked_at, audience
+            SELECT token_hash, client_id, user_id, scope, family_id, issued_at, expires_at, revoked_at, audience, dpop_jkt
             FROM access_tokens WHERE token_hash = ?
             """, hash).map(StoredAccessToken.init)
     }
@@ -66,19 +66,19 @@ enum TokenRepository {
     // MARK: Refresh tokens
 
     static func insertRefreshToken(hash: String, clientID: String, userID: Int64, scope: ScopeSet, familyID: String,
-                                   rotatedFrom: String?, authTime: Int, methods: [String], resources: [String], now: Int, expiresAt: Int,
-                                   in db: any Connection) throws {
+                                   rotatedFrom: String?, authTime: Int, methods: [String], resources: [String], dpopKey: String?, now: Int,
+                                   expiresAt: Int, in db: any Connection) throws {
         _ = try db.execute("""
             INSERT INTO refresh_tokens (token_hash, client_id, user_id, scope, family_id, rotated_from, auth_time, amr, issued_at, expires_at,
-                                        resource)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        resource, dpop_jkt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, hash, clientID, userID, scope.description, familyID, rotatedFrom, authTime, methods.joined(separator: " "), now, expiresAt,
-            resources.joined(separator: " "))
+            resources.joined(separator: " "), dpopKey)
     }
 
     static func refreshToken(hash: String, in db: any Connection) throws -> StoredRefreshToken? {
         try db.queryOne("""
-            SELECT token_hash, client_id, user_id, scope, family_id, auth_time, amr, issued_at, expires_at, rotated_at, revoked_at, resource
+            SELECT token_hash, client_id, user_id, scope, family_id, auth_time, amr, issued_at, expires_at, rotated_at, revoked_at, resource, dpop_jkt
             FROM refresh_tokens WHERE token_hash = ?
             """, hash).map(StoredRefreshToken.init)
     }

@@ -39,13 +39,15 @@ extension TokenService {
                     guard stored.isActive(now: now) else { return nil }
                     let user = try stored.userID.flatMap { try UserRepository.find(id: $0, in: db) }
                     return TokenDescription(kind: .accessToken, clientID: stored.clientID, user: user, scope: stored.scope,
-                                            issuedAt: stored.issuedAt, expiresAt: stored.expiresAt, audience: resources.audience(stored.audience))
+                                            issuedAt: stored.issuedAt, expiresAt: stored.expiresAt, audience: resources.audience(stored.audience),
+                                            dpopKey: stored.dpopKey)
                 case .refreshToken:
                     guard let hash = refreshHash, let stored = try TokenRepository.refreshToken(hash: hash, in: db) else { continue }
                     guard stored.isActive(now: now) else { return nil }
                     let user = try UserRepository.find(id: stored.userID, in: db)
                     return TokenDescription(kind: .refreshToken, clientID: stored.clientID, user: user, scope: stored.scope,
-                                            issuedAt: stored.issuedAt, expiresAt: stored.expiresAt, audience: resources.audience(stored.resources))
+                                            issuedAt: stored.issuedAt, expiresAt: stored.expiresAt, audience: resources.audience(stored.resources),
+                                            dpopKey: stored.dpopKey)
                 }
             }
             return nil
@@ -61,7 +63,7 @@ extension TokenService {
             let user = try stored.userID.flatMap { try UserRepository.find(id: $0, in: db) }
             if stored.userID != nil && user == nil { return nil }
             return AccessGrant(clientID: stored.clientID, user: user, scope: stored.scope, issuedAt: stored.issuedAt, expiresAt: stored.expiresAt,
-                               audience: resources.audience(stored.audience))
+                               audience: resources.audience(stored.audience), dpopKey: stored.dpopKey)
         }
     }
 

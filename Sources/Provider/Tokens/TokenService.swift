@@ -32,6 +32,8 @@ public struct TokenService: Sendable {
         var audience: [String] = []
         /// Whether `accessToken` is a `jti` to sign as a JWT.
         var isJWT = false
+        /// The DPoP key the access token is bound to.
+        var dpopKey: String? = nil
     }
 
     // MARK: Authorization codes
@@ -52,7 +54,7 @@ public struct TokenService: Sendable {
     /// revokes every token issued from it, since one of the two presenters stole it.
     /// `resources` (RFC 8707) may narrow what the authorization request named.
     public func exchangeCode(_ code: String, client: Client, redirectURI: String?, verifier: String?,
-                             resources requested: [String] = []) async throws -> IssuedTokens {
+                             resources requested: [String] = [], dpopKey: String? = nil) async throws -> IssuedTokens {
         guard TokenHash.isPlausible(code) else { throw GrantError.codeUnknown }
         let hash = TokenHash.of(code), now = clock.now(), lifetimes = lifetimes, known = resources
         let outcome: Outcome = try await database.write { db in
@@ -72,6 +74,8 @@ public struct TokenService: Sendable {
             case (.some(let challenge), .some(let verifier)):
                 guard PKCE.verify(verifier, against: challenge) else { return .refused(.verifierMismatch) }
             }
+            // RFC 9449 §10: a code bound to a key (`dpop_jkt`) is redeemed only with a proof by that key.
+            if let bound = stored.dpopKey, bound != dpopKey { return .refused(.dpopKeyMismatch) }
             guard try TokenRepository.useCode(hash: hash, now: now, in: db) else {
                 try TokenRepository.revokeFamily(stored.familyID, now: now, in: db)
                 return .refused(.codeReused)
@@ -84,7 +88,8 @@ public struct TokenService: Sendable {
             }
             let minted = try Self.mint(in: db, client: client, userID: user.id, scope: stored.scope, familyID: stored.familyID,
                                        rotatedFrom: nil, authTime: stored.authTime, methods: stored.methods,
-                                       resources: stored.resources, audience: audience, now: now, lifetimes: lifetimes)
+                                       resources: stored.resources, audience: audience, dpopKey: dpopKey,
+                                       refreshDPoPKey: client.isConfidential ? nil : dpopKey, now: now, lifetimes: lifetimes)
             return .issued(minted, user: user, nonce: stored.nonce, authTime: stored.authTime, methods: stored.methods)
         }
         return try finish(outcome, client: client, now: now)
@@ -94,7 +99,8 @@ public struct TokenService: Sendable {
 
     /// Uses a refresh token (RFC 6749 §6): the old one is rotated away and a new one issued in
     /// the same family. Presenting a rotated-away token revokes the family.
-    public func refresh(_ token: String, client: Client, scope requested: ScopeSet?, resources asked: [String] = []) async throws -> IssuedTokens {
+    public func refresh(_ token: String, client: Client, scope requested: ScopeSet?, resources asked: [String] = [],
+                        dpopKey: String? = nil) async throws -> IssuedTokens {
         guard TokenHash.isPlausible(token) else { throw GrantError.refreshTokenUnknown }
         let hash = TokenHash.of(token), now = clock.now(), lifetimes = lifetimes, known = resources
         let outcome: Outcome = try await database.write { db in
@@ -106,6 +112,9 @@ public struct TokenService: Sendable {
                 return .refused(.refreshTokenReused)
             }
             guard now < stored.expiresAt else { return .refused(.refreshTokenExpired) }
+            // RFC 9449 §5: a bound refresh token is used only with a proof by its key (checked
+            // before rotating, so a thief without the key cannot even spend it).
+            if let bound = stored.dpopKey, bound != dpopKey { return .refused(.dpopKeyMismatch) }
             let scope = requested ?? stored.scope
             if let extra = scope.values.first(where: { !stored.scope.contains($0) }) { return .refused(.scopeNotAllowed(extra)) }
             let audience: [String]
@@ -122,7 +131,8 @@ public struct TokenService: Sendable {
             // token is narrowed to what was asked for.
             let minted = try Self.mint(in: db, client: client, userID: user.id, scope: scope, refreshScope: stored.scope,
                                        familyID: stored.familyID, rotatedFrom: hash, authTime: stored.authTime, methods: stored.methods,
-                                       resources: stored.resources, audience: audience, now: now, lifetimes: lifetimes)
+                                       resources: stored.resources, audience: audience, dpopKey: dpopKey,
+                                       refreshDPoPKey: stored.dpopKey ?? (client.isConfidential ? nil : dpopKey), now: now, lifetimes: lifetimes)
             return .issued(minted, user: user, nonce: nil, authTime: stored.authTime, methods: stored.methods)
         }
         return try finish(outcome, client: client, now: now)
@@ -131,7 +141,8 @@ public struct TokenService: Sendable {
     // MARK: Grants without a code
 
     /// The client acting for itself (RFC 6749 §4.4): no user, no refresh token, no `openid`.
-    public func clientCredentials(client: Client, scope requested: ScopeSet?, resources asked: [String] = []) async throws -> IssuedTokens {
+    public func clientCredentials(client: Client, scope requested: ScopeSet?, resources asked: [String] = [],
+                                  dpopKey: String? = nil) async throws -> IssuedTokens {
         let scope = requested ?? ScopeSet(client.scopes.values.filter { !ScopeSet.standard.contains($0) })
         if scope.contains("openid") { throw GrantError.scopeNeedsUser }
         if let extra = scope.values.first(where: { !client.scopes.contains($0) }) { throw GrantError.scopeNotAllowed(extra) }
@@ -139,7 +150,7 @@ public struct TokenService: Sendable {
         let now = clock.now(), lifetimes = lifetimes
         let minted = try await database.write { db in
             try Self.mintAccessToken(in: db, client: client, userID: nil, scope: scope, familyID: TokenHash.newToken(), audience: audience,
-                                     now: now, lifetimes: lifetimes)
+                                     dpopKey: dpopKey, now: now, lifetimes: lifetimes)
         }
         return try finish(.issued(minted, user: nil, nonce: nil, authTime: now, methods: []), client: client, now: now)
     }
@@ -147,7 +158,7 @@ public struct TokenService: Sendable {
     /// The resource owner password grant (RFC 6749 §4.3), for clients explicitly allowed it.
     /// Failures count towards the same sign-in limits as the sign-in page.
     public func password(client: Client, username: String, password: String, scope requested: ScopeSet?, ip: String,
-                         resources asked: [String] = []) async throws -> IssuedTokens {
+                         resources asked: [String] = [], dpopKey: String? = nil) async throws -> IssuedTokens {
         let scope = requested ?? client.scopes
         if let extra = scope.values.first(where: { !client.scopes.contains($0) }) { throw GrantError.scopeNotAllowed(extra) }
         let audience = try Self.target(asked, within: [], known: resources).get()
@@ -163,7 +174,8 @@ public struct TokenService: Sendable {
         let now = clock.now(), lifetimes = lifetimes
         let minted = try await database.write { db in
             try Self.mint(in: db, client: client, userID: user.id, scope: scope, familyID: TokenHash.newToken(), rotatedFrom: nil,
-                          authTime: now, methods: ["pwd"], resources: audience, audience: audience, now: now, lifetimes: lifetimes)
+                          authTime: now, methods: ["pwd"], resources: audience, audience: audience, dpopKey: dpopKey,
+                          refreshDPoPKey: client.isConfidential ? nil : dpopKey, now: now, lifetimes: lifetimes)
         }
         return try finish(.issued(minted, user: user, nonce: nil, authTime: now, methods: ["pwd"]), client: client, now: now)
     }
@@ -187,30 +199,35 @@ public struct TokenService: Sendable {
     /// Records an access token: an opaque one by its hash, or, for a client that chose JWT
     /// access tokens, the hash of the `jti` the JWT will carry.
     static func mintAccessToken(in db: any Connection, client: Client, userID: Int64?, scope: ScopeSet, familyID: String,
-                                audience: [String], now: Int, lifetimes: TokenLifetimes) throws -> Minted {
+                                audience: [String], dpopKey: String?, now: Int, lifetimes: TokenLifetimes) throws -> Minted {
         let access = TokenHash.newToken()
         try TokenRepository.insertAccessToken(hash: TokenHash.of(access), clientID: client.clientID, userID: userID, scope: scope,
-                                              familyID: familyID, audience: audience, now: now, expiresAt: now + lifetimes.accessToken, in: db)
-        return Minted(accessToken: access, refreshToken: nil, scope: scope, audience: audience, isJWT: client.accessTokenFormat == .jwt)
+                                              familyID: familyID, audience: audience, dpopKey: dpopKey, now: now,
+                                              expiresAt: now + lifetimes.accessToken, in: db)
+        return Minted(accessToken: access, refreshToken: nil, scope: scope, audience: audience, isJWT: client.accessTokenFormat == .jwt,
+                      dpopKey: dpopKey)
     }
 
     /// Creates an access token for `scope` and `audience`, and a refresh token for
     /// `refreshScope` (the same by default) and the grant's `resources` when the client may refresh.
+    /// The access token is bound to `dpopKey`, the refresh token to `refreshDPoPKey` (RFC 9449).
     static func mint(in db: any Connection, client: Client, userID: Int64, scope: ScopeSet, refreshScope: ScopeSet? = nil,
                      familyID: String, rotatedFrom: String?, authTime: Int, methods: [String], resources: [String], audience: [String],
-                     now: Int, lifetimes: TokenLifetimes) throws -> Minted {
+                     dpopKey: String?, refreshDPoPKey: String?, now: Int, lifetimes: TokenLifetimes) throws -> Minted {
         var minted = try mintAccessToken(in: db, client: client, userID: userID, scope: scope, familyID: familyID, audience: audience,
-                                         now: now, lifetimes: lifetimes)
+                                         dpopKey: dpopKey, now: now, lifetimes: lifetimes)
         var refresh: String?
         if client.allows(.refreshToken) {
             let token = TokenHash.newToken()
             try TokenRepository.insertRefreshToken(hash: TokenHash.of(token), clientID: client.clientID, userID: userID,
                                                    scope: refreshScope ?? scope,
                                                    familyID: familyID, rotatedFrom: rotatedFrom, authTime: authTime, methods: methods,
-                                                   resources: resources, now: now, expiresAt: now + lifetimes.refreshToken, in: db)
+                                                   resources: resources, dpopKey: refreshDPoPKey, now: now,
+                                                   expiresAt: now + lifetimes.refreshToken, in: db)
             refresh = token
         }
-        minted = Minted(accessToken: minted.accessToken, refreshToken: refresh, scope: scope, audience: audience, isJWT: minted.isJWT)
+        minted = Minted(accessToken: minted.accessToken, refreshToken: refresh, scope: scope, audience: audience, isJWT: minted.isJWT,
+                        dpopKey: dpopKey)
         return minted
     }
 
@@ -227,7 +244,8 @@ public struct TokenService: Sendable {
                     iss: jwtAccessTokens.issuer, sub: user?.subject ?? client.clientID, aud: resources.audience(minted.audience),
                     exp: now + lifetimes.accessToken, iat: now, jti: minted.accessToken, client_id: client.clientID,
                     scope: minted.scope.description, auth_time: user == nil ? nil : authTime,
-                    acr: known ? AuthenticationMethods.acr(methods) : nil, amr: known ? methods : nil))
+                    acr: known ? AuthenticationMethods.acr(methods) : nil, amr: known ? methods : nil,
+                    cnf: minted.dpopKey.map { ["jkt": $0] }))
             }
             var idToken: String?
             if let user, minted.scope.contains("openid") {
@@ -235,7 +253,7 @@ public struct TokenService: Sendable {
                                             nonce: nonce, accessToken: accessToken, now: now)
             }
             return IssuedTokens(accessToken: accessToken, expiresIn: lifetimes.accessToken, refreshToken: minted.refreshToken,
-                                scope: minted.scope, idToken: idToken)
+                                scope: minted.scope, idToken: idToken, dpopKey: minted.dpopKey)
         }
     }
 }
