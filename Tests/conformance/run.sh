@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Conformance check of the sibling provider against an independent OAuth 2.0 client (Authlib).
+# Conformance check of the sibling provider against an independent OAuth 2.0 client (Authlib):
+# oauth_client_check.py (the core flows), then tokens_check.py (JWT access tokens, resource
+# indicators, protected-resource metadata, DPoP; Authlib's RFC 9068 validator and joserfc).
 #
 # Builds (or reuses, with LATCHKEY_BIN=path) the latchkey binary, creates a user and a client in
 # a throwaway provider database through the CLI, starts `latchkey provider` on a free port of
@@ -28,7 +30,7 @@ say() { echo "conformance: $*" >&2; }
 
 # Python with Authlib and requests.
 python="${PYTHON:-python3}"
-if ! "$python" -c 'import authlib, requests' 2>/dev/null; then
+if ! "$python" -c 'import authlib, requests, joserfc' 2>/dev/null; then
     say "installing authlib and requests"
     timeout 300 "$python" -m pip install --quiet --disable-pip-version-check authlib requests >&2
 fi
@@ -58,6 +60,8 @@ export PUBLIC_DIR="$root/Public"
 export PASSWORD_HASH_COST=10
 export EVENT_LOOPS=2
 export LOG_LEVEL=warning
+api_resource="https://api.conformance.test"
+export PROVIDER_RESOURCES="$api_resource"
 # The run must not pick up a developer's .env or db/ files: work in the temporary folder.
 cd "$work"
 
@@ -73,6 +77,12 @@ client_id="$(printf '%s\n' "$client_output" | sed -n 's/^client_id: //p')"
 client_secret="$(printf '%s\n' "$client_output" | sed -n 's/^client_secret: //p')"
 [[ -n "$client_id" && -n "$client_secret" ]] || { say "could not register a client: $client_output"; exit 1; }
 
+jwt_output="$("$bin" clients add --name "Authlib JWT conformance" --redirect-uri "$redirect_uri" --jwt-access-tokens \
+    --grant authorization_code --grant refresh_token --grant client_credentials --scope "openid profile email")"
+jwt_client_id="$(printf '%s\n' "$jwt_output" | sed -n 's/^client_id: //p')"
+jwt_client_secret="$(printf '%s\n' "$jwt_output" | sed -n 's/^client_secret: //p')"
+[[ -n "$jwt_client_id" && -n "$jwt_client_secret" ]] || { say "could not register the JWT client: $jwt_output"; exit 1; }
+
 "$bin" provider >"$work/provider.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -87,6 +97,10 @@ status=0
 PROVIDER_URL="http://127.0.0.1:$port" CLIENT_ID="$client_id" CLIENT_SECRET="$client_secret" REDIRECT_URI="$redirect_uri" \
     USERNAME="$username" PASSWORD="$password" AUTHLIB_INSECURE_TRANSPORT=1 \
     timeout 120 "$python" "$here/oauth_client_check.py" || status=$?
+PROVIDER_URL="http://127.0.0.1:$port" CLIENT_ID="$client_id" CLIENT_SECRET="$client_secret" REDIRECT_URI="$redirect_uri" \
+    USERNAME="$username" PASSWORD="$password" AUTHLIB_INSECURE_TRANSPORT=1 \
+    JWT_CLIENT_ID="$jwt_client_id" JWT_CLIENT_SECRET="$jwt_client_secret" API_RESOURCE="$api_resource" PYTHONPATH="$here" \
+    timeout 120 "$python" "$here/tokens_check.py" || status=$?
 if [[ $status -ne 0 ]]; then
     say "failed; the provider's log follows"
     cat "$work/provider.log" >&2
