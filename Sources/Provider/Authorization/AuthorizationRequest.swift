@@ -119,7 +119,7 @@ public struct AuthorizationRequest: Sendable {
         }
         let acrValues = (parameters["acr_values"] ?? "").split(separator: " ").map(String.init)
         let requested = parameters.all("resource")
-        guard requested.count <= maxResources else { throw back(.invalidTarget("")) }
+        guard requested.count <= maxResources else { throw back(.invalidTarget("(more than \(maxResources))")) }
         let resources: [String]
         do { resources = try known.check(requested) } catch {
             if case .unknown(let resource) = error { throw back(.invalidTarget(resource)) }

@@ -9,6 +9,7 @@ public struct KnownResources: Sendable {
     /// Every identifier a `resource` parameter may name, the provider's own first.
     public let all: [String]
 
+    /// The provider's own endpoints (`own`, the issuer URL) and the configured resource servers.
     public init(own: String, others: [String]) {
         self.own = own
         all = [own] + others.filter { $0 != own }
