@@ -165,9 +165,19 @@ import WebTesting
             #expect(reply.status == .unauthorized, "\(name)")
             #expect(reply.headers["WWW-Authenticate"]?.contains("error=\"\(code)\"") == true, "\(name): \(reply.headers["WWW-Authenticate"] ?? "")")
         }
+        let stolen = await resource(http, token: token, proof: try other.proof("GET", Self.profileURI, iat: now, accessToken: token))
+        #expect(stolen.headers["WWW-Authenticate"]?.hasPrefix("DPoP error=\"invalid_token\"") == true, "answered in the DPoP scheme")
         let good = try key.proof("GET", Self.profileURI, iat: now, accessToken: token)
         #expect(await resource(http, token: token, proof: good).status == .ok)
         #expect(await resource(http, token: token, proof: good).status == .unauthorized, "a replayed proof")
+
+        // Concurrent replays of one proof at a resource endpoint: exactly one is served.
+        let shared = try key.proof("GET", Self.profileURI, iat: now, accessToken: token)
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 { group.addTask { await resource(provider.browser(), token: token, proof: shared).status.code } }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses.sorted() == [200, 401, 401, 401, 401, 401, 401, 401], "\(statuses)")
 
         // An unbound token is a bearer token only.
         let plain = try #require(await grant(http, client, proof: nil).fields["access_token"] as? String)

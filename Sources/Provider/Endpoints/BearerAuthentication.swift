@@ -1,3 +1,4 @@
+import Security
 import Web
 
 /// The access token check for resource endpoints: bearer tokens (RFC 6750 §2.1 and §3) and
@@ -34,7 +35,7 @@ struct BearerAuthentication {
               // A bound token is worth nothing without its key: never as a bearer token (§7.2),
               // and only with a proof by that key; an unbound one only as a bearer token.
               grant.dpopKey == proofKey else {
-            throw invalidToken
+            throw scheme == "dpop" ? invalidDPoPToken : invalidToken
         }
         return grant
     }
@@ -49,6 +50,12 @@ struct BearerAuthentication {
     /// `resource_metadata="…"`, the RFC 9728 §5.1 parameter of every challenge.
     var resourceMetadata: String {
         "resource_metadata=\"\(ProtectedResourceMetadata.url(issuer: services.configuration.baseURL))\""
+    }
+
+    /// The same refusal in the scheme the client used (RFC 9449 §7.1), naming the algorithms we take.
+    var invalidDPoPToken: OAuthError {
+        OAuthError(.invalidToken, "The access token is invalid, expired, revoked or bound to another key.", status: .unauthorized,
+                   headers: ["WWW-Authenticate": "DPoP error=\"invalid_token\", algs=\"\(DPoPProof.algorithms.joined(separator: " "))\", \(resourceMetadata)"])
     }
 
     var invalidToken: OAuthError {
