@@ -48,19 +48,44 @@ public final class SQLiteDatabase: Database {
         }
     }
 
+    /// How long a read may run on the caller's thread before it is interrupted and run again on
+    /// a worker.
+    static let inlineReadBudget = 0.002
+
     /// Runs `body` in a deferred transaction on a reader connection: one snapshot, no writes.
+    ///
+    /// A read first runs on the caller's thread (an event loop, usually) when a reader is free:
+    /// SQLite is a library call, and the point lookups that make up most reads take microseconds,
+    /// less than the trip to a worker thread and back (two context switches and a wake-up of the
+    /// loop). A read still running after `inlineReadBudget` is interrupted and, being read-only,
+    /// simply runs again on a worker, where a slow report may take as long as it needs.
     public func read<T: Sendable>(_ body: @escaping @Sendable (any Connection) throws -> T) async throws -> T {
         let sharesWriter = readers === writer
-        return try await readers.withConnection { connection in
-            let result = Result {
-                // A lone in-memory connection is also the writer, so it is made read-only just here.
-                if sharesWriter { _ = try connection.execute("PRAGMA query_only=ON", []) }
-                defer { if sharesWriter { _ = try? connection.execute("PRAGMA query_only=OFF", []) } }
-                // A deferred BEGIN: the snapshot starts with the first read and holds until COMMIT.
-                return try connection.transaction(begin: "BEGIN", body)
+        let inline = try readers.withConnectionIfFree { connection -> (result: Result<InlineRead<T>, any Error>, reusable: Bool) in
+            let outcome = connection.withinBudget(seconds: Self.inlineReadBudget) {
+                Result { try Self.readTransaction(on: connection, sharesWriter: sharesWriter, body) }
             }
-            return (result, true)
+            connection.rollbackIfOpen()
+            return (connection.budgetExceeded ? .success(.overBudget) : outcome.map(InlineRead.done), true)
         }
+        if case .done(let value) = try inline?.get() { return value }
+        return try await readers.withConnection { connection in
+            (Result { try Self.readTransaction(on: connection, sharesWriter: sharesWriter, body) }, true)
+        }
+    }
+
+    private enum InlineRead<T> {
+        case done(T)
+        case overBudget
+    }
+
+    private static func readTransaction<T>(on connection: SQLiteConnection, sharesWriter: Bool,
+                                           _ body: (any Connection) throws -> T) throws -> T {
+        // A lone in-memory connection is also the writer, so it is made read-only just here.
+        if sharesWriter { _ = try connection.execute("PRAGMA query_only=ON", []) }
+        defer { if sharesWriter { _ = try? connection.execute("PRAGMA query_only=OFF", []) } }
+        // A deferred BEGIN: the snapshot starts with the first read and holds until COMMIT.
+        return try connection.transaction(begin: "BEGIN", body)
     }
 
     /// Runs `body` on the single writer connection, in a `BEGIN IMMEDIATE` transaction that
