@@ -69,6 +69,7 @@ func serve() async {
     do {
         let services = try await SiteServices.open(configuration, logger: logger)
         services.logProviders(logger)
+        services.checkDiscovery(logger)
         let application = try SiteApplication.make(services: services, logger: logger)
         let housekeeping = services.core.startHousekeeping(logger: logger)
         let mail = services.core.startMailDelivery(logger: logger)

@@ -41,6 +41,8 @@ struct SocialController {
             let url = try await social.begin(provider: id, intent: intent, returnTo: form["next"], sessionBinding: binding, redirectURI: redirectURI)
             return Response(status: .seeOther, headers: ["Location": url, "Cache-Control": "no-store"])
         } catch let error as SocialAuthError {
+            // The page says "not answering"; the log says why (discovery unreachable, and so on).
+            context.logger.warning("social_auth_failed", ["provider": id, "step": "start", "error": error])
             return try await failure(error, providerName: entry.displayName, intent: intent, request: request, context: context)
         }
     }

@@ -41,7 +41,7 @@ import WebTesting
         let page = await client.get("/admin/providers")
         #expect(page.status.code == 200)
         for text in ["https://id.example.org/auth/github/callback", "https://id.example.org/auth/facebook/callback", "read:user user:email",
-                     "FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET are not both set", "SIBLING_CLIENT_ID and SIBLING_CLIENT_SECRET are not both set", "v26.0"] {
+                     "FACEBOOK_CLIENT_ID and FACEBOOK_CLIENT_SECRET are not set", "SIBLING_CLIENT_ID, SIBLING_CLIENT_SECRET and SIBLING_PROVIDER_URL are not set", "v26.0"] {
             #expect(page.text.contains(text), "missing \(text)")
         }
     }

@@ -34,7 +34,7 @@ extension ProviderRegistry.Entry {
         let base = env.endpoint("SIBLING_PROVIDER_URL")
         let name = env.string("SIBLING_NAME", default: "Latchkey ID")
         return .configured("sibling", name, prefix: "SIBLING", env, http: http,
-                           missing: base.isEmpty ? "SIBLING_PROVIDER_URL is not set" : nil) { .sibling(base: base, displayName: name) }
+                           requires: ["SIBLING_PROVIDER_URL"]) { .sibling(base: base, displayName: name) }
     }
 }
 
