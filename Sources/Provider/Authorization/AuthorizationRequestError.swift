@@ -24,7 +24,8 @@ public enum AuthorizationRequestError: Error, Sendable, Equatable {
     case malformedScope
     /// A scope the client was not registered for (or none at all).
     case scopeNotAllowed(String)
-    /// A public client without a PKCE challenge.
+    /// No PKCE challenge from a client that must send one (every public client, and every
+    /// confidential one with `require_pkce`).
     case pkceRequired
     /// `plain`, or a challenge without a method (which RFC 7636 reads as `plain`).
     case unsupportedChallengeMethod(String)

@@ -55,7 +55,7 @@ extension OAuthError {
         case .grantNotAllowed: self.init(.unauthorizedClient, "This client may not use the authorization code grant.")
         case .malformedScope: self.init(.invalidScope, "The scope parameter is malformed.")
         case .scopeNotAllowed(let scope): self.init(.invalidScope, "The scope \(Self.printable(scope)) is not available to this client.")
-        case .pkceRequired: self.init(.invalidRequest, "Public clients must send a PKCE code_challenge (S256).")
+        case .pkceRequired: self.init(.invalidRequest, "This client must send a PKCE code_challenge with code_challenge_method=S256.")
         case .unsupportedChallengeMethod: self.init(.invalidRequest, "code_challenge_method must be S256.")
         case .malformedChallenge: self.init(.invalidRequest, "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~] with code_challenge_method=S256.")
         case .malformedPrompt: self.init(.invalidRequest, "The prompt parameter is not valid.")
