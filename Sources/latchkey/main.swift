@@ -27,10 +27,11 @@ commands:
   clients add --name N --redirect-uri URI [--redirect-uri URI2 …] [--public]
               [--grant \(GrantType.names(separator: "|")) …]
               [--scope S …] [--skip-consent] [--resource-server] [--no-require-pkce]
+              [--require-par]
                                      register a provider client; prints its id and secret (once);
                                      PKCE S256 is required unless --no-require-pkce (confidential
                                      clients only); granting password prints a warning (RFC 9700 §2.4)
-  clients set ID --require-pkce on|off
+  clients set ID [--require-pkce on|off] [--require-par on|off]
                                      turn one of a client's switches on or off
   clients list                       list the provider's clients
   clients remove ID                  delete a client and every token issued to it
@@ -234,7 +235,8 @@ func providerCreateUser(_ arguments: ArraySlice<String>) async {
 
 func clientsAdd(_ arguments: ArraySlice<String>) async {
     let given = repeatableOptions(arguments, single: ["--name"], repeatable: ["--redirect-uri", "--grant", "--scope"],
-                                  flags: ["--public", "--skip-consent", "--resource-server", "--no-require-pkce"])
+                                  flags: ["--public", "--skip-consent", "--resource-server", "--no-require-pkce",
+                                                                      "--require-par"])
     guard let name = given["--name"]?.first else { fail("clients add needs --name") }
     var grants = GrantType.defaultForNewClients
     if let named = given["--grant"] {
@@ -252,7 +254,8 @@ func clientsAdd(_ arguments: ArraySlice<String>) async {
     }
     let new = NewClient(name: name, redirectURIs: given["--redirect-uri"] ?? [], grantTypes: grants, scopes: scopes,
                         isConfidential: given["--public"] == nil, skipsConsent: given["--skip-consent"] != nil,
-                        isResourceServer: given["--resource-server"] != nil, requiresPKCE: given["--no-require-pkce"] == nil)
+                        isResourceServer: given["--resource-server"] != nil, requiresPKCE: given["--no-require-pkce"] == nil,
+                        requiresPushedRequests: given["--require-par"] != nil)
     let services = await openProvider()
     do {
         let registered = try await services.clients.register(new)
@@ -279,7 +282,7 @@ func clientsList() async {
         let clients = try await services.clients.all()
         if clients.isEmpty { print("no clients registered") }
         for client in clients {
-            print("\(client.clientID)  \(client.name)  \(client.isConfidential ? "confidential" : "public")\(client.skipsConsent ? " skip-consent" : "")\(client.isResourceServer ? " resource-server" : "")\(client.mustUsePKCE ? " pkce" : "")")
+            print("\(client.clientID)  \(client.name)  \(client.isConfidential ? "confidential" : "public")\(client.skipsConsent ? " skip-consent" : "")\(client.isResourceServer ? " resource-server" : "")\(client.mustUsePKCE ? " pkce" : "")\(client.requiresPushedRequests ? " par" : "")")
             print("    grants: \(client.grantTypes.sorted().map(\.rawValue).joined(separator: " "))  scopes: \(client.scopes)")
             for uri in client.redirectURIs { print("    redirect: \(uri)") }
         }

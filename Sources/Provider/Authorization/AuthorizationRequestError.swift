@@ -34,6 +34,8 @@ public enum AuthorizationRequestError: Error, Sendable, Equatable {
     case malformedPrompt
     /// `max_age` that is not a non-negative whole number of seconds.
     case malformedMaxAge
+    /// A plain request from a client that must push its requests first (RFC 9126 §6).
+    case pushedRequestRequired
     /// The user said no.
     case accessDenied
     /// `prompt=none`, but nobody is signed in, or the sign-in is too old or too weak for the request.

@@ -25,6 +25,8 @@ public struct Client: Sendable, Equatable {
     /// Whether an authorization request must carry a PKCE S256 challenge (RFC 9700 §2.1.1). On
     /// for every client registered since issue 15; public clients need one whatever this says.
     public var requiresPKCE: Bool
+    /// Whether its authorization requests must come through `/oauth/par` (RFC 9126 §6).
+    public var requiresPushedRequests: Bool
     /// When the client was registered (Unix seconds).
     public let createdAt: Int
 
@@ -38,6 +40,7 @@ public struct Client: Sendable, Equatable {
         skipsConsent = try row.bool("skip_consent")
         isResourceServer = try row.bool("resource_server")
         requiresPKCE = try row.bool("require_pkce")
+        requiresPushedRequests = try row.bool("require_par")
         createdAt = try row.int("created_at")
     }
 
@@ -45,6 +48,7 @@ public struct Client: Sendable, Equatable {
     /// named by their columns and by their CLI options.
     public enum Setting: String, Sendable, CaseIterable {
         case requirePKCE = "require_pkce"
+        case requirePushedRequests = "require_par"
 
         /// The CLI option that names it (`--require-pkce`).
         public var option: String { "--" + rawValue.replacingOccurrences(of: "_", with: "-") }
@@ -83,6 +87,7 @@ extension Client: MustacheObject {
         case "skipsConsent": .bool(skipsConsent)
         case "isResourceServer": .bool(isResourceServer)
         case "requiresPKCE": .bool(mustUsePKCE)
+        case "requiresPushedRequests": .bool(requiresPushedRequests)
         default: nil
         }
     }

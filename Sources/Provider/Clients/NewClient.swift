@@ -21,11 +21,15 @@ public struct NewClient: Sendable {
     /// Whether its authorization requests must carry a PKCE S256 challenge (RFC 9700 §2.1.1):
     /// on unless someone turns it off for an old confidential client that cannot send one.
     public var requiresPKCE: Bool
+    /// Whether its authorization requests must be pushed first (RFC 9126 §6); off by default,
+    /// since standard client libraries do not push unless told to.
+    public var requiresPushedRequests: Bool
 
     /// A client description; the defaults suit a server-side web application signing users in.
     public init(name: String, redirectURIs: [String], grantTypes: Set<GrantType> = GrantType.defaultForNewClients,
                 scopes: ScopeSet = ScopeSet(ScopeSet.standard), isConfidential: Bool = true, skipsConsent: Bool = false,
-                isResourceServer: Bool = false, requiresPKCE: Bool = true) {
+                isResourceServer: Bool = false, requiresPKCE: Bool = true,
+                requiresPushedRequests: Bool = false) {
         self.name = name
         self.redirectURIs = redirectURIs
         self.grantTypes = grantTypes
@@ -34,6 +38,7 @@ public struct NewClient: Sendable {
         self.skipsConsent = skipsConsent
         self.isResourceServer = isResourceServer
         self.requiresPKCE = requiresPKCE
+        self.requiresPushedRequests = requiresPushedRequests
     }
 
     /// Whether registering this client enables the password grant, which RFC 9700 §2.4 says

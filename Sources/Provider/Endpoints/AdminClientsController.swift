@@ -30,7 +30,8 @@ struct AdminClientsController {
         }
         let new = NewClient(name: form["name"] ?? "", redirectURIs: uris, grantTypes: grants, scopes: scopes,
                             isConfidential: form["confidential"] == "on", skipsConsent: form["skip_consent"] == "on",
-                            isResourceServer: form["resource_server"] == "on", requiresPKCE: form["require_pkce"] == "on")
+                            isResourceServer: form["resource_server"] == "on", requiresPKCE: form["require_pkce"] == "on",
+                            requiresPushedRequests: form["require_par"] == "on")
         do {
             let registered = try await services.clients.register(new)
             context.logger.info("client_registered", ["client_id": registered.client.clientID, "by": context.currentUser?.id ?? 0])
@@ -106,6 +107,7 @@ struct AdminClientsController {
             "skip_consent": .bool(form["skip_consent"] == "on"),
             "resource_server": .bool(form["resource_server"] == "on"),
             "require_pkce": .bool(form["require_pkce"] == "on"),
+            "require_par": .bool(form["require_par"] == "on"),
             "grants": grantBoxes(checked: grants),
         ]
     }

@@ -60,6 +60,8 @@ extension OAuthError {
         case .malformedChallenge: self.init(.invalidRequest, "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~] with code_challenge_method=S256.")
         case .malformedPrompt: self.init(.invalidRequest, "The prompt parameter is not valid.")
         case .malformedMaxAge: self.init(.invalidRequest, "max_age must be a non-negative whole number of seconds.")
+        case .pushedRequestRequired:
+            self.init(.invalidRequest, "This client must push its authorization requests to the PAR endpoint and send request_uri.")
         case .accessDenied: self.init(.accessDenied, "The user denied the request.")
         case .loginRequired: self.init(.loginRequired, "The user must sign in (again) for this request.")
         case .consentRequired: self.init(.consentRequired, "The user has not allowed this client yet.")
