@@ -25,6 +25,8 @@ public struct ProviderServices: Sendable {
     public let tokens: TokenService
     /// The id_token signing keys.
     public let signingKeys: SigningKeys
+    /// Pushed authorization requests (RFC 9126).
+    public let pushedRequests: PushedRequests
     /// Users' second factors (authenticator app, recovery codes).
     let secondFactors: ProviderSecondFactors
 
@@ -54,7 +56,7 @@ public struct ProviderServices: Sendable {
                 configuration: configuration, core: core, users: users,
                 clients: ClientRegistry(database: database, clock: clock), consents: ConsentStore(database: database, clock: clock),
                 tokens: TokenService(database: database, clock: clock, lifetimes: lifetimes, idTokens: issuer, users: users),
-                signingKeys: signingKeys,
+                signingKeys: signingKeys, pushedRequests: PushedRequests(database: database, clock: clock),
                 secondFactors: ProviderSecondFactors(database: database, clock: clock, totp: TOTPDevices(keys: core.keys, issuer: totpIssuer),
                                                      passkeys: Passkeys(database: database, relyingParty: relyingParty(configuration.baseURL),
                                                                         clock: clock),

@@ -26,8 +26,13 @@ commands:
                                      read from stdin
   clients add --name N --redirect-uri URI [--redirect-uri URI2 …] [--public]
               [--grant \(GrantType.names(separator: "|")) …]
-              [--scope S …] [--skip-consent] [--resource-server]
-                                     register a provider client; prints its id and secret (once)
+              [--scope S …] [--skip-consent] [--resource-server] [--no-require-pkce]
+              [--require-par]
+                                     register a provider client; prints its id and secret (once);
+                                     PKCE S256 is required unless --no-require-pkce (confidential
+                                     clients only); granting password prints a warning (RFC 9700 §2.4)
+  clients set ID [--require-pkce on|off] [--require-par on|off]
+                                     turn one of a client's switches on or off
   clients list                       list the provider's clients
   clients remove ID                  delete a client and every token issued to it
   help                               show this message
@@ -231,7 +236,8 @@ func providerCreateUser(_ arguments: ArraySlice<String>) async {
 
 func clientsAdd(_ arguments: ArraySlice<String>) async {
     let given = repeatableOptions(arguments, single: ["--name"], repeatable: ["--redirect-uri", "--grant", "--scope"],
-                                  flags: ["--public", "--skip-consent", "--resource-server"])
+                                  flags: ["--public", "--skip-consent", "--resource-server", "--no-require-pkce",
+                                                                      "--require-par"])
     guard let name = given["--name"]?.first else { fail("clients add needs --name") }
     var grants = GrantType.defaultForNewClients
     if let named = given["--grant"] {
@@ -249,10 +255,16 @@ func clientsAdd(_ arguments: ArraySlice<String>) async {
     }
     let new = NewClient(name: name, redirectURIs: given["--redirect-uri"] ?? [], grantTypes: grants, scopes: scopes,
                         isConfidential: given["--public"] == nil, skipsConsent: given["--skip-consent"] != nil,
-                        isResourceServer: given["--resource-server"] != nil)
+                        isResourceServer: given["--resource-server"] != nil, requiresPKCE: given["--no-require-pkce"] == nil,
+                        requiresPushedRequests: given["--require-par"] != nil)
     let services = await openProvider()
     do {
         let registered = try await services.clients.register(new)
+        if new.enablesPasswordGrant {
+            // stderr, where one-shot commands log: stdout stays the id and secret scripts read.
+            Logger(level: .warning, sink: LogSink(fd: 2)).warning("password_grant_enabled", ["client_id": registered.client.clientID, "rfc": "9700 2.4"])
+            FileHandle.standardError.write(Data("latchkey: warning: \(GrantType.passwordGrantWarning)\n".utf8))
+        }
         print("client_id: \(registered.client.clientID)")
         if let secret = registered.secret {
             print("client_secret: \(secret)")
@@ -271,9 +283,26 @@ func clientsList() async {
         let clients = try await services.clients.all()
         if clients.isEmpty { print("no clients registered") }
         for client in clients {
-            print("\(client.clientID)  \(client.name)  \(client.isConfidential ? "confidential" : "public")\(client.skipsConsent ? " skip-consent" : "")\(client.isResourceServer ? " resource-server" : "")")
+            print("\(client.clientID)  \(client.name)  \(client.isConfidential ? "confidential" : "public")\(client.skipsConsent ? " skip-consent" : "")\(client.isResourceServer ? " resource-server" : "")\(client.mustUsePKCE ? " pkce" : "")\(client.requiresPushedRequests ? " par" : "")")
             print("    grants: \(client.grantTypes.sorted().map(\.rawValue).joined(separator: " "))  scopes: \(client.scopes)")
             for uri in client.redirectURIs { print("    redirect: \(uri)") }
+        }
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func clientsSet(_ arguments: ArraySlice<String>) async {
+    guard let id = arguments.first, !id.hasPrefix("--") else { fail("clients set needs a client id, then options") }
+    let given = options(arguments.dropFirst(), allowed: Set(Client.Setting.allCases.map(\.option)))
+    guard !given.isEmpty else { fail("clients set needs at least one of \(Client.Setting.allCases.map(\.option).joined(separator: ", "))") }
+    let services = await openProvider()
+    do {
+        for setting in Client.Setting.allCases {
+            guard let text = given[setting.option] else { continue }
+            guard let value = ["on": true, "off": false][text] else { fail("\(setting.option) takes on or off") }
+            guard try await services.clients.set(setting, to: value, clientID: id) else { fail("no client with id \(id)") }
+            print("\(setting.rawValue): \(text) for client \(id)")
         }
     } catch {
         fail("\(error)")
@@ -324,8 +353,9 @@ runToCompletion {
         switch arguments.dropFirst().first {
         case "add": await clientsAdd(arguments.dropFirst(2))
         case "list": await clientsList()
+        case "set": await clientsSet(arguments.dropFirst(2))
         case "remove": await clientsRemove(arguments.dropFirst(2))
-        default: fail("clients needs add, list or remove\n\n\(usage)")
+        default: fail("clients needs add, list, set or remove\n\n\(usage)")
         }
     case "help", "--help", "-h":
         print(usage)

@@ -2,7 +2,7 @@ import Storage
 
 /// SQL for the `clients` table.
 enum ClientRepository {
-    static let columns = "client_id, name, redirect_uris, grant_types, scopes, confidential, skip_consent, resource_server, created_at"
+    static let columns = "client_id, name, redirect_uris, grant_types, scopes, confidential, skip_consent, resource_server, require_pkce, require_par, created_at"
 
     static func find(clientID: String, in db: any Connection) throws -> Client? {
         try db.queryOne("SELECT \(columns) FROM clients WHERE client_id = ?", clientID).map(Client.init)
@@ -21,11 +21,16 @@ enum ClientRepository {
     static func insert(clientID: String, secretHash: String?, _ new: NewClient, now: Int, in db: any Connection) throws {
         _ = try db.execute("""
             INSERT INTO clients (client_id, secret_hash, name, redirect_uris, grant_types, scopes, confidential, skip_consent,
-                                 resource_server, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 resource_server, require_pkce, require_par, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, clientID, secretHash, new.name, new.redirectURIs.joined(separator: " "),
             new.grantTypes.sorted().map(\.rawValue).joined(separator: " "), new.scopes.description,
-            new.isConfidential, new.skipsConsent, new.isResourceServer, now)
+            new.isConfidential, new.skipsConsent, new.isResourceServer, new.requiresPKCE, new.requiresPushedRequests, now)
+    }
+
+    static func set(_ setting: Client.Setting, to value: Bool, clientID: String, in db: any Connection) throws -> Bool {
+        // The column name comes from the enum, never from input.
+        try db.execute("UPDATE clients SET \(setting.rawValue) = ? WHERE client_id = ?", value, clientID) > 0
     }
 
     /// Deletes a client; its codes, tokens and consents go with it (ON DELETE CASCADE).

@@ -12,6 +12,9 @@ enum ProviderMetadata {
             "revocation_endpoint": .string(issuer + "/oauth/revoke"),
             "introspection_endpoint": .string(issuer + "/oauth/introspect"),
             "userinfo_endpoint": .string(issuer + "/oauth/userinfo"),
+            "pushed_authorization_request_endpoint": .string(issuer + "/oauth/par"),
+            // Per client (`require_par`); the server as a whole also takes plain requests.
+            "require_pushed_authorization_requests": false,
             "jwks_uri": .string(issuer + "/.well-known/jwks.json"),
             "scopes_supported": .array(ScopeSet.standard.map(JSONValue.string)),
             "response_types_supported": ["code"],

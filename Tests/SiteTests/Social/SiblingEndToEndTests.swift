@@ -45,7 +45,7 @@ import WebTesting
     }
 
     @Test func signsInThroughTheSiblingAndStoresItsTokensEncrypted() async throws {
-        let origin = "http://site.test"
+        let origin = "https://site.test"
         let sibling = try await Self.startSibling(siteOrigin: origin)
         defer { Task { await sibling.server.stop() } }
         let site = try await TestSite.make([
