@@ -7,5 +7,6 @@ enum ProviderChores {
     static let all: [Housekeeping.Chore] = [
         Housekeeping.Chore("authorization_codes") { now, db in try TokenRepository.purgeCodes(before: now - 86_400, in: db) },
         Housekeeping.Chore("tokens") { now, db in try TokenRepository.purgeTokens(before: now - 86_400, in: db) },
+        Housekeeping.Chore("signing_keys") { now, db in try SigningKeys.purgeRetired(now: now, in: db) },
     ]
 }
