@@ -22,6 +22,7 @@ public enum ProviderApplication {
         let router = Router()
         AccountController(services: services).register(on: router)
         AccountPageController(services: services).register(on: router)
+        AppsPageController(services: services).register(on: router)
         SecurityPageController(services: services).register(on: router)
         SecondFactorController(services: services).register(on: router)
         PasskeyController(services: services).register(on: router)

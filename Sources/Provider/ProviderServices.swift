@@ -46,7 +46,7 @@ public struct ProviderServices: Sendable {
         return try await CoreServices.open(configuration.app, app: app, chores: ProviderChores.all, migrate: migrate, logger: logger,
                                            clock: clock) { core in
             let database = core.database
-            let signingKeys = try await SigningKeys.load(database: database, keys: core.keys, now: clock.now())
+            let signingKeys = try await SigningKeys.load(database: database, keys: core.keys, clock: clock)
             let users = UserService(database: database, credentials: core.credentials, clock: clock, signUpLimit: configuration.signUpLimit,
                                     outbox: core.outbox)
             let lifetimes = TokenLifetimes(accessToken: configuration.accessTokenTTL, refreshToken: configuration.refreshTokenTTL,

@@ -24,6 +24,11 @@ commands:
   provider create-user --username U --email E [--name N] [--password-stdin] [--admin] [--verified]
                                      create a provider user; the password is prompted for, or
                                      read from stdin
+  provider keys list                 the id_token signing keys and their phases (next, active,
+                                     retiring)
+  provider keys rotate               publish a new signing key now; it signs after
+                                     PROVIDER_KEY_ROTATION_GRACE, and the old one leaves the JWKS
+                                     once every token it signed has expired
   clients add --name N --redirect-uri URI [--redirect-uri URI2 …] [--public]
               [--grant \(GrantType.names(separator: "|")) …]
               [--scope S …] [--skip-consent] [--resource-server] [--no-require-pkce]
@@ -234,6 +239,34 @@ func providerCreateUser(_ arguments: ArraySlice<String>) async {
     }
 }
 
+func providerKeysList() async {
+    let services = await openProvider()
+    do {
+        for key in try await services.signingKeys.list() {
+            var line = "\(key.kid)  \(key.phase.rawValue)  published \(Clock.format(key.createdAt))  signs from \(Clock.format(key.activatesAt))"
+            if let until = key.signsUntil { line += "  until \(Clock.format(until))" }
+            if let until = key.publishedUntil { line += "  in the JWKS until \(Clock.format(until))" }
+            print(line)
+        }
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func providerKeysRotate() async {
+    let services = await openProvider()
+    let configuration = services.configuration
+    do {
+        let rotation = try await services.signingKeys.rotate(grace: configuration.keyRotationGrace, lifetime: configuration.accessTokenTTL)
+        print("published key \(rotation.kid); it signs from \(Clock.format(rotation.activatesAt)) (PROVIDER_KEY_ROTATION_GRACE=\(configuration.keyRotationGrace))")
+        for old in rotation.replaced {
+            print("key \(old.kid) stops signing then and leaves the JWKS at \(Clock.format(old.publishedUntil))")
+        }
+    } catch {
+        fail("\(error)")
+    }
+}
+
 func clientsAdd(_ arguments: ArraySlice<String>) async {
     let given = repeatableOptions(arguments, single: ["--name"], repeatable: ["--redirect-uri", "--grant", "--scope"],
                                   flags: ["--public", "--skip-consent", "--resource-server", "--no-require-pkce",
@@ -347,6 +380,12 @@ runToCompletion {
         case "serve", nil: await providerServe()
         case "migrate": await providerMigrate()
         case "create-user": await providerCreateUser(arguments.dropFirst(2))
+        case "keys":
+            switch arguments.dropFirst(2).first {
+            case "list": await providerKeysList()
+            case "rotate": await providerKeysRotate()
+            default: fail("provider keys needs list or rotate\n\n\(usage)")
+            }
         default: fail("unknown provider command \"\(arguments.dropFirst().first!)\"\n\n\(usage)")
         }
     case "clients":

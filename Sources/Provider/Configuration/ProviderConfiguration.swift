@@ -22,6 +22,9 @@ public struct ProviderConfiguration: Sendable {
     public var refreshTokenTTL: Int
     /// Authorization code lifetime (60 s).
     public var authorizationCodeTTL: Int
+    /// Seconds between publishing a rotated-in signing key and signing with it
+    /// (`PROVIDER_KEY_ROTATION_GRACE`): how long a client may cache the JWK Set.
+    public var keyRotationGrace: Int
 
     /// The provider's variable names for the shared settings.
     static let names = AppSettings.Names(host: "PROVIDER_HOST", port: "PROVIDER_PORT", databaseURL: "PROVIDER_DATABASE_URL",
@@ -44,6 +47,9 @@ public struct ProviderConfiguration: Sendable {
         "PROVIDER_ACCESS_TOKEN_TTL": "3600",
         "PROVIDER_REFRESH_TOKEN_TTL": "2592000",
         "PROVIDER_CODE_TTL": "60",
+        // A day: JWKS caches in client libraries and HTTP caches are commonly hours long (ours
+        // says five minutes), and a rotation is planned work, so waiting a day costs nothing.
+        "PROVIDER_KEY_ROTATION_GRACE": "86400",
     ]) { shared, _ in shared }
 
     /// Site variables a `PROVIDER_` variable falls back to when it is unset.
@@ -86,6 +92,9 @@ public struct ProviderConfiguration: Sendable {
         accessTokenTTL = problems.read(60) { () throws(ConfigurationError) in try read.number("PROVIDER_ACCESS_TOKEN_TTL", 60...86_400 * 7) }
         refreshTokenTTL = problems.read(60) { () throws(ConfigurationError) in try read.number("PROVIDER_REFRESH_TOKEN_TTL", 60...86_400 * 365) }
         authorizationCodeTTL = problems.read(10) { () throws(ConfigurationError) in try read.number("PROVIDER_CODE_TTL", 10...600) }
+        // At least the JWK Set's own max-age plus an instance's refresh interval, or a client
+        // caching it as told could meet the new key before it has seen it.
+        keyRotationGrace = problems.read(86_400) { () throws(ConfigurationError) in try read.number("PROVIDER_KEY_ROTATION_GRACE", 360...86_400 * 30) }
         try problems.check()
     }
 

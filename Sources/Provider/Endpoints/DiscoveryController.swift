@@ -16,8 +16,10 @@ struct DiscoveryController {
         try Self.cacheable(JSON(ProviderMetadata.document(issuer: services.configuration.baseURL)), request: request, context: context)
     }
 
+    /// Read fresh at every request: a key another process rotated in is published at once.
     @Sendable func jwks(_ request: Request, context: RequestContext) async throws -> Response {
-        try Self.cacheable(JSON(services.signingKeys.published), request: request, context: context)
+        try await services.signingKeys.refresh()
+        return try Self.cacheable(JSON(services.signingKeys.published), request: request, context: context)
     }
 
     private static func cacheable(_ body: some ResponseGenerator, request: Request, context: RequestContext) throws -> Response {

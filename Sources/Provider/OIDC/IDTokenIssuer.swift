@@ -44,3 +44,18 @@ struct IDTokenIssuer: Sendable {
         Base64URL.encode(SHA256.hash(token).prefix(16))
     }
 }
+
+extension IDTokenIssuer {
+    /// How long after its expiry an id_token still names its session as a hint (RP-initiated
+    /// logout 1.0 §2 asks to accept expired ones for a recent session).
+    static let hintAcceptance = 86_400 * 7
+
+    /// The claims of an id_token this provider issued, for `id_token_hint`: signed by a key still
+    /// published (a retired key's tokens are refused), our `iss`, its own `aud` (the client it
+    /// names; the caller compares it with anything else the request says), and expired at most
+    /// `hintAcceptance` ago. Nil for anything else.
+    func verifyHint(_ compact: String, now: Int) -> Claims? {
+        guard let token = try? JWT.parse(compact), let audience = token.claims.audience.first else { return nil }
+        return try? token.verify(using: keys.published, issuer: issuer, audience: audience, now: now, leeway: Self.hintAcceptance, nonce: nil)
+    }
+}

@@ -1,5 +1,6 @@
 import Accounts
 import Identity
+import IdentityWeb
 import Web
 
 /// What an administrator can do to a user: end sessions, manage linked accounts' tokens, unlink,

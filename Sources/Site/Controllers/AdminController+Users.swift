@@ -1,5 +1,6 @@
 import Accounts
 import Identity
+import IdentityWeb
 import Mustache
 import Storage
 import Web
