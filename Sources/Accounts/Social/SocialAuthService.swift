@@ -137,11 +137,41 @@ public struct SocialAuthService: Sendable {
     public func link(_ profile: NormalizedProfile, tokens: TokenSet, provider: ProviderDefinition, intent: Intent,
                      returnTo: String?, ip: String, notice: NoticeMail? = nil, profileForm: Bool = false) async throws -> Outcome {
         do {
-            return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip, notice: notice,
-                                      profileForm: profileForm)
-        } catch DatabaseError.uniqueViolation {
-            return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip, notice: notice,
-                                      profileForm: profileForm)
+            do {
+                return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip, notice: notice,
+                                          profileForm: profileForm)
+            } catch DatabaseError.uniqueViolation {
+                return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip, notice: notice,
+                                          profileForm: profileForm)
+            }
+        } catch let error as SocialAuthError {
+            if let reason = Self.refusalReason(error) {
+                try await recordRefusal(reason, profile: profile, provider: provider.id, intent: intent, ip: ip)
+            }
+            throw error
+        }
+    }
+
+    /// The audit wording of a sign-in (or connect) the linking policy refused; nil for errors
+    /// that are not a refusal of a person (a provider outage, a bad state).
+    static func refusalReason(_ error: SocialAuthError) -> String? {
+        switch error {
+        case .accountDisabled: "account disabled"
+        case .linkedToAnotherUser: "linked to another account"
+        case .emailBelongsToExistingAccount: "address belongs to an existing account"
+        default: nil
+        }
+    }
+
+    /// Records `social_refused` about the account the attempt met (the linked one, or the one
+    /// holding the address), after the refused transaction rolled back.
+    private func recordRefusal(_ reason: String, profile: NormalizedProfile, provider: String, intent: Intent, ip: String) async throws {
+        let now = now()
+        let actor: Int64? = if case .connect(let userID) = intent { userID } else { nil }
+        try await database.write { db in
+            var target = try SocialAccountRepository.find(provider: provider, uid: profile.uid, in: db)?.userID
+            if target == nil, profile.emailVerified, let email = profile.email { target = try UserRepository.find(email: email, in: db)?.id }
+            try AuditLog.record("social_refused", actor: actor, target: target, detail: "\(provider): \(reason)", ip: ip, now: now, in: db)
         }
     }
 

@@ -74,10 +74,38 @@ public struct SignInThrottle: Sendable {
     }
 
     /// The check `attempt` failed: its reservation stands as the account-and-address failure,
-    /// and the address and the account each count one more.
-    public func failed(attempt: String, account: String, ip: String, now: Int, in db: any Connection) throws {
+    /// and the address and the account each count one more. Returns the limit this failure has
+    /// just reached, if any: the moment a lockout (or the account's slowdown) begins, which the
+    /// apps record once, rather than every refused attempt after it (which an attacker could
+    /// make at will).
+    @discardableResult
+    public func failed(attempt: String, account: String, ip: String, now: Int, in db: any Connection) throws -> Limit? {
         try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at, attempt) VALUES ('ip', ?, ?, ?)", ip, now, attempt)
         try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at, attempt) VALUES ('account', ?, ?, ?)", account, now, attempt)
+        func count(_ scope: String, _ subject: String) throws -> Int {
+            try db.queryOne("SELECT COUNT(*) FROM sign_in_failures WHERE scope = ? AND subject = ? AND created_at > ?",
+                            scope, subject, now - window)?.int(0) ?? 0
+        }
+        if try count("pair", account + " " + ip) == maxFailures { return .accountAndAddress }
+        if try count("account", account) == accountSlowdownAfter { return .account }
+        if try count("ip", ip) == maxFailuresPerIP { return .address }
+        return nil
+    }
+
+    /// Forgets the failures of `accounts` (username and email keys), from every address, so the
+    /// owner can try again at once (an administrator's unlock). The address counts stay: they
+    /// hold back whoever was guessing. Returns how many failures were forgotten.
+    @discardableResult
+    public func unlock(accounts: [String], in db: any Connection) throws -> Int {
+        var forgotten = 0
+        for account in Set(accounts) where !account.isEmpty {
+            forgotten += try db.execute("DELETE FROM sign_in_failures WHERE scope = 'account' AND subject = ?", account)
+            // Pair subjects are "<account> <address>"; compared by prefix, so no LIKE pattern
+            // (and none of its wildcards) is built from a username.
+            forgotten += try db.execute("DELETE FROM sign_in_failures WHERE scope = 'pair' AND substr(subject, 1, ?) = ?",
+                                        account.count + 1, account + " ")
+        }
+        return forgotten
     }
 
     /// The check `attempt` succeeded: its reservation goes, and so do the account's failures (the

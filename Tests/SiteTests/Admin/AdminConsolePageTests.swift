@@ -29,7 +29,9 @@ import WebTesting
 
         let page = await client.get("/admin")
         #expect(page.status.code == 200)
-        for text in ["<dt>Users</dt><dd>5</dd>", "<dt>Administrators</dt><dd>1</dd>", "Tokens expiring within 7 days: 1", "Accounts needing reconnection: 2", "member0002"] {
+        for text in ["<dt>Users</dt><dd><a href=\"/admin/users\">5</a></dd>", "<dt>Administrators</dt><dd><a href=\"/admin/users?filter=admins\">1</a></dd>",
+                     "Tokens expiring within 7 days: <a href=\"/admin/users?filter=expiring\">1</a>",
+                     "Accounts needing reconnection: <a href=\"/admin/users?filter=reconnect\">2</a>", "member0002"] {
             #expect(page.text.contains(text), "missing \(text)")
         }
     }
