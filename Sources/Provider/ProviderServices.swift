@@ -27,6 +27,8 @@ public struct ProviderServices: Sendable {
     public let signingKeys: SigningKeys
     /// Pushed authorization requests (RFC 9126).
     public let pushedRequests: PushedRequests
+    /// Device authorizations (RFC 8628).
+    public let devices: DeviceAuthorizations
     /// Users' second factors (authenticator app, recovery codes).
     let secondFactors: ProviderSecondFactors
 
@@ -52,11 +54,12 @@ public struct ProviderServices: Sendable {
             let lifetimes = TokenLifetimes(accessToken: configuration.accessTokenTTL, refreshToken: configuration.refreshTokenTTL,
                                            authorizationCode: configuration.authorizationCodeTTL)
             let issuer = IDTokenIssuer(issuer: configuration.baseURL, keys: signingKeys, lifetime: configuration.accessTokenTTL)
+            let tokens = TokenService(database: database, clock: clock, lifetimes: lifetimes, idTokens: issuer, users: users)
             return ProviderServices(
                 configuration: configuration, core: core, users: users,
                 clients: ClientRegistry(database: database, clock: clock), consents: ConsentStore(database: database, clock: clock),
-                tokens: TokenService(database: database, clock: clock, lifetimes: lifetimes, idTokens: issuer, users: users),
-                signingKeys: signingKeys, pushedRequests: PushedRequests(database: database, clock: clock),
+                tokens: tokens, signingKeys: signingKeys, pushedRequests: PushedRequests(database: database, clock: clock),
+                devices: DeviceAuthorizations(database: database, clock: clock, tokens: tokens),
                 secondFactors: ProviderSecondFactors(database: database, clock: clock, totp: TOTPDevices(keys: core.keys, issuer: totpIssuer),
                                                      passkeys: Passkeys(database: database, relyingParty: relyingParty(configuration.baseURL),
                                                                         clock: clock),

@@ -5,6 +5,8 @@ public enum GrantType: String, Sendable, CaseIterable, Comparable {
     case clientCredentials = "client_credentials"
     /// The resource owner password grant: only for clients explicitly granted it.
     case password
+    /// The device authorization grant (RFC 8628): devices without a browser, per client.
+    case deviceCode = "urn:ietf:params:oauth:grant-type:device_code"
 
     /// What a client gets when nobody says otherwise (the CLI and the admin form): a web
     /// application signing users in.

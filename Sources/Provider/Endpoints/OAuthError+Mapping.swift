@@ -26,6 +26,13 @@ extension OAuthError {
             self.init(.invalidGrant, "Too many failed sign-in attempts; try again later.", headers: ["Retry-After": String(wait)])
         case .scopeNotAllowed(let scope): self.init(.invalidScope, "The scope \(Self.printable(scope)) is not available to this grant.")
         case .scopeNeedsUser: self.init(.invalidScope, "The openid scope needs a user; client_credentials has none.")
+        case .deviceCodeUnknown: self.init(.invalidGrant, "The device code is invalid.")
+        case .deviceCodeIssuedToAnotherClient: self.init(.invalidGrant, "The device code was issued to another client.")
+        case .authorizationPending: self.init(.authorizationPending, "The user has not yet approved or denied the request.")
+        case .slowDown(let interval): self.init(.slowDown, "Polling too fast; wait at least \(interval) seconds between requests.")
+        case .deviceCodeExpired: self.init(.expiredToken, "The device code has expired; start again.")
+        case .deviceDenied: self.init(.accessDenied, "The user denied the request.")
+        case .deviceCodeUsed: self.init(.invalidGrant, "The device code has already been used.")
         }
     }
 

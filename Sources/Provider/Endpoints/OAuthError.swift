@@ -22,6 +22,10 @@ struct OAuthError: Error, Sendable {
         case consentRequired = "consent_required"
         case invalidToken = "invalid_token"
         case insufficientScope = "insufficient_scope"
+        // RFC 8628 §3.5.
+        case authorizationPending = "authorization_pending"
+        case slowDown = "slow_down"
+        case expiredToken = "expired_token"
     }
 
     var code: Code

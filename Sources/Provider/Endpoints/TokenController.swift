@@ -28,6 +28,8 @@ struct TokenController {
                 tokens = try await services.tokens.refresh(try form.required("refresh_token"), client: client, scope: try form.scope())
             case .clientCredentials:
                 tokens = try await services.tokens.clientCredentials(client: client, scope: try form.scope())
+            case .deviceCode:
+                tokens = try await services.devices.poll(try form.required("device_code"), client: client)
             case .password:
                 tokens = try await services.tokens.password(client: client, username: try form.required("username"),
                                                             password: try form.required("password"), scope: try form.scope(),

@@ -15,6 +15,7 @@ enum ProviderMetadata {
             "pushed_authorization_request_endpoint": .string(issuer + "/oauth/par"),
             // Per client (`require_par`); the server as a whole also takes plain requests.
             "require_pushed_authorization_requests": false,
+            "device_authorization_endpoint": .string(issuer + "/oauth/device_authorization"),
             "jwks_uri": .string(issuer + "/.well-known/jwks.json"),
             "scopes_supported": .array(ScopeSet.standard.map(JSONValue.string)),
             "response_types_supported": ["code"],

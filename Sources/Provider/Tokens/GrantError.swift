@@ -31,4 +31,16 @@ public enum GrantError: Error, Sendable, Equatable {
     case scopeNotAllowed(String)
     /// `openid` without a user (client_credentials).
     case scopeNeedsUser
+    // The device grant (RFC 8628 §3.5).
+    case deviceCodeUnknown
+    case deviceCodeIssuedToAnotherClient
+    /// The user has not decided yet.
+    case authorizationPending
+    /// Polled sooner than the interval allows; the interval is now `interval` seconds.
+    case slowDown(interval: Int)
+    case deviceCodeExpired
+    /// The user denied the device.
+    case deviceDenied
+    /// The device code was exchanged already.
+    case deviceCodeUsed
 }

@@ -169,7 +169,7 @@ public struct TokenService: Sendable {
     }
 
     /// Throws a refusal, or signs the id_token (outside the transaction) and packs the reply.
-    private func finish(_ outcome: Outcome, client: Client, now: Int) throws -> IssuedTokens {
+    func finish(_ outcome: Outcome, client: Client, now: Int) throws -> IssuedTokens {
         switch outcome {
         case .refused(let error):
             throw error
