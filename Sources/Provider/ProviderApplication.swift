@@ -12,7 +12,7 @@ public enum ProviderApplication {
     /// Paths called by programs with their own credentials (client authentication or bearer
     /// tokens), never by a browser's cookie, so the CSRF check does not apply to them.
     public static let csrfExemptPrefixes = ["/oauth/token", "/oauth/revoke", "/oauth/introspect", "/oauth/userinfo", "/oauth/par",
-                                             "/oauth/device_authorization", "/api/"]
+                                             "/oauth/device_authorization", "/oauth/logout", "/api/"]
 
     /// Builds the provider over opened services: templates parsed once, static files indexed
     /// once, routes registered, middleware in order.
@@ -29,6 +29,7 @@ public enum ProviderApplication {
         PasskeyController(services: services).register(on: router)
         PasswordResetController(services: services).register(on: router)
         AuthorizeController(services: services).register(on: router)
+        LogoutController(services: services).register(on: router)
         TokenController(services: services).register(on: router)
         PushedAuthorizationController(services: services).register(on: router)
         DeviceAuthorizationController(services: services).register(on: router)

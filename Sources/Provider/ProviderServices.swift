@@ -31,6 +31,9 @@ public struct ProviderServices: Sendable {
     public let devices: DeviceAuthorizations
     /// Users' second factors (authenticator app, recovery codes).
     let secondFactors: ProviderSecondFactors
+    /// How back-channel logout tokens go out: libcurl with short timeouts, since a client that
+    /// does not answer must not hold anything up (tests put a recorder here).
+    public var logoutHTTP: any HTTPClient = CurlHTTPClient(connectTimeout: 2, totalTimeout: 5)
 
     /// The name authenticator apps show next to the provider's codes.
     static let totpIssuer = "Latchkey ID"

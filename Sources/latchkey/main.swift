@@ -40,6 +40,10 @@ commands:
                                      turn one of a client's switches on or off
   clients list                       list the provider's clients
   clients remove ID                  delete a client and every token issued to it
+  clients logout ID [--post-logout-redirect-uri URI …] [--backchannel-logout-uri URI]
+                 [--backchannel-logout-session-required]
+                                     set (replace) where the client may send people after
+                                     logout and where it receives back-channel logout tokens
   help                               show this message
 
 Configuration comes from environment variables (see README.md), e.g. PORT, HOST, DATABASE_URL,
@@ -319,6 +323,10 @@ func clientsList() async {
             print("\(client.clientID)  \(client.name)  \(client.isConfidential ? "confidential" : "public")\(client.skipsConsent ? " skip-consent" : "")\(client.isResourceServer ? " resource-server" : "")\(client.mustUsePKCE ? " pkce" : "")\(client.requiresPushedRequests ? " par" : "")")
             print("    grants: \(client.grantTypes.sorted().map(\.rawValue).joined(separator: " "))  scopes: \(client.scopes)")
             for uri in client.redirectURIs { print("    redirect: \(uri)") }
+            if let logout = try await services.clients.logoutSettings(client.clientID) {
+                for uri in logout.postLogoutRedirectURIs { print("    post-logout redirect: \(uri)") }
+                if let uri = logout.backchannelLogoutURI { print("    back-channel logout: \(uri)\(logout.backchannelLogoutSessionRequired ? " (sid required)" : "")") }
+            }
         }
     } catch {
         fail("\(error)")
@@ -337,6 +345,23 @@ func clientsSet(_ arguments: ArraySlice<String>) async {
             guard try await services.clients.set(setting, to: value, clientID: id) else { fail("no client with id \(id)") }
             print("\(setting.rawValue): \(text) for client \(id)")
         }
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func clientsLogout(_ arguments: ArraySlice<String>) async {
+    guard let id = arguments.first, !id.hasPrefix("--") else { fail("clients logout needs a client id") }
+    let given = repeatableOptions(arguments.dropFirst(), single: ["--backchannel-logout-uri"], repeatable: ["--post-logout-redirect-uri"],
+                                  flags: ["--backchannel-logout-session-required"])
+    let settings = ClientLogoutSettings(postLogoutRedirectURIs: given["--post-logout-redirect-uri"] ?? [],
+                                        backchannelLogoutURI: given["--backchannel-logout-uri"]?.first,
+                                        backchannelLogoutSessionRequired: given["--backchannel-logout-session-required"] != nil)
+    let services = await openProvider()
+    do {
+        guard try await services.clients.setLogoutSettings(id, settings) else { fail("no client with id \(id)") }
+        print("client \(id): post-logout redirect URIs: \(settings.postLogoutRedirectURIs.isEmpty ? "none" : settings.postLogoutRedirectURIs.joined(separator: " "))")
+        print("client \(id): back-channel logout URI: \(settings.backchannelLogoutURI ?? "none")\(settings.backchannelLogoutSessionRequired ? " (sid required)" : "")")
     } catch {
         fail("\(error)")
     }
@@ -394,7 +419,8 @@ runToCompletion {
         case "list": await clientsList()
         case "set": await clientsSet(arguments.dropFirst(2))
         case "remove": await clientsRemove(arguments.dropFirst(2))
-        default: fail("clients needs add, list, set or remove\n\n\(usage)")
+        case "logout": await clientsLogout(arguments.dropFirst(2))
+        default: fail("clients needs add, list, set, logout or remove\n\n\(usage)")
         }
     case "help", "--help", "-h":
         print(usage)

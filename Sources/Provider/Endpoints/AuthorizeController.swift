@@ -127,7 +127,8 @@ struct AuthorizeController {
     /// and `acr`.
     private func approve(_ authorization: AuthorizationRequest, user: ProviderUser, record: SignInRecord,
                          context: RequestContext) async throws -> Response {
-        let code = try await services.tokens.issueCode(for: authorization, userID: user.id, authTime: record.time, methods: record.methods)
+        let code = try await services.tokens.issueCode(for: authorization, userID: user.id, authTime: record.time, methods: record.methods,
+                                                       sid: LogoutSessions.sid(of: context.session, userID: user.id))
         PushedContinuation.clear(context.session)
         context.logger.info("authorization_granted", ["client_id": authorization.client.clientID])
         return redirect(to: authorization.redirectURI, [("code", code)], state: authorization.state)

@@ -17,6 +17,8 @@ struct IDTokenClaims: Encodable {
     let name: String?
     let email: String?
     let email_verified: Bool?
+    /// The provider session (OpenID Connect Back-Channel Logout 1.0 §2.1).
+    let sid: String?
 }
 
 /// Signs id_tokens with the active RS256 key.
@@ -28,14 +30,14 @@ struct IDTokenIssuer: Sendable {
     /// An id_token for `user` and `clientID`; profile and email claims follow the scope.
     /// `methods` are the RFC 8176 `amr` of the sign-in; `acr` follows from them.
     func sign(user: ProviderUser, clientID: String, scope: ScopeSet, authTime: Int, methods: [String], nonce: String?,
-              accessToken: String, now: Int) throws -> String {
+              accessToken: String, sid: String? = nil, now: Int) throws -> String {
         let profile = scope.contains("profile"), email = scope.contains("email")
         let claims = IDTokenClaims(
             iss: issuer, sub: user.subject, aud: clientID, exp: now + lifetime, iat: now, auth_time: authTime,
             amr: methods.isEmpty ? nil : methods, acr: methods.isEmpty ? nil : AuthenticationMethods.acr(methods), nonce: nonce,
             at_hash: Self.accessTokenHash(accessToken),
             preferred_username: profile ? user.username : nil, name: profile ? user.displayName : nil,
-            email: email ? user.email : nil, email_verified: email ? user.emailVerified : nil)
+            email: email ? user.email : nil, email_verified: email ? user.emailVerified : nil, sid: sid)
         return try JWT.sign(claims: claims, key: keys.active, kid: keys.activeKeyID)
     }
 

@@ -23,18 +23,23 @@ public struct TokenService: Sendable {
         let accessToken: String
         let refreshToken: String?
         let scope: ScopeSet
+        /// The provider session that approved the grant (the id_token's `sid`), if it came from one.
+        var sid: String? = nil
     }
 
     // MARK: Authorization codes
 
     /// A new single-use code for an approved request, bound to its client, redirect URI and
     /// PKCE challenge, and to how and when the user signed in (`methods`: RFC 8176 `amr`).
-    public func issueCode(for request: AuthorizationRequest, userID: Int64, authTime: Int, methods: [String]) async throws -> String {
-        let code = TokenHash.newToken()
+    /// `sid` names the provider session that approved it, for id_tokens and back-channel logout.
+    public func issueCode(for request: AuthorizationRequest, userID: Int64, authTime: Int, methods: [String],
+                          sid: String? = nil) async throws -> String {
+        let code = TokenHash.newToken(), familyID = TokenHash.newToken()
         let now = clock.now(), expiresAt = now + lifetimes.authorizationCode
         try await database.write { db in
             try TokenRepository.insertCode(hash: TokenHash.of(code), request: request, userID: userID, authTime: authTime,
-                                           methods: methods, familyID: TokenHash.newToken(), now: now, expiresAt: expiresAt, in: db)
+                                           methods: methods, familyID: familyID, now: now, expiresAt: expiresAt, in: db)
+            if let sid { try LogoutSessions.record(familyID: familyID, sid: sid, clientID: request.client.clientID, userID: userID, now: now, in: db) }
         }
         return code
     }
@@ -165,7 +170,7 @@ public struct TokenService: Sendable {
                                                    expiresAt: now + lifetimes.refreshToken, in: db)
             refresh = token
         }
-        return Minted(accessToken: access, refreshToken: refresh, scope: scope)
+        return Minted(accessToken: access, refreshToken: refresh, scope: scope, sid: try LogoutSessions.sid(familyID: familyID, in: db))
     }
 
     /// Throws a refusal, or signs the id_token (outside the transaction) and packs the reply.
@@ -177,7 +182,7 @@ public struct TokenService: Sendable {
             var idToken: String?
             if let user, minted.scope.contains("openid") {
                 idToken = try idTokens.sign(user: user, clientID: client.clientID, scope: minted.scope, authTime: authTime, methods: methods,
-                                            nonce: nonce, accessToken: minted.accessToken, now: now)
+                                            nonce: nonce, accessToken: minted.accessToken, sid: minted.sid, now: now)
             }
             return IssuedTokens(accessToken: minted.accessToken, expiresIn: lifetimes.accessToken, refreshToken: minted.refreshToken,
                                 scope: minted.scope, idToken: idToken)
