@@ -34,8 +34,8 @@ final class RecordingHTTP: HTTPClient {
 
 /// RP-initiated logout 1.0 and back-channel logout 1.0 on the provider (issue 15, point 7).
 @Suite struct LogoutTests {
-    static let after = "http://app.test/signed-out"
-    static let backchannel = "http://app.test/backchannel-logout"
+    static let after = "https://app.test/signed-out"
+    static let backchannel = "https://app.test/backchannel-logout"
 
     struct World {
         let provider: TestProvider
@@ -137,7 +137,7 @@ final class RecordingHTTP: HTTPClient {
         let world = try await Self.world()
         let browser = world.browser()
         let idToken = try await Self.signIn(world, browser)
-        let other = try await world.provider.registerClient(name: "Other", redirectURIs: ["http://other.test/cb"])
+        let other = try await world.provider.registerClient(name: "Other", redirectURIs: ["https://other.test/cb"])
         let cases: [[(String, String)]] = [
             [("client_id", world.client.id), ("post_logout_redirect_uri", "http://evil.test/")],          // unregistered
             [("client_id", world.client.id), ("post_logout_redirect_uri", Self.after + "/")],             // not exact
