@@ -1,4 +1,5 @@
 import Accounts
+import FakeProviders
 import Foundation
 import Identity
 import Storage
@@ -183,6 +184,20 @@ import WebTesting
         #expect(try await site.auditCount(AuditLog.lockedOut) == 1)
     }
 
+    /// Forty guesses at once: five are checked and fail, and the lockout they start is recorded
+    /// once, not once per failure that saw the limit reached.
+    @Test func concurrentGuessesRecordEachFailureAndOneLockout() async throws {
+        let site = try await TestSite.make()
+        _ = try await site.createUser("victim")
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<40 { group.addTask { await site.client().signIn("victim", password: "wrong guess").status.code } }
+            return await group.reduce(into: [Int: Int]()) { $0[$1, default: 0] += 1 }
+        }
+        #expect(statuses[401] == 5 && statuses[429] == 35)
+        #expect(try await site.auditCount(AuditLog.signInFailed) == 5)
+        #expect(try await site.auditCount(AuditLog.lockedOut) == 1)
+    }
+
     @Test func auditLogFiltersByEventUserAndDates() async throws {
         let site = try await TestSite.make()
         let admin = try await site.adminClient("root")
@@ -260,5 +275,28 @@ import WebTesting
         #expect(await site.client().signIn("root").location == "/admin")
         #expect(await site.client().signIn("root", next: "/account/security").location == "/account/security")
         #expect(await site.client().signIn("member").location == "/account")
+    }
+}
+
+/// Social sign-ins the linking policy refuses are in the audit log, about the account they met.
+@Suite struct SocialRefusalAuditTests {
+    @Test func refusedSocialSignInsAreAudited() async throws {
+        try await SocialSite.with([.github]) { social in
+            let site = social.site
+            #expect(try await social.signIn(with: "github", site.client()).status.code == 303)
+            let owner = try #require(try await social.link("github", uid: String(GitHubFake.personID)))
+            // Someone else connecting the same GitHub account: linked to another user.
+            let bob = try await site.createUser("bob")
+            let client = site.client()
+            await client.signIn("bob")
+            #expect(try await social.connect("github", client).status.code == 409)
+            // The owner's account disabled: signing in with GitHub is refused.
+            try await site.services.database.write { db in _ = try db.execute("UPDATE users SET is_disabled = 1 WHERE id = ?", owner.userID) }
+            #expect(try await social.signIn(with: "github", site.client()).status.code == 403)
+            let rows = try await site.auditRows("social_refused")
+            #expect(rows.count == 2)
+            #expect(rows[0].actor == bob.id && rows[0].target == owner.userID && rows[0].detail == "github: linked to another account")
+            #expect(rows[1].actor == nil && rows[1].target == owner.userID && rows[1].detail == "github: account disabled")
+        }
     }
 }
