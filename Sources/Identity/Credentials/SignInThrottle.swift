@@ -107,6 +107,17 @@ public struct SignInThrottle: Sendable {
         return nil
     }
 
+    /// Failed checks of `accounts` (username and email keys), from anywhere, still inside the
+    /// window: what an administrator reads before unlocking.
+    public func recentFailures(accounts: [String], now: Int, in db: any Connection) throws -> Int {
+        var total = 0
+        for account in Set(accounts) where !account.isEmpty {
+            total += try db.queryOne("SELECT COUNT(*) FROM sign_in_failures WHERE scope = 'account' AND subject = ? AND created_at > ?",
+                                     account, now - window)?.int(0) ?? 0
+        }
+        return total
+    }
+
     /// Forgets the failures of `accounts` (username and email keys), from every address, so the
     /// owner can try again at once (an administrator's unlock). The address counts stay: they
     /// hold back whoever was guessing. Returns how many failures were forgotten.

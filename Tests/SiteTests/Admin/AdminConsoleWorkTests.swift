@@ -268,6 +268,8 @@ import WebTesting
         #expect(await attacker.signIn("victim").status.code == 429)
 
         let admin = try await site.adminClient("root")
+        let before = await admin.get("/admin/users/\(victim.id)")
+        #expect(before.text.contains("<dd id=\"sign-in-failures\">8 in the last 15 minutes</dd>"))
         // Without the confirmation: the question, nothing done.
         let question = await admin.post("/admin/users/\(victim.id)/unlock", form: [("csrf_token", await admin.csrfToken(from: "/admin"))])
         #expect(question.status.code == 200)
@@ -289,6 +291,7 @@ import WebTesting
         #expect(rows.count == 1 && rows.first?.target == victim.id)
         #expect(rows.first?.detail.hasPrefix("failures_cleared=") == true)
         #expect(await site.client().signIn("victim").status.code == 303)
+        #expect((await fresh.get("/admin/users/\(victim.id)")).text.contains("<dd id=\"sign-in-failures\">0 in the last"))
         #expect(await fresh.adminPost("/admin/users/999999/unlock").status.code == 404)
     }
 
