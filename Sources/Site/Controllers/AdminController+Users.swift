@@ -91,12 +91,15 @@ extension AdminController {
     @Sendable func user(_ request: Request, context: RequestContext) async throws -> View {
         let user = try await targetUser(context, acting: false)
         let now = Clock.now
-        let (sessions, accounts, apiTokens, history, factors) = try await services.database.read { db in
+        let throttle = services.credentials.throttle
+        let keys = [UserRepository.key(user.username)] + (user.email.map { [UserRepository.key($0)] } ?? [])
+        let (sessions, accounts, apiTokens, history, factors, failures) = try await services.database.read { db in
             (try SessionRepository.active(userID: user.id, now: now, in: db),
              try SocialAccountRepository.forUser(user.id, in: db),
              try APITokenRepository.liveCount(userID: user.id, now: now, in: db),
              try AuditLog.page(before: nil, limit: 20, targetUser: user.id, in: db).entries,
-             try SecondFactorStatus.of(user.id, in: db))
+             try SecondFactorStatus.of(user.id, in: db),
+             try throttle.recentFailures(accounts: keys, now: now, in: db))
         }
         let masked = try await services.social.maskedTokens(userID: user.id)
         let mail: [MustacheValue] = try await services.admin.recentMail(to: user).map { entry in
@@ -128,6 +131,7 @@ extension AdminController {
             "apiTokens": .int(apiTokens), "history": AdminController.auditRows(history),
             "mail": .list(mail), "hasMail": .bool(!mail.isEmpty),
             "mfa": ["summary": .string(Self.summary(factors)), "any": .bool(factors != .none)],
+            "failures": .int(failures), "failureWindow": .int(throttle.window / 60),
         ]).view("site/admin/user")
     }
 

@@ -1,4 +1,5 @@
 import Accounts
+import FakeProviders
 import Foundation
 import Identity
 import Storage
@@ -160,6 +161,32 @@ import WebTesting
         #expect(CSV.field("plain") == "plain")
     }
 
+    /// Whatever arrives in the list's, export's and audit log's query strings: a page, never a 500.
+    @Test func badQueryStringsGetAPageNeverAnError() async throws {
+        let site = try await TestSite.make()
+        let client = try await site.adminClient("root")
+        try await site.seedUsers(3)
+        let long = FormData.encode(String(repeating: "%_", count: 5_000))
+        for path in ["/admin/users?after=abc", "/admin/users?before=", "/admin/users?before=-1&sort=username", "/admin/users?after=%00%FF",
+                     "/admin/users?q=" + long, "/admin/users?filter=admins&filter=disabled", "/admin/users?sort=username&after=" + long,
+                     "/admin/users.csv?filter=bogus&sort=%00", "/admin/users.csv?q=" + long,
+                     "/admin/audit?before=abc", "/admin/audit?from=2026-02-30&to=9999999999", "/admin/audit?user=" + long,
+                     "/admin/audit?action=" + long, "/admin/audit?user=%23-5"] {
+            let page = await client.get(path)
+            // A query that is not valid percent-encoding is the framework's 400; anything else a page.
+            #expect(page.status.code == (path.contains("%FF") ? 400 : 200), "\(path.prefix(80)): \(page.status.code)")
+        }
+        #expect((await client.get("/admin/audit?from=2026-02-30")).text.contains("The start date must look like"))
+        #expect(Self.ids(await client.get("/admin/users?after=abc")).isEmpty)
+        #expect((await client.get("/admin/users?q=" + long)).text.contains("Matching users: 0"))
+        // Concurrent exports and pages: each whole, none failing.
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for n in 0..<16 { group.addTask { await client.get(n % 2 == 0 ? "/admin/users.csv" : "/admin/users?sort=username").status.code } }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses.allSatisfy { $0 == 200 })
+    }
+
     // MARK: Failed sign-ins, lockouts, unlocking
 
     @Test func failedSignInsAndTheLockoutAreAudited() async throws {
@@ -180,6 +207,20 @@ import WebTesting
         // Refused while locked: the lockout works, and writes nothing more.
         #expect(await client.signIn("victim").status.code == 429)
         #expect(try await site.auditCount(AuditLog.signInFailed) == 6)
+        #expect(try await site.auditCount(AuditLog.lockedOut) == 1)
+    }
+
+    /// Forty guesses at once: five are checked and fail, and the lockout they start is recorded
+    /// once, not once per failure that saw the limit reached.
+    @Test func concurrentGuessesRecordEachFailureAndOneLockout() async throws {
+        let site = try await TestSite.make()
+        _ = try await site.createUser("victim")
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<40 { group.addTask { await site.client().signIn("victim", password: "wrong guess").status.code } }
+            return await group.reduce(into: [Int: Int]()) { $0[$1, default: 0] += 1 }
+        }
+        #expect(statuses[401] == 5 && statuses[429] == 35)
+        #expect(try await site.auditCount(AuditLog.signInFailed) == 5)
         #expect(try await site.auditCount(AuditLog.lockedOut) == 1)
     }
 
@@ -227,6 +268,8 @@ import WebTesting
         #expect(await attacker.signIn("victim").status.code == 429)
 
         let admin = try await site.adminClient("root")
+        let before = await admin.get("/admin/users/\(victim.id)")
+        #expect(before.text.contains("<dd id=\"sign-in-failures\">8 in the last 15 minutes</dd>"))
         // Without the confirmation: the question, nothing done.
         let question = await admin.post("/admin/users/\(victim.id)/unlock", form: [("csrf_token", await admin.csrfToken(from: "/admin"))])
         #expect(question.status.code == 200)
@@ -248,6 +291,7 @@ import WebTesting
         #expect(rows.count == 1 && rows.first?.target == victim.id)
         #expect(rows.first?.detail.hasPrefix("failures_cleared=") == true)
         #expect(await site.client().signIn("victim").status.code == 303)
+        #expect((await fresh.get("/admin/users/\(victim.id)")).text.contains("<dd id=\"sign-in-failures\">0 in the last"))
         #expect(await fresh.adminPost("/admin/users/999999/unlock").status.code == 404)
     }
 
@@ -260,5 +304,28 @@ import WebTesting
         #expect(await site.client().signIn("root").location == "/admin")
         #expect(await site.client().signIn("root", next: "/account/security").location == "/account/security")
         #expect(await site.client().signIn("member").location == "/account")
+    }
+}
+
+/// Social sign-ins the linking policy refuses are in the audit log, about the account they met.
+@Suite struct SocialRefusalAuditTests {
+    @Test func refusedSocialSignInsAreAudited() async throws {
+        try await SocialSite.with([.github]) { social in
+            let site = social.site
+            #expect(try await social.signIn(with: "github", site.client()).status.code == 303)
+            let owner = try #require(try await social.link("github", uid: String(GitHubFake.personID)))
+            // Someone else connecting the same GitHub account: linked to another user.
+            let bob = try await site.createUser("bob")
+            let client = site.client()
+            await client.signIn("bob")
+            #expect(try await social.connect("github", client).status.code == 409)
+            // The owner's account disabled: signing in with GitHub is refused.
+            try await site.services.database.write { db in _ = try db.execute("UPDATE users SET is_disabled = 1 WHERE id = ?", owner.userID) }
+            #expect(try await social.signIn(with: "github", site.client()).status.code == 403)
+            let rows = try await site.auditRows("social_refused")
+            #expect(rows.count == 2)
+            #expect(rows[0].actor == bob.id && rows[0].target == owner.userID && rows[0].detail == "github: linked to another account")
+            #expect(rows[1].actor == nil && rows[1].target == owner.userID && rows[1].detail == "github: account disabled")
+        }
     }
 }
