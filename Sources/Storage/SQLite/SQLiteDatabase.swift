@@ -11,6 +11,7 @@ public final class SQLiteDatabase: Database {
     private let writer: ConnectionPool<SQLiteConnection>
     private let readers: ConnectionPool<SQLiteConnection>
     private let batch: SQLiteWriteBatch
+    private let checkpointer: SQLiteCheckpointer?
 
     /// Opens (creating if needed) the database at `path`, creating its parent directory too.
     ///
@@ -26,6 +27,13 @@ public final class SQLiteDatabase: Database {
         } catch {
             writerConnection.close()
             throw error
+        }
+        if inMemory {
+            checkpointer = nil
+        } else {
+            let checkpointer = SQLiteCheckpointer(path: path)
+            checkpointer.install(on: writerConnection)
+            self.checkpointer = checkpointer
         }
         let destroy: @Sendable (SQLiteConnection) -> Void = { $0.close() }
         writer = ConnectionPool(capacity: 1, initial: [writerConnection], open: { () throws(DatabaseError) in
@@ -98,6 +106,7 @@ public final class SQLiteDatabase: Database {
 
     /// Closes every connection; later calls throw `unavailable`.
     public func close() {
+        checkpointer?.close()
         writer.close()
         if readers !== writer { readers.close() }
     }
