@@ -22,6 +22,18 @@ public struct ProviderConfiguration: Sendable {
     public var refreshTokenTTL: Int
     /// Authorization code lifetime (60 s).
     public var authorizationCodeTTL: Int
+    /// Dynamic client registration (RFC 7591): off, open to anyone, or with an initial access token.
+    public var registration: RegistrationMode
+
+    /// Who may register a client at `/oauth/register` (`PROVIDER_REGISTRATION`).
+    public enum RegistrationMode: String, Sendable {
+        /// Not at all: the endpoint is a 404 and discovery does not name it (the default).
+        case off
+        /// Anyone: every registered client still needs its users' consent.
+        case open
+        /// Whoever holds an initial access token from `latchkey clients token`.
+        case token
+    }
 
     /// The provider's variable names for the shared settings.
     static let names = AppSettings.Names(host: "PROVIDER_HOST", port: "PROVIDER_PORT", databaseURL: "PROVIDER_DATABASE_URL",
@@ -44,6 +56,7 @@ public struct ProviderConfiguration: Sendable {
         "PROVIDER_ACCESS_TOKEN_TTL": "3600",
         "PROVIDER_REFRESH_TOKEN_TTL": "2592000",
         "PROVIDER_CODE_TTL": "60",
+        "PROVIDER_REGISTRATION": "off",
     ]) { shared, _ in shared }
 
     /// Site variables a `PROVIDER_` variable falls back to when it is unset.
@@ -86,6 +99,9 @@ public struct ProviderConfiguration: Sendable {
         accessTokenTTL = problems.read(60) { () throws(ConfigurationError) in try read.number("PROVIDER_ACCESS_TOKEN_TTL", 60...86_400 * 7) }
         refreshTokenTTL = problems.read(60) { () throws(ConfigurationError) in try read.number("PROVIDER_REFRESH_TOKEN_TTL", 60...86_400 * 365) }
         authorizationCodeTTL = problems.read(10) { () throws(ConfigurationError) in try read.number("PROVIDER_CODE_TTL", 10...600) }
+        registration = problems.read(.off) { () throws(ConfigurationError) in
+            try read.choice("PROVIDER_REGISTRATION", ["off": RegistrationMode.off, "open": .open, "token": .token])
+        }
         try problems.check()
     }
 

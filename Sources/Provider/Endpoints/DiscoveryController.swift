@@ -13,7 +13,8 @@ struct DiscoveryController {
     }
 
     @Sendable func metadata(_ request: Request, context: RequestContext) async throws -> Response {
-        try Self.cacheable(JSON(ProviderMetadata.document(issuer: services.configuration.baseURL)), request: request, context: context)
+        try Self.cacheable(JSON(ProviderMetadata.document(issuer: services.configuration.baseURL,
+                                                                 registration: services.configuration.registration != .off)), request: request, context: context)
     }
 
     @Sendable func jwks(_ request: Request, context: RequestContext) async throws -> Response {
