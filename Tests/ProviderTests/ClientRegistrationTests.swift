@@ -132,6 +132,8 @@ import WebTesting
         #expect(await register(http, Self.web).status == .unauthorized)
         #expect(await register(http, Self.web, token: "made-up").oauthError == "invalid_token")
         let token = try await provider.services.registration.issueInitialToken()
+        // A refused document does not use the token up.
+        #expect(await register(http, #"{"redirect_uris": ["javascript:x"]}"#, token: token).oauthError == "invalid_redirect_uri")
         #expect(await register(http, Self.web, token: token).status == .created)
         #expect(await register(http, Self.web, token: token).status == .unauthorized)
         let expiring = try await provider.services.registration.issueInitialToken(lifetime: 60)

@@ -111,11 +111,41 @@ public struct ClientRegistration: Sendable {
 
     // MARK: Registering and managing
 
-    public func register(_ document: [UInt8]) async throws -> Registered {
-        let (new, authMethod) = try Self.newClient(from: document)
-        let token = TokenHash.newToken()
-        let registered = try await clients.register(new, registrationTokenHash: TokenHash.of(token))
-        return Registered(client: registered.client, secret: registered.secret, registrationToken: token, authMethod: authMethod)
+    /// Registers the client `document` describes. With `initialToken` (registration by token),
+    /// the token is used up in the same transaction as the client is written, and only when the
+    /// metadata was valid: a refused document does not cost the holder their token.
+    public func register(_ document: [UInt8], initialToken: String? = nil) async throws -> Registered {
+        var (new, authMethod) = try Self.newClient(from: document)
+        new.name = new.name.trimmingCharacters(in: .whitespaces)
+        let clientID = SecureRandom.token(byteCount: 16), token = TokenHash.newToken()
+        let secret = new.isConfidential ? SecureRandom.token(byteCount: 32) : nil
+        let now = clock.now()
+        let client: Client? = try await database.write { [new] db in
+            if let initialToken {
+                guard TokenHash.isPlausible(initialToken), try db.execute("""
+                    UPDATE initial_access_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
+                    """, now, TokenHash.of(initialToken), now) == 1 else { return nil }
+            }
+            try ClientRepository.insert(clientID: clientID, secretHash: secret.map(TokenHash.of), registrationTokenHash: TokenHash.of(token),
+                                        new, now: now, in: db)
+            return try ClientRepository.find(clientID: clientID, in: db)
+        }
+        guard let client else { throw InitialTokenRefused() }
+        return Registered(client: client, secret: secret, registrationToken: token, authMethod: authMethod)
+    }
+
+    /// The initial access token was unknown, expired or used (by now).
+    public struct InitialTokenRefused: Error, Sendable {}
+
+    /// Whether `token` is a live initial access token (a look before reading the document; the
+    /// registration itself decides).
+    public func isLiveInitialToken(_ token: String) async throws -> Bool {
+        guard TokenHash.isPlausible(token) else { return false }
+        let now = clock.now()
+        return try await database.read { db in
+            try db.queryOne("SELECT 1 FROM initial_access_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+                            TokenHash.of(token), now) != nil
+        }
     }
 
     /// The client whose registration access token `token` is, if it is `clientID`'s.
@@ -148,16 +178,6 @@ public struct ClientRegistration: Sendable {
                                TokenHash.of(token), now, now + lifetime)
         }
         return token
-    }
-
-    /// Uses up an initial access token; false when unknown, expired or used.
-    public func useInitialToken(_ token: String) async throws -> Bool {
-        guard TokenHash.isPlausible(token) else { return false }
-        let now = clock.now()
-        return try await database.write { db in
-            try db.execute("UPDATE initial_access_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
-                           now, TokenHash.of(token), now) == 1
-        }
     }
 
     static func purge(before cutoff: Int, in db: any Connection) throws -> Int {

@@ -20,12 +20,6 @@ public struct ClientRegistry: Sendable {
 
     /// Registers a client, or throws `FieldErrors`. The id is 128 random bits, the secret 256.
     public func register(_ raw: NewClient) async throws -> Registered {
-        try await register(raw, registrationTokenHash: nil)
-    }
-
-    /// Registers a client that manages itself (RFC 7591): the hash of its registration access
-    /// token is stored in the same transaction as the client.
-    func register(_ raw: NewClient, registrationTokenHash: String?) async throws -> Registered {
         var new = raw
         new.name = new.name.trimmingCharacters(in: .whitespaces)
         let errors = new.problems()
@@ -34,8 +28,7 @@ public struct ClientRegistry: Sendable {
         let secret = new.isConfidential ? SecureRandom.token(byteCount: 32) : nil
         let now = clock.now()
         let client = try await database.write { [new] db in
-            try ClientRepository.insert(clientID: clientID, secretHash: secret.map(TokenHash.of), registrationTokenHash: registrationTokenHash,
-                                        new, now: now, in: db)
+            try ClientRepository.insert(clientID: clientID, secretHash: secret.map(TokenHash.of), new, now: now, in: db)
             guard let client = try ClientRepository.find(clientID: clientID, in: db) else {
                 throw DatabaseError.sql(code: 0, message: "inserted client vanished")
             }

@@ -19,17 +19,21 @@ struct RegistrationController {
     @Sendable func create(_ request: Request, context: RequestContext) async throws -> Response {
         try enabled()
         return await OAuthReply.run(context) {
+            var initialToken: String?
             if services.configuration.registration == .token {
-                guard let token = Self.bearer(request), try await services.registration.useInitialToken(token) else {
-                    throw Self.invalidToken("A valid initial access token is required to register a client.")
+                guard let token = Self.bearer(request), try await services.registration.isLiveInitialToken(token) else {
+                    throw Self.initialTokenRefused
                 }
+                initialToken = token
             }
             try Self.checkJSON(request)
             let registered: ClientRegistration.Registered
             do {
-                registered = try await services.registration.register(request.body)
+                registered = try await services.registration.register(request.body, initialToken: initialToken)
             } catch let refusal as ClientRegistration.Refusal {
                 throw OAuthError(refusal)
+            } catch is ClientRegistration.InitialTokenRefused {
+                throw Self.initialTokenRefused
             }
             context.logger.info("client_registered_dynamically", ["client_id": registered.client.clientID])
             var body = ClientRegistration.metadata(of: registered.client, authMethod: registered.authMethod)
@@ -116,6 +120,8 @@ struct RegistrationController {
             throw OAuthError(.invalidClientMetadata, "The request body must be application/json.")
         }
     }
+
+    static let initialTokenRefused = invalidToken("A valid initial access token is required to register a client.")
 
     static func invalidToken(_ description: String) -> OAuthError {
         OAuthError(.invalidToken, description, status: .unauthorized, headers: ["WWW-Authenticate": "Bearer error=\"invalid_token\""])
