@@ -263,7 +263,9 @@ func clientsAdd(_ arguments: ArraySlice<String>) async {
         let registered = try await services.clients.register(new)
         if new.enablesPasswordGrant {
             // stderr, where one-shot commands log: stdout stays the id and secret scripts read.
-            Logger(level: .warning, sink: LogSink(fd: 2)).warning("password_grant_enabled", ["client_id": registered.client.clientID, "rfc": "9700 2.4"])
+            let sink = LogSink(fd: 2)
+            Logger(level: .warning, sink: sink).warning("password_grant_enabled", ["client_id": registered.client.clientID, "rfc": "9700 2.4"])
+            sink.flush()
             FileHandle.standardError.write(Data("latchkey: warning: \(GrantType.passwordGrantWarning)\n".utf8))
         }
         print("client_id: \(registered.client.clientID)")
