@@ -12,7 +12,7 @@ public enum ProviderApplication {
     /// Paths called by programs with their own credentials (client authentication or bearer
     /// tokens), never by a browser's cookie, so the CSRF check does not apply to them.
     public static let csrfExemptPrefixes = ["/oauth/token", "/oauth/revoke", "/oauth/introspect", "/oauth/userinfo", "/oauth/par",
-                                             "/oauth/device_authorization", "/oauth/logout", "/api/"]
+                                             "/oauth/device_authorization", "/oauth/register", "/oauth/logout", "/api/"]
 
     /// Builds the provider over opened services: templates parsed once, static files indexed
     /// once, routes registered, middleware in order.
@@ -34,6 +34,7 @@ public enum ProviderApplication {
         PushedAuthorizationController(services: services).register(on: router)
         DeviceAuthorizationController(services: services).register(on: router)
         DevicePageController(services: services).register(on: router)
+        RegistrationController(services: services).register(on: router)
         RevocationController(services: services).register(on: router)
         ResourceController(services: services).register(on: router)
         DiscoveryController(services: services).register(on: router)

@@ -29,6 +29,8 @@ public struct ProviderServices: Sendable {
     public let pushedRequests: PushedRequests
     /// Device authorizations (RFC 8628).
     public let devices: DeviceAuthorizations
+    /// Dynamic client registration (RFC 7591, 7592) and initial access tokens.
+    public let registration: ClientRegistration
     /// Users' second factors (authenticator app, recovery codes).
     let secondFactors: ProviderSecondFactors
     /// How back-channel logout tokens go out: libcurl with short timeouts, since a client that
@@ -57,12 +59,14 @@ public struct ProviderServices: Sendable {
             let lifetimes = TokenLifetimes(accessToken: configuration.accessTokenTTL, refreshToken: configuration.refreshTokenTTL,
                                            authorizationCode: configuration.authorizationCodeTTL)
             let issuer = IDTokenIssuer(issuer: configuration.baseURL, keys: signingKeys, lifetime: configuration.accessTokenTTL)
+            let clients = ClientRegistry(database: database, clock: clock)
             let tokens = TokenService(database: database, clock: clock, lifetimes: lifetimes, idTokens: issuer, users: users)
             return ProviderServices(
                 configuration: configuration, core: core, users: users,
-                clients: ClientRegistry(database: database, clock: clock), consents: ConsentStore(database: database, clock: clock),
+                clients: clients, consents: ConsentStore(database: database, clock: clock),
                 tokens: tokens, signingKeys: signingKeys, pushedRequests: PushedRequests(database: database, clock: clock),
                 devices: DeviceAuthorizations(database: database, clock: clock, tokens: tokens),
+                registration: ClientRegistration(database: database, clock: clock, clients: clients),
                 secondFactors: ProviderSecondFactors(database: database, clock: clock, totp: TOTPDevices(keys: core.keys, issuer: totpIssuer),
                                                      passkeys: Passkeys(database: database, relyingParty: relyingParty(configuration.baseURL),
                                                                         clock: clock),

@@ -39,6 +39,8 @@ commands:
   clients set ID [--require-pkce on|off] [--require-par on|off]
                                      turn one of a client's switches on or off
   clients list                       list the provider's clients
+  clients token [--ttl SECONDS]      issue an initial access token for one dynamic registration
+                                     (PROVIDER_REGISTRATION=token); printed once, stored hashed
   clients remove ID                  delete a client and every token issued to it
   clients logout ID [--post-logout-redirect-uri URI …] [--backchannel-logout-uri URI]
                  [--backchannel-logout-session-required]
@@ -299,7 +301,9 @@ func clientsAdd(_ arguments: ArraySlice<String>) async {
         let registered = try await services.clients.register(new)
         if new.enablesPasswordGrant {
             // stderr, where one-shot commands log: stdout stays the id and secret scripts read.
-            Logger(level: .warning, sink: LogSink(fd: 2)).warning("password_grant_enabled", ["client_id": registered.client.clientID, "rfc": "9700 2.4"])
+            let sink = LogSink(fd: 2)
+            Logger(level: .warning, sink: sink).warning("password_grant_enabled", ["client_id": registered.client.clientID, "rfc": "9700 2.4"])
+            sink.flush()
             FileHandle.standardError.write(Data("latchkey: warning: \(GrantType.passwordGrantWarning)\n".utf8))
         }
         print("client_id: \(registered.client.clientID)")
@@ -367,6 +371,26 @@ func clientsLogout(_ arguments: ArraySlice<String>) async {
     }
 }
 
+func clientsToken(_ arguments: ArraySlice<String>) async {
+    let given = options(arguments, allowed: ["--ttl"])
+    var lifetime = ClientRegistration.initialTokenLifetime
+    if let text = given["--ttl"] {
+        guard let seconds = Int(text), (60...2_592_000).contains(seconds) else { fail("--ttl takes seconds, from 60 to 2592000") }
+        lifetime = seconds
+    }
+    let services = await openProvider()
+    do {
+        let token = try await services.registration.issueInitialToken(lifetime: lifetime)
+        print("initial_access_token: \(token)")
+        FileHandle.standardError.write(Data("latchkey: good for one registration within \(lifetime) s; shown only now, only its hash is stored\n".utf8))
+        if services.configuration.registration != .token {
+            FileHandle.standardError.write(Data("latchkey: warning: PROVIDER_REGISTRATION is \(services.configuration.registration.rawValue), not token\n".utf8))
+        }
+    } catch {
+        fail("\(error)")
+    }
+}
+
 func clientsRemove(_ arguments: ArraySlice<String>) async {
     guard arguments.count == 1, let id = arguments.first else { fail("clients remove needs exactly one client id") }
     let services = await openProvider()
@@ -418,9 +442,16 @@ runToCompletion {
         case "add": await clientsAdd(arguments.dropFirst(2))
         case "list": await clientsList()
         case "set": await clientsSet(arguments.dropFirst(2))
+        case "token": await clientsToken(arguments.dropFirst(2))
         case "remove": await clientsRemove(arguments.dropFirst(2))
         case "logout": await clientsLogout(arguments.dropFirst(2))
         default: fail("clients needs add, list, set, logout or remove\n\n\(usage)")
+    } catch {
+        fail("\(error)")
+    }
+}
+
+        default: fail("clients needs add, list, set, token or remove\n\n\(usage)")
         }
     case "help", "--help", "-h":
         print(usage)

@@ -3,7 +3,9 @@
 #
 # Builds (or reuses, with LATCHKEY_BIN=path) the latchkey binary, creates a user and a client in
 # a throwaway provider database through the CLI, starts `latchkey provider` on a free port of
-# 127.0.0.1, and runs oauth_client_check.py against it. Nothing leaves this machine except, when
+# 127.0.0.1, and runs oauth_client_check.py against it, then authz_check.py (issue 15: PAR, the
+# device grant, dynamic registration, PKCE for every client), with registration gated by an
+# initial access token issued through the CLI. Nothing leaves this machine except, when
 # Authlib or requests is missing, one `pip install` from the package index.
 #
 # Exits non-zero when anything fails; the Python script's last line is 'N passed, M failed'.
@@ -58,6 +60,7 @@ export PUBLIC_DIR="$root/Public"
 export PASSWORD_HASH_COST=10
 export EVENT_LOOPS=2
 export LOG_LEVEL=warning
+export PROVIDER_REGISTRATION=token
 # The run must not pick up a developer's .env or db/ files: work in the temporary folder.
 cd "$work"
 
@@ -72,6 +75,8 @@ client_output="$("$bin" clients add --name "Authlib conformance" --redirect-uri 
 client_id="$(printf '%s\n' "$client_output" | sed -n 's/^client_id: //p')"
 client_secret="$(printf '%s\n' "$client_output" | sed -n 's/^client_secret: //p')"
 [[ -n "$client_id" && -n "$client_secret" ]] || { say "could not register a client: $client_output"; exit 1; }
+initial_token="$("$bin" clients token 2>/dev/null | sed -n 's/^initial_access_token: //p')"
+[[ -n "$initial_token" ]] || { say "could not issue an initial access token"; exit 1; }
 
 "$bin" provider >"$work/provider.log" 2>&1 &
 server_pid=$!
@@ -87,6 +92,9 @@ status=0
 PROVIDER_URL="http://127.0.0.1:$port" CLIENT_ID="$client_id" CLIENT_SECRET="$client_secret" REDIRECT_URI="$redirect_uri" \
     USERNAME="$username" PASSWORD="$password" AUTHLIB_INSECURE_TRANSPORT=1 \
     timeout 120 "$python" "$here/oauth_client_check.py" || status=$?
+PROVIDER_URL="http://127.0.0.1:$port" CLIENT_ID="$client_id" CLIENT_SECRET="$client_secret" REDIRECT_URI="$redirect_uri" \
+    USERNAME="$username" PASSWORD="$password" INITIAL_ACCESS_TOKEN="$initial_token" AUTHLIB_INSECURE_TRANSPORT=1 \
+    PYTHONPATH="$here" timeout 120 "$python" "$here/authz_check.py" || status=$?
 if [[ $status -ne 0 ]]; then
     say "failed; the provider's log follows"
     cat "$work/provider.log" >&2

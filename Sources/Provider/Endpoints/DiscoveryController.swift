@@ -13,7 +13,8 @@ struct DiscoveryController {
     }
 
     @Sendable func metadata(_ request: Request, context: RequestContext) async throws -> Response {
-        try Self.cacheable(JSON(ProviderMetadata.document(issuer: services.configuration.baseURL)), request: request, context: context)
+        try Self.cacheable(JSON(ProviderMetadata.document(issuer: services.configuration.baseURL,
+                                                                 registration: services.configuration.registration != .off)), request: request, context: context)
     }
 
     /// Read fresh at every request: a key another process rotated in is published at once.

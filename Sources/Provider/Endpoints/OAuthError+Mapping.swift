@@ -36,6 +36,14 @@ extension OAuthError {
         }
     }
 
+    /// Registration refusals (RFC 7591 §3.2.2).
+    init(_ refusal: ClientRegistration.Refusal) {
+        switch refusal {
+        case .invalidRedirectURI(let message): self.init(.invalidRedirectURI, Self.printable(message, limit: 200))
+        case .invalidMetadata(let message): self.init(.invalidClientMetadata, Self.printable(message, limit: 200))
+        }
+    }
+
     /// Client authentication refusals: `invalid_client` with 401, and `WWW-Authenticate` when
     /// the client tried HTTP Basic (§5.2); credentials sent two ways are `invalid_request`.
     init(_ error: ClientAuthenticationError, usedBasic: Bool, realm: String) {

@@ -3,9 +3,9 @@ import Security
 /// The server metadata document (RFC 8414), also served as OpenID Connect Discovery's
 /// `openid-configuration`: one document, so the two can never disagree.
 enum ProviderMetadata {
-    static func document(issuer: String) -> JSONValue {
+    static func document(issuer: String, registration: Bool = false) -> JSONValue {
         let authMethods: JSONValue = ["client_secret_basic", "client_secret_post", "none"]
-        return [
+        var document: JSONValue = [
             "issuer": .string(issuer),
             "authorization_endpoint": .string(issuer + "/oauth/authorize"),
             "token_endpoint": .string(issuer + "/oauth/token"),
@@ -39,5 +39,11 @@ enum ProviderMetadata {
             "request_parameter_supported": false,
             "request_uri_parameter_supported": false,
         ]
+        // RFC 8414 §2: named only when registration is on (PROVIDER_REGISTRATION=open|token).
+        if registration, case .object(var fields) = document {
+            fields["registration_endpoint"] = .string(issuer + "/oauth/register")
+            document = .object(fields)
+        }
+        return document
     }
 }
