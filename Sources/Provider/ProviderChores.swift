@@ -8,5 +8,6 @@ enum ProviderChores {
         Housekeeping.Chore("authorization_codes") { now, db in try TokenRepository.purgeCodes(before: now - 86_400, in: db) },
         Housekeeping.Chore("tokens") { now, db in try TokenRepository.purgeTokens(before: now - 86_400, in: db) },
         Housekeeping.Chore("signing_keys") { now, db in try SigningKeys.purgeRetired(now: now, in: db) },
+        Housekeeping.Chore("grant_sessions") { now, db in try LogoutSessions.purge(before: now - LogoutSessions.keep, in: db) },
     ]
 }

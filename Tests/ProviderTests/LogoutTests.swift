@@ -196,4 +196,14 @@ final class RecordingHTTP: HTTPClient {
         #expect(await browser.post("/logout", form: [("csrf_token", token)]).status == .seeOther)
         #expect(await world.http.logoutTokens().count == 1)
     }
+
+    @Test func grantSessionsAreForgottenOnlyOnceTheirTokensAreGone() async throws {
+        let world = try await Self.world()
+        _ = try await Self.signIn(world, world.browser())
+        let database = world.provider.services.database, later = world.provider.clock.now + LogoutSessions.keep + 1
+        #expect(try await database.write { db in try LogoutSessions.purge(before: later, in: db) } == 0, "its tokens are still there")
+        _ = try await database.write { db in try TokenRepository.purgeTokens(before: Int.max, in: db) }
+        #expect(try await database.write { db in try LogoutSessions.purge(before: world.provider.clock.now - 1, in: db) } == 0, "too recent")
+        #expect(try await database.write { db in try LogoutSessions.purge(before: later, in: db) } == 1)
+    }
 }
