@@ -15,14 +15,14 @@ public struct BackchannelLogoutReceiver: Sendable {
 
     /// Why a logout token was refused; the endpoint answers 400 `invalid_request` with it.
     public enum Refusal: Error, Equatable, CustomStringConvertible {
-        case malformed, badSignature(String), stale, missingEvents, noncepresent, noSubject, missingJTI, replayed, notOpenID
+        case malformed, badSignature(String), stale, missingEvents, noncePresent, noSubject, missingJTI, replayed, notOpenID
         public var description: String {
             switch self {
             case .malformed: "the logout token is not a JWT"
             case .badSignature(let why): "the logout token does not verify: \(why)"
             case .stale: "the logout token's iat is missing or outside the accepted window"
             case .missingEvents: "the logout token has no back-channel logout event"
-            case .noncepresent: "a logout token must not carry a nonce"
+            case .noncePresent: "a logout token must not carry a nonce"
             case .noSubject: "the logout token names neither sub nor sid"
             case .missingJTI: "the logout token has no jti"
             case .replayed: "this logout token was used already"
@@ -63,7 +63,7 @@ public struct BackchannelLogoutReceiver: Sendable {
         }
         guard let iat = claims.int("iat"), iat >= now - Self.maxAge, iat <= now + Self.leeway else { throw Refusal.stale }
         guard claims["events"]?.objectValue?[Self.event]?.objectValue != nil else { throw Refusal.missingEvents }
-        guard claims["nonce"] == nil else { throw Refusal.noncepresent }
+        guard claims["nonce"] == nil else { throw Refusal.noncePresent }
         let sub = claims.string("sub"), sid = claims.string("sid")
         guard sub != nil || sid != nil else { throw Refusal.noSubject }
         guard let jti = claims.string("jti"), !jti.isEmpty, jti.utf8.count <= 256 else { throw Refusal.missingJTI }
