@@ -39,6 +39,7 @@ public enum ProviderApplication {
         ResourceController(services: services).register(on: router)
         DiscoveryController(services: services).register(on: router)
         AdminClientsController(services: services).register(on: router)
+        AdminClientLogoutController(services: services).register(on: router)
 
         // Order matters: the log sees the final status; security headers cover error pages;
         // static files skip sessions; the inner error page can show who is signed in.

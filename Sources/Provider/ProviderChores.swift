@@ -11,5 +11,6 @@ enum ProviderChores {
         Housekeeping.Chore("initial_access_tokens") { now, db in try ClientRegistration.purge(before: now, in: db) },
         Housekeeping.Chore("tokens") { now, db in try TokenRepository.purgeTokens(before: now - 86_400, in: db) },
         Housekeeping.Chore("signing_keys") { now, db in try SigningKeys.purgeRetired(now: now, in: db) },
+        Housekeeping.Chore("grant_sessions") { now, db in try LogoutSessions.purge(before: now - LogoutSessions.keep, in: db) },
     ]
 }

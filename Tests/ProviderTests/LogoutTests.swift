@@ -196,4 +196,42 @@ final class RecordingHTTP: HTTPClient {
         #expect(await browser.post("/logout", form: [("csrf_token", token)]).status == .seeOther)
         #expect(await world.http.logoutTokens().count == 1)
     }
+
+    @Test func grantSessionsAreForgottenOnlyOnceTheirTokensAreGone() async throws {
+        let world = try await Self.world()
+        _ = try await Self.signIn(world, world.browser())
+        let database = world.provider.services.database, later = world.provider.clock.now + LogoutSessions.keep + 1
+        #expect(try await database.write { db in try LogoutSessions.purge(before: later, in: db) } == 0, "its tokens are still there")
+        _ = try await database.write { db in try TokenRepository.purgeTokens(before: Int.max, in: db) }
+        #expect(try await database.write { db in try LogoutSessions.purge(before: world.provider.clock.now - 1, in: db) } == 0, "too recent")
+        #expect(try await database.write { db in try LogoutSessions.purge(before: later, in: db) } == 1)
+    }
+
+    @Test func adminsSetAClientsLogoutURIs() async throws {
+        let provider = try await TestProvider.make()
+        try await provider.createUser("root", admin: true)
+        try await provider.createUser("alice")
+        let client = try await provider.registerClient()
+        let alice = provider.browser()
+        await alice.signIn("alice")
+        #expect(await alice.get("/admin/clients/\(client.id)/logout").status == .forbidden)
+
+        let root = provider.browser()
+        await root.signIn("root")
+        #expect(await root.get("/admin/clients").text.contains("/admin/clients/\(client.id)/logout"))
+        let token = await root.csrfToken(from: "/admin/clients/\(client.id)/logout")
+        let refused = await root.post("/admin/clients/\(client.id)/logout", form: [
+            ("csrf_token", token), ("post_logout_redirect_uris", "javascript:alert(1)"), ("backchannel_logout_uri", "")])
+        #expect(refused.status == .unprocessableContent)
+        #expect(try await provider.services.clients.logoutSettings(client.id) == ClientLogoutSettings())
+        #expect(await root.post("/admin/clients/\(client.id)/logout", form: [("post_logout_redirect_uris", Self.after)]).status == .forbidden,
+                "CSRF-checked")
+        let saved = await root.post("/admin/clients/\(client.id)/logout", form: [
+            ("csrf_token", token), ("post_logout_redirect_uris", Self.after + "\nhttp://app.test/bye"), ("backchannel_logout_uri", Self.backchannel),
+            ("backchannel_logout_session_required", "on")])
+        #expect(saved.status == .seeOther)
+        #expect(try await provider.services.clients.logoutSettings(client.id) == ClientLogoutSettings(
+            postLogoutRedirectURIs: [Self.after, "http://app.test/bye"], backchannelLogoutURI: Self.backchannel, backchannelLogoutSessionRequired: true))
+        #expect(await root.get("/admin/clients/no-such-client/logout").status == .notFound)
+    }
 }

@@ -85,6 +85,14 @@ public struct SocialAuthService: Sendable {
     /// the profile and applies the linking policy. Every failure is a `SocialAuthError` and leaves
     /// no user, link or token behind.
     public func complete(provider id: String, query: FormData, sessionBinding: String?, ip: String, notice: NoticeMail? = nil) async throws -> Outcome {
+        try await completeWithClaims(provider: id, query: query, sessionBinding: sessionBinding, ip: ip, notice: notice).outcome
+    }
+
+    /// `complete`, also returning the verified id_token's claims (nil for plain OAuth 2.0
+    /// providers): the site records the provider's `sub` and `sid` with the session it signs
+    /// in, for back-channel logout.
+    public func completeWithClaims(provider id: String, query: FormData, sessionBinding: String?, ip: String,
+                                   notice: NoticeMail? = nil) async throws -> (outcome: Outcome, idClaims: Claims?) {
         // Consume the state first, whatever else the callback says: a state is good once.
         let pending = try await takeState(query["state"], provider: id, sessionBinding: sessionBinding)
         if let error = query["error"] {
@@ -104,8 +112,8 @@ public struct SocialAuthService: Sendable {
             }
             let profile = try await provider.fetchProfile(api, tokens)
             let intent: Intent = pending.intent == .connect ? .connect(userID: pending.userID ?? -1) : .signIn
-            return try await link(profile, tokens: tokens, provider: provider, intent: intent, returnTo: pending.returnTo, ip: ip, notice: notice,
-                                  profileForm: true)
+            return (try await link(profile, tokens: tokens, provider: provider, intent: intent, returnTo: pending.returnTo, ip: ip,
+                                   notice: notice, profileForm: true), tokens.idClaims)
         }
     }
 

@@ -33,6 +33,19 @@ enum LogoutSessions {
         try db.queryOne("SELECT sid FROM grant_sessions WHERE family_id = ?", familyID)?.string("sid")
     }
 
+    /// How long a grant's session is remembered once none of its tokens is left: longer than a
+    /// provider session lives, so a client whose tokens expired is still told at logout.
+    static let keep = 86_400 * 90
+
+    /// Forgets grants older than `cutoff` that have no token left (tokens are purged after expiry).
+    static func purge(before cutoff: Int, in db: any Connection) throws -> Int {
+        try db.execute("""
+            DELETE FROM grant_sessions WHERE created_at < ?
+                AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = grant_sessions.family_id)
+                AND NOT EXISTS (SELECT 1 FROM access_tokens a WHERE a.family_id = grant_sessions.family_id)
+            """, cutoff)
+    }
+
     /// The clients that have a grant from session `sid`.
     static func clients(sid: String, in db: any Connection) throws -> [String] {
         try db.query("SELECT DISTINCT client_id FROM grant_sessions WHERE sid = ? ORDER BY client_id", sid).map { try $0.string("client_id") }

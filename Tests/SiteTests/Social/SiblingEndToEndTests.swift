@@ -51,6 +51,7 @@ import WebTesting
         let site = try await TestSite.make([
             "BASE_URL": origin,
             "SIBLING_PROVIDER_URL": sibling.server.baseURL,
+            "SIBLING_ISSUER": "http://127.0.0.1",
             "SIBLING_CLIENT_ID": sibling.clientID,
             "SIBLING_CLIENT_SECRET": sibling.clientSecret,
         ])
