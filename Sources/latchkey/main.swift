@@ -445,13 +445,7 @@ runToCompletion {
         case "token": await clientsToken(arguments.dropFirst(2))
         case "remove": await clientsRemove(arguments.dropFirst(2))
         case "logout": await clientsLogout(arguments.dropFirst(2))
-        default: fail("clients needs add, list, set, logout or remove\n\n\(usage)")
-    } catch {
-        fail("\(error)")
-    }
-}
-
-        default: fail("clients needs add, list, set, token or remove\n\n\(usage)")
+        default: fail("clients needs add, list, set, token, logout or remove\n\n\(usage)")
         }
     case "help", "--help", "-h":
         print(usage)
