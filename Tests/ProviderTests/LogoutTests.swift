@@ -227,11 +227,11 @@ final class RecordingHTTP: HTTPClient {
         #expect(await root.post("/admin/clients/\(client.id)/logout", form: [("post_logout_redirect_uris", Self.after)]).status == .forbidden,
                 "CSRF-checked")
         let saved = await root.post("/admin/clients/\(client.id)/logout", form: [
-            ("csrf_token", token), ("post_logout_redirect_uris", Self.after + "\nhttp://app.test/bye"), ("backchannel_logout_uri", Self.backchannel),
+            ("csrf_token", token), ("post_logout_redirect_uris", Self.after + "\nhttps://app.test/bye"), ("backchannel_logout_uri", Self.backchannel),
             ("backchannel_logout_session_required", "on")])
         #expect(saved.status == .seeOther)
         #expect(try await provider.services.clients.logoutSettings(client.id) == ClientLogoutSettings(
-            postLogoutRedirectURIs: [Self.after, "http://app.test/bye"], backchannelLogoutURI: Self.backchannel, backchannelLogoutSessionRequired: true))
+            postLogoutRedirectURIs: [Self.after, "https://app.test/bye"], backchannelLogoutURI: Self.backchannel, backchannelLogoutSessionRequired: true))
         #expect(await root.get("/admin/clients/no-such-client/logout").status == .notFound)
     }
 }

@@ -28,7 +28,7 @@ final class InProcessHTTP: HTTPClient {
 
 /// Latchkey ID's back-channel logout ends the site sessions its sign-in created (issue 15, point 7).
 @Suite struct BackchannelLogoutTests {
-    static let origin = "http://site.test"
+    static let origin = "http://localhost"
 
     struct World {
         let sibling: SiblingEndToEndTests.Sibling
