@@ -84,7 +84,14 @@ public struct BackchannelLogoutReceiver: Sendable {
         if let sub, let user = try db.queryOne("SELECT user_id FROM social_accounts WHERE provider = ? AND provider_uid = ?", provider, sub)?.int64("user_id") {
             rows = try db.query("SELECT id_hash, data FROM sessions WHERE user_id = ?", user)
         } else if let sid {
-            rows = try db.query("SELECT id_hash, data FROM sessions WHERE data LIKE ?", "%" + sid.filter { $0.isLetter || $0.isNumber } + "%")
+            // The sid as a literal: LIKE's wildcards and the escape character escaped, every other
+            // character kept (sids are base64url, so `-` and `_` are common).
+            var literal = ""
+            for character in sid {
+                if character == "%" || character == "_" || character == "\\" { literal.append("\\") }
+                literal.append(character)
+            }
+            rows = try db.query("SELECT id_hash, data FROM sessions WHERE data LIKE ? ESCAPE '\\'", "%" + literal + "%")
         } else {
             return 0
         }
