@@ -11,7 +11,8 @@ public enum ProviderApplication {
 
     /// Paths called by programs with their own credentials (client authentication or bearer
     /// tokens), never by a browser's cookie, so the CSRF check does not apply to them.
-    public static let csrfExemptPrefixes = ["/oauth/token", "/oauth/revoke", "/oauth/introspect", "/oauth/userinfo", "/api/"]
+    public static let csrfExemptPrefixes = ["/oauth/token", "/oauth/revoke", "/oauth/introspect", "/oauth/userinfo", "/oauth/par",
+                                             "/oauth/device_authorization", "/oauth/register", "/oauth/logout", "/api/"]
 
     /// Builds the provider over opened services: templates parsed once, static files indexed
     /// once, routes registered, middleware in order.
@@ -22,16 +23,23 @@ public enum ProviderApplication {
         let router = Router()
         AccountController(services: services).register(on: router)
         AccountPageController(services: services).register(on: router)
+        AppsPageController(services: services).register(on: router)
         SecurityPageController(services: services).register(on: router)
         SecondFactorController(services: services).register(on: router)
         PasskeyController(services: services).register(on: router)
         PasswordResetController(services: services).register(on: router)
         AuthorizeController(services: services).register(on: router)
+        LogoutController(services: services).register(on: router)
         TokenController(services: services).register(on: router)
+        PushedAuthorizationController(services: services).register(on: router)
+        DeviceAuthorizationController(services: services).register(on: router)
+        DevicePageController(services: services).register(on: router)
+        RegistrationController(services: services).register(on: router)
         RevocationController(services: services).register(on: router)
         ResourceController(services: services).register(on: router)
         DiscoveryController(services: services).register(on: router)
         AdminClientsController(services: services).register(on: router)
+        AdminClientLogoutController(services: services).register(on: router)
 
         // Order matters: the log sees the final status; security headers cover error pages;
         // static files skip sessions; the inner error page can show who is signed in.

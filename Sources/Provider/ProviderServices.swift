@@ -27,8 +27,17 @@ public struct ProviderServices: Sendable {
     public let signingKeys: SigningKeys
     /// DPoP proofs: replay and server nonces (RFC 9449).
     let dpop: DPoPVerifier
+    /// Pushed authorization requests (RFC 9126).
+    public let pushedRequests: PushedRequests
+    /// Device authorizations (RFC 8628).
+    public let devices: DeviceAuthorizations
+    /// Dynamic client registration (RFC 7591, 7592) and initial access tokens.
+    public let registration: ClientRegistration
     /// Users' second factors (authenticator app, recovery codes).
     let secondFactors: ProviderSecondFactors
+    /// How back-channel logout tokens go out: libcurl with short timeouts, since a client that
+    /// does not answer must not hold anything up (tests put a recorder here).
+    public var logoutHTTP: any HTTPClient = CurlHTTPClient(connectTimeout: 2, totalTimeout: 5)
 
     /// The name authenticator apps show next to the provider's codes.
     static let totpIssuer = "Latchkey ID"
@@ -46,21 +55,25 @@ public struct ProviderServices: Sendable {
         return try await CoreServices.open(configuration.app, app: app, chores: ProviderChores.all, migrate: migrate, logger: logger,
                                            clock: clock) { core in
             let database = core.database
-            let signingKeys = try await SigningKeys.load(database: database, keys: core.keys, now: clock.now())
+            let signingKeys = try await SigningKeys.load(database: database, keys: core.keys, clock: clock)
             let users = UserService(database: database, credentials: core.credentials, clock: clock, signUpLimit: configuration.signUpLimit,
                                     outbox: core.outbox)
             let lifetimes = TokenLifetimes(accessToken: configuration.accessTokenTTL, refreshToken: configuration.refreshTokenTTL,
                                            authorizationCode: configuration.authorizationCodeTTL)
             let issuer = IDTokenIssuer(issuer: configuration.baseURL, keys: signingKeys, lifetime: configuration.accessTokenTTL)
+            let clients = ClientRegistry(database: database, clock: clock)
+            let tokens = TokenService(database: database, clock: clock, lifetimes: lifetimes, idTokens: issuer, users: users,
+                                      resources: KnownResources(own: configuration.baseURL, others: configuration.resources),
+                                      jwtAccessTokens: JWTAccessTokens(issuer: configuration.baseURL, keys: signingKeys))
             return ProviderServices(
                 configuration: configuration, core: core, users: users,
-                clients: ClientRegistry(database: database, clock: clock), consents: ConsentStore(database: database, clock: clock),
-                tokens: TokenService(database: database, clock: clock, lifetimes: lifetimes, idTokens: issuer, users: users,
-                                     resources: KnownResources(own: configuration.baseURL, others: configuration.resources),
-                                     jwtAccessTokens: JWTAccessTokens(issuer: configuration.baseURL, keys: signingKeys)),
-                signingKeys: signingKeys,
+                clients: clients, consents: ConsentStore(database: database, clock: clock),
+                tokens: tokens, signingKeys: signingKeys,
                 dpop: DPoPVerifier(database: database, clock: clock, issuer: configuration.baseURL,
                                    nonces: configuration.dpopNonces ? core.keys.signer(for: "provider.dpop-nonce") : nil),
+                pushedRequests: PushedRequests(database: database, clock: clock),
+                devices: DeviceAuthorizations(database: database, clock: clock, tokens: tokens),
+                registration: ClientRegistration(database: database, clock: clock, clients: clients),
                 secondFactors: ProviderSecondFactors(database: database, clock: clock, totp: TOTPDevices(keys: core.keys, issuer: totpIssuer),
                                                      passkeys: Passkeys(database: database, relyingParty: relyingParty(configuration.baseURL),
                                                                         clock: clock),

@@ -27,6 +27,7 @@ public enum SiteApplication {
         SecurityController(services: services).register(on: router)
         EmailController(services: services).register(on: router)
         SocialController(services: services).register(on: router)
+        BackchannelLogoutController(services: services).register(on: router)
         SocialSignUpController(services: services).register(on: router)
         ReauthenticationController(services: services).register(on: router)
         AccountLifecycleController(services: services).register(on: router)
@@ -45,7 +46,7 @@ public enum SiteApplication {
                                               trustedProxies: configuration.trustedProxies, exemptPaths: [HealthCheck.path])),
             services.currentUserMiddleware,
             ErrorPageMiddleware(template: "site/error") { context, values in MustacheValue(Page(context, title: "Error", values)) },
-            CSRFMiddleware(exemptPrefixes: ["/api/"]),
+            CSRFMiddleware(exemptPrefixes: ["/api/", BackchannelLogoutController.path]),
             // After the CSRF check (a forged request is refused, not detoured), before any route.
             RequireRecentAuthenticationMiddleware(policy: ReauthenticationPolicy(timeout: configuration.reauthenticationTimeout, clock: services.clock),
                                                   trustedProxies: configuration.trustedProxies),

@@ -62,13 +62,43 @@ extension SiteServices {
         let origin = configuration.baseURL ?? "http://\(configuration.host):\(configuration.port)"
         for entry in social.registry.entries {
             if entry.isEnabled {
-                logger.info("provider_enabled", ["provider": entry.id, "callback_url": SocialController.callbackURL(origin: origin, provider: entry.id)])
+                let callback = SocialController.callbackURL(origin: origin, provider: entry.id)
+                if entry.discoveryURL != nil {
+                    // Enabled by its settings; whether its discovery answers is logged when the check ends.
+                    logger.info("provider_enabled", ["provider": entry.id, "callback_url": callback, "discovery": "checking"])
+                } else {
+                    logger.info("provider_enabled", ["provider": entry.id, "callback_url": callback])
+                }
             } else {
                 logger.info("provider_disabled", ["provider": entry.id, "reason": entry.disabledReason ?? ""])
             }
         }
+        for problem in social.registry.problems { logger.warning("provider_configuration", ["problem": problem]) }
         if configuration.baseURL == nil {
             logger.info("BASE_URL is not set: callback URLs are built from each request's Host header (set BASE_URL in production)")
+        }
+    }
+
+    /// Fetches every enabled provider's discovery document in the background and logs the
+    /// outcome with the reason when it fails. Start-up never waits for it and never fails by it:
+    /// a provider that is down at boot may be up by the first sign-in, which fetches again.
+    @discardableResult
+    public func checkDiscovery(_ logger: Logger) -> Task<Void, Never> {
+        let entries = social.registry.enabled.filter { $0.discoveryURL != nil }
+        return Task {
+            await withTaskGroup(of: Void.self) { group in
+                for entry in entries {
+                    group.addTask {
+                        do {
+                            try await entry.checkDiscovery()
+                            logger.info("provider_discovery_ok", ["provider": entry.id])
+                        } catch {
+                            logger.warning("provider_discovery_failed", ["provider": entry.id, "discovery_url": entry.discoveryURL ?? "",
+                                                                         "reason": "\(error)"])
+                        }
+                    }
+                }
+            }
         }
     }
 }

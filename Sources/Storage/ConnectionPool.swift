@@ -55,6 +55,26 @@ final class ConnectionPool<Resource: AnyObject & Sendable>: Sendable {
         }
     }
 
+    /// Runs `body` at once, on the calling thread, if a permit and a connection are free right
+    /// now; nil, with `body` not run, when every connection is busy (the caller then queues with
+    /// `withConnection`). Opening a connection lazily here is rare: pools keep theirs.
+    func withConnectionIfFree<T>(
+        _ body: (Resource) -> (result: Result<T, any Error>, reusable: Bool)
+    ) throws -> Result<T, any Error>? {
+        let granted: Bool = try state.withLock { state throws(DatabaseError) in
+            if state.closed { throw DatabaseError.unavailable("database is closed") }
+            guard state.permits > 0 else { return false }
+            state.permits -= 1
+            return true
+        }
+        guard granted else { return nil }
+        defer { releasePermit() }
+        let resource = try checkOut()
+        let outcome = body(resource)
+        checkIn(resource, reusable: outcome.reusable)
+        return outcome.result
+    }
+
     /// Closes idle connections, fails waiting callers, and marks the pool so busy connections are
     /// closed when they come back.
     func close() {

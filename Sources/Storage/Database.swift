@@ -1,5 +1,7 @@
-/// A database reached through a pool of connections. Every call runs on the worker pool, never on
-/// the caller's thread, so event loops only ever await.
+/// A database reached through a pool of connections. Work that may block runs on the worker pool,
+/// so event loops only ever await; the one exception is a SQLite read short enough to cost less
+/// than the trip (see `SQLiteDatabase.read`). A read's body may therefore run more than once: it
+/// must only compute from what it reads.
 public protocol Database: Sendable {
     /// The SQL flavour, for the rare query that cannot be portable.
     var dialect: SQLDialect { get }

@@ -24,13 +24,29 @@ commands:
   provider create-user --username U --email E [--name N] [--password-stdin] [--admin] [--verified]
                                      create a provider user; the password is prompted for, or
                                      read from stdin
+  provider keys list                 the id_token signing keys and their phases (next, active,
+                                     retiring)
+  provider keys rotate               publish a new signing key now; it signs after
+                                     PROVIDER_KEY_ROTATION_GRACE, and the old one leaves the JWKS
+                                     once every token it signed has expired
   clients add --name N --redirect-uri URI [--redirect-uri URI2 …] [--public]
               [--grant \(GrantType.names(separator: "|")) …]
-              [--scope S …] [--skip-consent] [--resource-server]
-              [--jwt-access-tokens]
-                                     register a provider client; prints its id and secret (once)
+              [--scope S …] [--skip-consent] [--resource-server] [--no-require-pkce]
+              [--require-par] [--jwt-access-tokens]
+                                     register a provider client; prints its id and secret (once);
+                                     PKCE S256 is required unless --no-require-pkce (confidential
+                                     clients only); granting password prints a warning (RFC 9700 §2.4);
+                                     --jwt-access-tokens issues RFC 9068 JWT access tokens
+  clients set ID [--require-pkce on|off] [--require-par on|off]
+                                     turn one of a client's switches on or off
   clients list                       list the provider's clients
+  clients token [--ttl SECONDS]      issue an initial access token for one dynamic registration
+                                     (PROVIDER_REGISTRATION=token); printed once, stored hashed
   clients remove ID                  delete a client and every token issued to it
+  clients logout ID [--post-logout-redirect-uri URI …] [--backchannel-logout-uri URI]
+                 [--backchannel-logout-session-required]
+                                     set (replace) where the client may send people after
+                                     logout and where it receives back-channel logout tokens
   help                               show this message
 
 Configuration comes from environment variables (see README.md), e.g. PORT, HOST, DATABASE_URL,
@@ -70,6 +86,7 @@ func serve() async {
     do {
         let services = try await SiteServices.open(configuration, logger: logger)
         services.logProviders(logger)
+        services.checkDiscovery(logger)
         let application = try SiteApplication.make(services: services, logger: logger)
         let housekeeping = services.core.startHousekeeping(logger: logger)
         let mail = services.core.startMailDelivery(logger: logger)
@@ -229,9 +246,38 @@ func providerCreateUser(_ arguments: ArraySlice<String>) async {
     }
 }
 
+func providerKeysList() async {
+    let services = await openProvider()
+    do {
+        for key in try await services.signingKeys.list() {
+            var line = "\(key.kid)  \(key.phase.rawValue)  published \(Clock.format(key.createdAt))  signs from \(Clock.format(key.activatesAt))"
+            if let until = key.signsUntil { line += "  until \(Clock.format(until))" }
+            if let until = key.publishedUntil { line += "  in the JWKS until \(Clock.format(until))" }
+            print(line)
+        }
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func providerKeysRotate() async {
+    let services = await openProvider()
+    let configuration = services.configuration
+    do {
+        let rotation = try await services.signingKeys.rotate(grace: configuration.keyRotationGrace, lifetime: configuration.accessTokenTTL)
+        print("published key \(rotation.kid); it signs from \(Clock.format(rotation.activatesAt)) (PROVIDER_KEY_ROTATION_GRACE=\(configuration.keyRotationGrace))")
+        for old in rotation.replaced {
+            print("key \(old.kid) stops signing then and leaves the JWKS at \(Clock.format(old.publishedUntil))")
+        }
+    } catch {
+        fail("\(error)")
+    }
+}
+
 func clientsAdd(_ arguments: ArraySlice<String>) async {
     let given = repeatableOptions(arguments, single: ["--name"], repeatable: ["--redirect-uri", "--grant", "--scope"],
-                                  flags: ["--public", "--skip-consent", "--resource-server", "--jwt-access-tokens"])
+                                  flags: ["--public", "--skip-consent", "--resource-server", "--no-require-pkce",
+                                          "--require-par", "--jwt-access-tokens"])
     guard let name = given["--name"]?.first else { fail("clients add needs --name") }
     var grants = GrantType.defaultForNewClients
     if let named = given["--grant"] {
@@ -249,11 +295,19 @@ func clientsAdd(_ arguments: ArraySlice<String>) async {
     }
     let new = NewClient(name: name, redirectURIs: given["--redirect-uri"] ?? [], grantTypes: grants, scopes: scopes,
                         isConfidential: given["--public"] == nil, skipsConsent: given["--skip-consent"] != nil,
-                        isResourceServer: given["--resource-server"] != nil,
+                        isResourceServer: given["--resource-server"] != nil, requiresPKCE: given["--no-require-pkce"] == nil,
+                        requiresPushedRequests: given["--require-par"] != nil,
                         accessTokenFormat: given["--jwt-access-tokens"] != nil ? .jwt : .opaque)
     let services = await openProvider()
     do {
         let registered = try await services.clients.register(new)
+        if new.enablesPasswordGrant {
+            // stderr, where one-shot commands log: stdout stays the id and secret scripts read.
+            let sink = LogSink(fd: 2)
+            Logger(level: .warning, sink: sink).warning("password_grant_enabled", ["client_id": registered.client.clientID, "rfc": "9700 2.4"])
+            sink.flush()
+            FileHandle.standardError.write(Data("latchkey: warning: \(GrantType.passwordGrantWarning)\n".utf8))
+        }
         print("client_id: \(registered.client.clientID)")
         if let secret = registered.secret {
             print("client_secret: \(secret)")
@@ -272,9 +326,67 @@ func clientsList() async {
         let clients = try await services.clients.all()
         if clients.isEmpty { print("no clients registered") }
         for client in clients {
-            print("\(client.clientID)  \(client.name)  \(client.isConfidential ? "confidential" : "public")\(client.skipsConsent ? " skip-consent" : "")\(client.isResourceServer ? " resource-server" : "")\(client.accessTokenFormat == .jwt ? " jwt-access-tokens" : "")")
+            print("\(client.clientID)  \(client.name)  \(client.isConfidential ? "confidential" : "public")\(client.skipsConsent ? " skip-consent" : "")\(client.isResourceServer ? " resource-server" : "")\(client.mustUsePKCE ? " pkce" : "")\(client.requiresPushedRequests ? " par" : "")\(client.accessTokenFormat == .jwt ? " jwt-access-tokens" : "")")
             print("    grants: \(client.grantTypes.sorted().map(\.rawValue).joined(separator: " "))  scopes: \(client.scopes)")
             for uri in client.redirectURIs { print("    redirect: \(uri)") }
+            if let logout = try await services.clients.logoutSettings(client.clientID) {
+                for uri in logout.postLogoutRedirectURIs { print("    post-logout redirect: \(uri)") }
+                if let uri = logout.backchannelLogoutURI { print("    back-channel logout: \(uri)\(logout.backchannelLogoutSessionRequired ? " (sid required)" : "")") }
+            }
+        }
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func clientsSet(_ arguments: ArraySlice<String>) async {
+    guard let id = arguments.first, !id.hasPrefix("--") else { fail("clients set needs a client id, then options") }
+    let given = options(arguments.dropFirst(), allowed: Set(Client.Setting.allCases.map(\.option)))
+    guard !given.isEmpty else { fail("clients set needs at least one of \(Client.Setting.allCases.map(\.option).joined(separator: ", "))") }
+    let services = await openProvider()
+    do {
+        for setting in Client.Setting.allCases {
+            guard let text = given[setting.option] else { continue }
+            guard let value = ["on": true, "off": false][text] else { fail("\(setting.option) takes on or off") }
+            guard try await services.clients.set(setting, to: value, clientID: id) else { fail("no client with id \(id)") }
+            print("\(setting.rawValue): \(text) for client \(id)")
+        }
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func clientsLogout(_ arguments: ArraySlice<String>) async {
+    guard let id = arguments.first, !id.hasPrefix("--") else { fail("clients logout needs a client id") }
+    let given = repeatableOptions(arguments.dropFirst(), single: ["--backchannel-logout-uri"], repeatable: ["--post-logout-redirect-uri"],
+                                  flags: ["--backchannel-logout-session-required"])
+    let settings = ClientLogoutSettings(postLogoutRedirectURIs: given["--post-logout-redirect-uri"] ?? [],
+                                        backchannelLogoutURI: given["--backchannel-logout-uri"]?.first,
+                                        backchannelLogoutSessionRequired: given["--backchannel-logout-session-required"] != nil)
+    let services = await openProvider()
+    do {
+        guard try await services.clients.setLogoutSettings(id, settings) else { fail("no client with id \(id)") }
+        print("client \(id): post-logout redirect URIs: \(settings.postLogoutRedirectURIs.isEmpty ? "none" : settings.postLogoutRedirectURIs.joined(separator: " "))")
+        print("client \(id): back-channel logout URI: \(settings.backchannelLogoutURI ?? "none")\(settings.backchannelLogoutSessionRequired ? " (sid required)" : "")")
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func clientsToken(_ arguments: ArraySlice<String>) async {
+    let given = options(arguments, allowed: ["--ttl"])
+    var lifetime = ClientRegistration.initialTokenLifetime
+    if let text = given["--ttl"] {
+        guard let seconds = Int(text), (60...2_592_000).contains(seconds) else { fail("--ttl takes seconds, from 60 to 2592000") }
+        lifetime = seconds
+    }
+    let services = await openProvider()
+    do {
+        let token = try await services.registration.issueInitialToken(lifetime: lifetime)
+        print("initial_access_token: \(token)")
+        FileHandle.standardError.write(Data("latchkey: good for one registration within \(lifetime) s; shown only now, only its hash is stored\n".utf8))
+        if services.configuration.registration != .token {
+            FileHandle.standardError.write(Data("latchkey: warning: PROVIDER_REGISTRATION is \(services.configuration.registration.rawValue), not token\n".utf8))
         }
     } catch {
         fail("\(error)")
@@ -319,14 +431,23 @@ runToCompletion {
         case "serve", nil: await providerServe()
         case "migrate": await providerMigrate()
         case "create-user": await providerCreateUser(arguments.dropFirst(2))
+        case "keys":
+            switch arguments.dropFirst(2).first {
+            case "list": await providerKeysList()
+            case "rotate": await providerKeysRotate()
+            default: fail("provider keys needs list or rotate\n\n\(usage)")
+            }
         default: fail("unknown provider command \"\(arguments.dropFirst().first!)\"\n\n\(usage)")
         }
     case "clients":
         switch arguments.dropFirst().first {
         case "add": await clientsAdd(arguments.dropFirst(2))
         case "list": await clientsList()
+        case "set": await clientsSet(arguments.dropFirst(2))
+        case "token": await clientsToken(arguments.dropFirst(2))
         case "remove": await clientsRemove(arguments.dropFirst(2))
-        default: fail("clients needs add, list or remove\n\n\(usage)")
+        case "logout": await clientsLogout(arguments.dropFirst(2))
+        default: fail("clients needs add, list, set, token, logout or remove\n\n\(usage)")
         }
     case "help", "--help", "-h":
         print(usage)

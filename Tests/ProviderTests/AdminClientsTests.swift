@@ -58,7 +58,7 @@ import WebTesting
         await browser.signIn("root")
         let token = await browser.csrfToken(from: "/admin/clients")
         let refused = await browser.post("/admin/clients", form: [
-            ("csrf_token", token), ("name", "Bad"), ("redirect_uris", "http://app.test/cb#fragment"),
+            ("csrf_token", token), ("name", "Bad"), ("redirect_uris", "https://app.test/cb#fragment"),
             ("grant_types", "authorization_code"), ("scopes", "openid"),
         ])
         #expect(refused.status == .unprocessableContent)

@@ -26,7 +26,7 @@ import WebTesting
 
     @Test func unregisteredRedirectURIGetsAnErrorPageNotARedirect() async throws {
         let (_, browser, client) = try await signedIn()
-        for uri in ["http://evil.test/callback", client.redirectURI + "/", client.redirectURI + "?x=1", "HTTP://app.test/callback"] {
+        for uri in ["http://evil.test/callback", client.redirectURI + "/", client.redirectURI + "?x=1", "HTTPS://app.test/callback"] {
             let response = await browser.get(authorizePath(authorizeParameters(client, redirectURI: uri)))
             #expect(response.status == .badRequest, "\(uri)")
             #expect(response.location == nil, "\(uri)")

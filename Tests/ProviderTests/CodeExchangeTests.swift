@@ -23,7 +23,7 @@ import WebTesting
         }
     }
 
-    func flow(redirectURIs: [String] = ["http://app.test/callback"]) async throws -> Flow {
+    func flow(redirectURIs: [String] = ["https://app.test/callback"]) async throws -> Flow {
         let provider = try await TestProvider.make()
         try await provider.createUser("alice")
         let client = try await provider.registerClient(redirectURIs: redirectURIs, skipConsent: true)
@@ -77,8 +77,8 @@ import WebTesting
     }
 
     @Test func redirectURIMismatchAtTheTokenStepIsInvalidGrant() async throws {
-        let flow = try await flow(redirectURIs: ["http://app.test/callback", "http://app.test/other"])
-        #expect(await flow.exchange(redirectURI: "http://app.test/other").oauthError == "invalid_grant")
+        let flow = try await flow(redirectURIs: ["https://app.test/callback", "https://app.test/other"])
+        #expect(await flow.exchange(redirectURI: "https://app.test/other").oauthError == "invalid_grant")
         #expect(await flow.exchange(redirectURI: nil).oauthError == "invalid_grant", "it was in the authorization request")
         #expect(await flow.exchange().status == .ok)
     }

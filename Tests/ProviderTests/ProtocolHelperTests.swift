@@ -36,11 +36,11 @@ import Testing
     }
 
     @Test func redirectURIsMustBeAbsoluteWithoutFragments() {
-        #expect(NewClient.redirectURIProblem("http://app.test/callback") == nil)
+        #expect(NewClient.redirectURIProblem("https://app.test/callback") == nil)
         #expect(NewClient.redirectURIProblem("com.example.app:/oauth") == nil)
         #expect(NewClient.redirectURIProblem("/callback") != nil)
-        #expect(NewClient.redirectURIProblem("http://app.test/cb#frag") != nil)
-        #expect(NewClient.redirectURIProblem("http://app.test/a b") != nil)
+        #expect(NewClient.redirectURIProblem("https://app.test/cb#frag") != nil)
+        #expect(NewClient.redirectURIProblem("https://app.test/a b") != nil)
         #expect(NewClient.redirectURIProblem("javascript:alert(1)") != nil)
     }
 

@@ -63,7 +63,7 @@ import WebTesting
 
     @Test func unknownGrantTypeIsUnsupported() async throws {
         let (_, http, client) = try await setUp()
-        let reply = await http.token([("grant_type", "urn:ietf:params:oauth:grant-type:device_code")], headers: client.basic)
+        let reply = await http.token([("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer")], headers: client.basic)
         #expect(reply.oauthError == "unsupported_grant_type")
     }
 

@@ -113,6 +113,21 @@ public struct AdminService: Sendable {
         }
     }
 
+    // MARK: Lockouts
+
+    /// Clears the sign-in lockout of `user` (failures counted against its username and its
+    /// address, from every address) with `throttle`, and records it; returns how many counted
+    /// failures were forgotten.
+    public func unlock(_ user: User, throttle: SignInThrottle, by admin: User, ip: String) async throws -> Int {
+        let now = clock.now()
+        let keys = [UserRepository.key(user.username)] + (user.email.map { [UserRepository.key($0)] } ?? [])
+        return try await database.write { db in
+            let cleared = try throttle.unlock(accounts: keys, in: db)
+            try AuditEvent("admin_unlocked", actor: admin.id, target: user.id, detail: "failures_cleared=\(cleared)", ip: ip).record(now: now, in: db)
+            return cleared
+        }
+    }
+
     // MARK: Second factors
 
     /// Removes every second factor of `user` (authenticator app, passkeys, recovery codes) for a

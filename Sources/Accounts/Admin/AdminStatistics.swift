@@ -17,7 +17,7 @@ public struct AdminStatistics: Sendable {
     public let disabled: Int
     /// Linked accounts per provider id, in provider order.
     public let linkedAccounts: [(provider: String, count: Int)]
-    /// Active tokens expiring within `soonWindow` seconds.
+    /// Active tokens without a refresh token expiring within `soonWindow` seconds (`expiringCondition`).
     public let expiringSoon: Int
     /// Accounts that must be connected again: marked `reconnect`, or expired with no refresh token.
     public let needingReconnection: Int
@@ -27,6 +27,13 @@ public struct AdminStatistics: Sendable {
 
     /// Seven days.
     public static let soonWindow = 7 * 86_400
+
+    /// A token "expiring soon" is one someone must act on: active, expiring within the window,
+    /// and with no refresh token. A token with a refresh token renews itself when used (the
+    /// sibling provider's access tokens last an hour and always come with one, so counting them
+    /// filled the figure with tokens nobody needs to look at); without one, the person will have
+    /// to connect again. Parameters: now, now + `soonWindow`.
+    public static let expiringCondition = "t.expires_at > ? AND t.expires_at <= ? AND t.status = 'active' AND t.refresh_token_enc IS NULL"
 
     /// Reads the figures; every query is an index range or an index-only count.
     public static func read(now: Int, sampleSize: Int = 10, in db: any Connection) throws -> AdminStatistics {
@@ -52,10 +59,10 @@ public struct AdminStatistics: Sendable {
             admins: try count("SELECT COUNT(*) FROM users WHERE is_admin = 1"),
             disabled: try count("SELECT COUNT(*) FROM users WHERE is_disabled = 1"),
             linkedAccounts: linked,
-            expiringSoon: try count("SELECT COUNT(*) FROM social_tokens WHERE expires_at > ? AND expires_at <= ? AND status = 'active'", now, soon),
+            expiringSoon: try count("SELECT COUNT(*) FROM social_tokens t WHERE \(expiringCondition)", now, soon),
             needingReconnection: try count("SELECT COUNT(*) FROM social_tokens WHERE status = 'reconnect'")
                 + count("SELECT COUNT(*) FROM social_tokens WHERE expires_at <= ? AND status = 'active' AND refresh_token_enc IS NULL", now),
-            expiringSample: try sample(db.query(attention + " WHERE t.expires_at > ? AND t.expires_at <= ? AND t.status = 'active' ORDER BY t.expires_at LIMIT ?",
+            expiringSample: try sample(db.query(attention + " WHERE \(expiringCondition) ORDER BY t.expires_at LIMIT ?",
                                                 now, soon, sampleSize)),
             // Two queries rather than one with OR, so each stays an index range.
             reconnectionSample: Array((try sample(db.query(attention + " WHERE t.status = 'reconnect' ORDER BY t.updated_at DESC LIMIT ?", sampleSize))

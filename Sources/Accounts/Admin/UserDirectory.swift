@@ -62,3 +62,131 @@ public enum UserDirectory {
         return result
     }
 }
+
+// MARK: The users list: filters, sorts, substring search, pages both ways, a total
+
+extension UserDirectory {
+    /// The order of the users list.
+    public enum Sort: String, Sendable, CaseIterable {
+        case newest, oldest, username
+    }
+
+    /// Which users the list shows.
+    public enum Filter: String, Sendable, CaseIterable {
+        case all, admins, disabled, reconnect, expiring
+        case mfaOn = "mfa-on", mfaOff = "mfa-off"
+    }
+
+    /// What the list shows: a filter, an order and a search (case-blind substring of the
+    /// username, the email, a linked account's login or a provider uid).
+    public struct Query: Sendable, Equatable {
+        public var filter: Filter
+        public var sort: Sort
+        public var text: String
+
+        public init(filter: Filter = .all, sort: Sort = .newest, text: String = "") {
+            self.filter = filter
+            self.sort = sort
+            self.text = String(text.trimmingCharacters(in: .whitespacesAndNewlines).prefix(200))
+        }
+    }
+
+    /// Where a page starts: after the row with this key (next) or before it (previous). The key
+    /// is the id for the id orders, the folded username for `username`.
+    public enum Cursor: Sendable, Equatable {
+        case after(String), before(String)
+    }
+
+    /// One page of the list, the cursors of its neighbours, and how many users match in all.
+    public struct ListPage: Sendable {
+        public let users: [User]
+        /// The cursor for the next page (nil on the last).
+        public let next: Cursor?
+        /// The cursor for the previous page (nil on the first).
+        public let previous: Cursor?
+        public let total: Int
+    }
+
+    /// `text` as a LIKE pattern matching it anywhere, with `%`, `_` and the escape character
+    /// itself escaped, so a search for `50%_off` finds exactly that.
+    public static func containsPattern(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "\\" || character == "%" || character == "_" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return "%" + escaped + "%"
+    }
+
+    /// The WHERE clause and its parameters for `query` at `now`.
+    static func conditions(_ query: Query, now: Int) -> (sql: String, params: [any SQLBindable]) {
+        var clauses: [String] = [], params: [any SQLBindable] = []
+        switch query.filter {
+        case .all: break
+        case .admins: clauses.append("is_admin = 1")
+        case .disabled: clauses.append("is_disabled = 1")
+        case .reconnect:
+            // As the dashboard counts them: marked for reconnection, or expired with no way to refresh.
+            clauses.append("""
+                id IN (SELECT a.user_id FROM social_tokens t JOIN social_accounts a ON a.id = t.social_account_id
+                       WHERE t.status = 'reconnect' OR (t.status = 'active' AND t.expires_at <= ? AND t.refresh_token_enc IS NULL))
+                """)
+            params.append(now)
+        case .expiring:
+            clauses.append("""
+                id IN (SELECT a.user_id FROM social_tokens t JOIN social_accounts a ON a.id = t.social_account_id
+                       WHERE \(AdminStatistics.expiringCondition))
+                """)
+            params += [now, now + AdminStatistics.soonWindow]
+        case .mfaOn, .mfaOff:
+            // A second factor one can sign in with: a confirmed authenticator app or a passkey
+            // (recovery codes alone do not count, as in `SecondFactorStatus.isEnabled`).
+            let on = """
+                (id IN (SELECT user_id FROM totp_devices WHERE confirmed_at IS NOT NULL)
+                 OR id IN (SELECT user_id FROM webauthn_credentials))
+                """
+            clauses.append(query.filter == .mfaOn ? on : "NOT " + on)
+        }
+        if !query.text.isEmpty {
+            let pattern = containsPattern(UserRepository.key(query.text))
+            clauses.append("""
+                (username_key LIKE ? ESCAPE '\\' OR email_key LIKE ? ESCAPE '\\'
+                 OR id IN (SELECT user_id FROM social_accounts WHERE lower(login) LIKE ? ESCAPE '\\' OR lower(provider_uid) LIKE ? ESCAPE '\\'))
+                """)
+            params += [pattern, pattern, pattern, pattern]
+        }
+        return (clauses.isEmpty ? "1 = 1" : clauses.joined(separator: " AND "), params)
+    }
+
+    /// One page of the list for `query` starting at `cursor` (the first page when nil).
+    public static func list(_ query: Query, cursor: Cursor?, limit: Int = pageSize, now: Int, in db: any Connection) throws -> ListPage {
+        let (condition, params) = conditions(query, now: now)
+        let total = try db.queryOne("SELECT COUNT(*) FROM users WHERE \(condition)", params.map(\.sqlValue))?.int(0) ?? 0
+        let (column, ascending) = switch query.sort {
+        case .newest: ("id", false)
+        case .oldest: ("id", true)
+        case .username: ("username_key", true)
+        }
+        // Going back reads the neighbours in the opposite order, then turns them round.
+        let backwards = if case .before = cursor { true } else { false }
+        let readAscending = ascending != backwards
+        var sql = "SELECT \(UserRepository.columns) FROM users WHERE \(condition)"
+        var all = params
+        switch cursor {
+        case .after(let key), .before(let key):
+            sql += " AND \(column) \(readAscending ? ">" : "<") ?"
+            if column == "id" { all.append(Int64(key) ?? 0) } else { all.append(key) }
+        case nil: break
+        }
+        sql += " ORDER BY \(column) \(readAscending ? "ASC" : "DESC") LIMIT ?"
+        all.append(limit + 1)
+        let rows = try db.query(sql, all.map(\.sqlValue))
+        let more = rows.count > limit
+        var users = try rows.prefix(limit).map(User.init)
+        if backwards { users.reverse() }
+        func key(_ user: User) -> String { column == "id" ? String(user.id) : UserRepository.key(user.username) }
+        let next: Cursor? = (backwards || more) ? users.last.map { .after(key($0)) } : nil
+        let previous: Cursor? = (backwards ? more : cursor != nil) ? users.first.map { .before(key($0)) } : nil
+        return ListPage(users: users, next: next, previous: previous, total: total)
+    }
+}

@@ -13,10 +13,27 @@ public struct AuditEntry: Sendable, Equatable {
     public let createdAt: Int
 }
 
+/// What the audit log page shows: one kind of event, one user (as actor or target), a time range.
+public struct AuditFilter: Sendable, Equatable {
+    public var action: String?
+    public var user: Int64?
+    /// Unix seconds, `from` included, `until` excluded.
+    public var from: Int?
+    public var until: Int?
+
+    public init(action: String? = nil, user: Int64? = nil, from: Int? = nil, until: Int? = nil) {
+        self.action = action
+        self.user = user
+        self.from = from
+        self.until = until
+    }
+}
+
 extension AuditLog {
-    /// Entries older than `before` (newest first), at most `limit`, optionally about one user;
-    /// the second value is the cursor for the next page (nil on the last page). Keyset on the id.
-    public static func page(before: Int64?, limit: Int = 50, targetUser: Int64? = nil,
+    /// Entries older than `before` (newest first), at most `limit`, optionally about one user
+    /// (`targetUser`) and narrowed by `filter`; the second value is the cursor for the next page
+    /// (nil on the last page). Keyset on the id.
+    public static func page(before: Int64?, limit: Int = 50, targetUser: Int64? = nil, filter: AuditFilter = AuditFilter(),
                             in db: any Connection) throws -> (entries: [AuditEntry], nextBefore: Int64?) {
         var sql = """
             SELECT l.id, l.action, l.actor_id, a.username AS actor_name, l.target_user, t.username AS target_name,
@@ -29,6 +46,22 @@ extension AuditLog {
             sql += " AND l.target_user = ?"
             params.append(targetUser)
         }
+        if let action = filter.action {
+            sql += " AND l.action = ?"
+            params.append(action)
+        }
+        if let user = filter.user {
+            sql += " AND (l.target_user = ? OR l.actor_id = ?)"
+            params += [user, user]
+        }
+        if let from = filter.from {
+            sql += " AND l.created_at >= ?"
+            params.append(from)
+        }
+        if let until = filter.until {
+            sql += " AND l.created_at < ?"
+            params.append(until)
+        }
         sql += " ORDER BY l.id DESC LIMIT ?"
         params.append(limit + 1)
         let rows = try db.query(sql, params.map(\.sqlValue))
@@ -39,5 +72,12 @@ extension AuditLog {
                        remoteIP: try row.optionalString("remote_ip"), createdAt: try row.int("created_at"))
         }
         return (entries, rows.count > limit ? entries.last?.id : nil)
+    }
+}
+
+extension AuditLog {
+    /// The kinds of event recorded so far, for the filter's choices.
+    public static func actions(in db: any Connection) throws -> [String] {
+        try db.query("SELECT DISTINCT action FROM audit_log ORDER BY action").map { try $0.string("action") }
     }
 }

@@ -1,3 +1,4 @@
+import Identity
 import Storage
 
 /// An append-only record of who did what to whom: sign-ins, password changes, admin actions.
@@ -31,5 +32,22 @@ public struct AuditEvent: Sendable {
     /// Writes the entry in `db`'s transaction.
     public func record(now: Int, in db: any Connection) throws {
         try AuditLog.record(action, actor: actor, target: target, detail: detail, ip: ip, now: now, in: db)
+    }
+}
+
+extension AuditLog {
+    /// The actions a failed password check writes.
+    public static let signInFailed = "sign_in_failed", lockedOut = "sign_in_locked_out"
+
+    /// Records a failed password check and, when it starts one, the lockout (in the transaction
+    /// that counts the failure). An unknown username is not written down: people type their
+    /// password into the username field often enough.
+    public static func record(_ failure: SignInFailure, method: String, ip: String, in db: any Connection) throws {
+        try record(signInFailed, actor: nil, target: failure.userID,
+                   detail: failure.userID == nil ? "\(method): unknown username" : "\(method): wrong password", ip: ip, now: failure.now, in: db)
+        if let limit = failure.lockedOut {
+            try record(lockedOut, actor: nil, target: failure.userID,
+                       detail: "limit=\(limit.rawValue) for up to \(failure.window / 60) min", ip: ip, now: failure.now, in: db)
+        }
     }
 }

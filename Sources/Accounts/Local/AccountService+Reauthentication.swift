@@ -21,6 +21,7 @@ extension AccountService {
             admit: { !$0.isDisabled },
             onSuccess: { user, now, db in
                 try AuditLog.record(Self.reauthenticatedAction, actor: user.id, target: user.id, detail: "password", ip: ip, now: now, in: db)
-            })
+            },
+            onFailure: { failure, db in try AuditLog.record(failure, method: "re-authentication", ip: ip, in: db) })
     }
 }

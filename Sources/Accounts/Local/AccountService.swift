@@ -130,7 +130,8 @@ public struct AccountService: Sendable {
             username: username, password: password, ip: ip, id: { $0.id },
             find: { identifier, db in try UserRepository.credentials(identifier: identifier, in: db).map { ($0.0, passwordHash: $0.1) } },
             admit: { !$0.isDisabled },
-            onSuccess: { user, now, db in try AuditLog.record("login", actor: user.id, target: user.id, detail: "password", ip: ip, now: now, in: db) })
+            onSuccess: { user, now, db in try AuditLog.record("login", actor: user.id, target: user.id, detail: "password", ip: ip, now: now, in: db) },
+            onFailure: { failure, db in try AuditLog.record(failure, method: "password", ip: ip, in: db) })
     }
 
     // MARK: Password change

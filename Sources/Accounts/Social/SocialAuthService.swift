@@ -85,6 +85,14 @@ public struct SocialAuthService: Sendable {
     /// the profile and applies the linking policy. Every failure is a `SocialAuthError` and leaves
     /// no user, link or token behind.
     public func complete(provider id: String, query: FormData, sessionBinding: String?, ip: String, notice: NoticeMail? = nil) async throws -> Outcome {
+        try await completeWithClaims(provider: id, query: query, sessionBinding: sessionBinding, ip: ip, notice: notice).outcome
+    }
+
+    /// `complete`, also returning the verified id_token's claims (nil for plain OAuth 2.0
+    /// providers): the site records the provider's `sub` and `sid` with the session it signs
+    /// in, for back-channel logout.
+    public func completeWithClaims(provider id: String, query: FormData, sessionBinding: String?, ip: String,
+                                   notice: NoticeMail? = nil) async throws -> (outcome: Outcome, idClaims: Claims?) {
         // Consume the state first, whatever else the callback says: a state is good once.
         let pending = try await takeState(query["state"], provider: id, sessionBinding: sessionBinding)
         if let error = query["error"] {
@@ -104,8 +112,8 @@ public struct SocialAuthService: Sendable {
             }
             let profile = try await provider.fetchProfile(api, tokens)
             let intent: Intent = pending.intent == .connect ? .connect(userID: pending.userID ?? -1) : .signIn
-            return try await link(profile, tokens: tokens, provider: provider, intent: intent, returnTo: pending.returnTo, ip: ip, notice: notice,
-                                  profileForm: true)
+            return (try await link(profile, tokens: tokens, provider: provider, intent: intent, returnTo: pending.returnTo, ip: ip,
+                                   notice: notice, profileForm: true), tokens.idClaims)
         }
     }
 
@@ -137,11 +145,41 @@ public struct SocialAuthService: Sendable {
     public func link(_ profile: NormalizedProfile, tokens: TokenSet, provider: ProviderDefinition, intent: Intent,
                      returnTo: String?, ip: String, notice: NoticeMail? = nil, profileForm: Bool = false) async throws -> Outcome {
         do {
-            return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip, notice: notice,
-                                      profileForm: profileForm)
-        } catch DatabaseError.uniqueViolation {
-            return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip, notice: notice,
-                                      profileForm: profileForm)
+            do {
+                return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip, notice: notice,
+                                          profileForm: profileForm)
+            } catch DatabaseError.uniqueViolation {
+                return try await linkOnce(profile, tokens: tokens, provider: provider, intent: intent, returnTo: returnTo, ip: ip, notice: notice,
+                                          profileForm: profileForm)
+            }
+        } catch let error as SocialAuthError {
+            if let reason = Self.refusalReason(error) {
+                try await recordRefusal(reason, profile: profile, provider: provider.id, intent: intent, ip: ip)
+            }
+            throw error
+        }
+    }
+
+    /// The audit wording of a sign-in (or connect) the linking policy refused; nil for errors
+    /// that are not a refusal of a person (a provider outage, a bad state).
+    static func refusalReason(_ error: SocialAuthError) -> String? {
+        switch error {
+        case .accountDisabled: "account disabled"
+        case .linkedToAnotherUser: "linked to another account"
+        case .emailBelongsToExistingAccount: "address belongs to an existing account"
+        default: nil
+        }
+    }
+
+    /// Records `social_refused` about the account the attempt met (the linked one, or the one
+    /// holding the address), after the refused transaction rolled back.
+    private func recordRefusal(_ reason: String, profile: NormalizedProfile, provider: String, intent: Intent, ip: String) async throws {
+        let now = now()
+        let actor: Int64? = if case .connect(let userID) = intent { userID } else { nil }
+        try await database.write { db in
+            var target = try SocialAccountRepository.find(provider: provider, uid: profile.uid, in: db)?.userID
+            if target == nil, profile.emailVerified, let email = profile.email { target = try UserRepository.find(email: email, in: db)?.id }
+            try AuditLog.record("social_refused", actor: actor, target: target, detail: "\(provider): \(reason)", ip: ip, now: now, in: db)
         }
     }
 

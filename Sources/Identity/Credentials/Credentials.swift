@@ -17,6 +17,18 @@ public enum PasswordCheck<User: Sendable>: Sendable {
     case throttled(retryAfter: Int, limit: SignInThrottle.Limit)
 }
 
+/// A failed password check, handed to the app in the transaction that counts it, so its record
+/// (the site's audit log) commits with the count or not at all.
+public struct SignInFailure: Sendable {
+    /// The account's user id; nil when no account has that name (or it has no password).
+    public let userID: Int64?
+    /// The limit this failure has just reached (a lockout begins), if any.
+    public let lockedOut: SignInThrottle.Limit?
+    /// Seconds the lockout lasts at most (the throttle's window).
+    public let window: Int
+    public let now: Int
+}
+
 /// Passwords for both apps: the hash policy (scrypt at the configured cost, PBKDF2 accepted and
 /// upgraded), the sign-in throttle, and the one sign-in procedure: reserve the check with the
 /// throttle, look up, verify on the worker pool, equal time for unknown users, rehash on success.
@@ -86,6 +98,10 @@ public struct Credentials: Sendable {
     /// - `admit` may refuse a user whose password is right (disabled accounts).
     /// - `onSuccess` runs in the transaction that clears the account's failures and stores an
     ///   upgraded hash (the site writes its audit row there).
+    /// - `onFailure` runs in the transaction that counts a wrong password or unknown user, with
+    ///   the lockout it starts, if any (the site writes `sign_in_failed` and
+    ///   `sign_in_locked_out` there). Refusals while locked out write nothing: they are the
+    ///   lockout working, and recording each would let anyone grow the log at will.
     ///
     /// An unknown user costs the same hashing time as a wrong password.
     public func signIn<User: Sendable>(
@@ -93,7 +109,8 @@ public struct Credentials: Sendable {
         id: @escaping @Sendable (User) -> Int64,
         find: @escaping @Sendable (_ username: String, any Connection) throws -> (User, passwordHash: String?)?,
         admit: @Sendable (User) -> Bool = { _ in true },
-        onSuccess: @escaping @Sendable (User, _ now: Int, any Connection) throws -> Void = { _, _, _ in }
+        onSuccess: @escaping @Sendable (User, _ now: Int, any Connection) throws -> Void = { _, _, _ in },
+        onFailure: @escaping @Sendable (SignInFailure, any Connection) throws -> Void = { _, _ in }
     ) async throws -> PasswordCheck<User> {
         // A username, or an email address (the apps look it up by either).
         let trimmed = IdentityRules.trimmed(rawUsername)
@@ -121,7 +138,11 @@ public struct Credentials: Sendable {
         // A wrong password leaves its reservation standing as the failure, and counts against the
         // address and the account.
         guard let user = found?.0, verdict != .invalid else {
-            try await database.write { db in try throttle.failed(attempt: attempt, account: account, ip: ip, now: now, in: db) }
+            let userID = found.map { id($0.0) }
+            try await database.write { db in
+                let reached = try throttle.failed(attempt: attempt, account: account, ip: ip, now: now, in: db)
+                try onFailure(SignInFailure(userID: userID, lockedOut: reached, window: throttle.window, now: now), db)
+            }
             return .invalidCredentials
         }
         guard admit(user) else {

@@ -74,10 +74,64 @@ public struct SignInThrottle: Sendable {
     }
 
     /// The check `attempt` failed: its reservation stands as the account-and-address failure,
-    /// and the address and the account each count one more.
-    public func failed(attempt: String, account: String, ip: String, now: Int, in db: any Connection) throws {
+    /// and the address and the account each count one more. Returns the limit this failure has
+    /// just reached, if any: the moment a lockout (or the account's slowdown) begins, which the
+    /// apps record once, rather than every refused attempt after it (which an attacker could
+    /// make at will).
+    @discardableResult
+    public func failed(attempt: String, account: String, ip: String, now: Int, in db: any Connection) throws -> Limit? {
+        if db.dialect == .postgres {
+            // The locks `reserve` takes, in its order: failures of one account (and of one
+            // address) are counted one at a time, so exactly one of them meets each limit
+            // (SQLite's single writer does the same).
+            _ = try db.query("SELECT pg_advisory_xact_lock(hashtext(?)), pg_advisory_xact_lock(hashtext(?))",
+                             "latchkey.sign_in.account:" + account, "latchkey.sign_in.ip:" + ip)
+        }
         try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at, attempt) VALUES ('ip', ?, ?, ?)", ip, now, attempt)
         try db.execute("INSERT INTO sign_in_failures (scope, subject, created_at, attempt) VALUES ('account', ?, ?, ?)", account, now, attempt)
+        // Finished failures only: 'account' and 'ip' rows are written here, never ahead, while
+        // 'pair' rows include checks still in flight (a burst reserves them all before any
+        // fails). A pair's failures are its account's rows whose attempt has its address's row.
+        let since = now - window
+        let pair = try db.queryOne("""
+            SELECT COUNT(*) FROM sign_in_failures a JOIN sign_in_failures i ON i.attempt = a.attempt AND i.scope = 'ip' AND i.subject = ?
+            WHERE a.scope = 'account' AND a.subject = ? AND a.created_at > ?
+            """, ip, account, since)?.int(0) ?? 0
+        if pair == maxFailures { return .accountAndAddress }
+        func count(_ scope: String, _ subject: String) throws -> Int {
+            try db.queryOne("SELECT COUNT(*) FROM sign_in_failures WHERE scope = ? AND subject = ? AND created_at > ?",
+                            scope, subject, since)?.int(0) ?? 0
+        }
+        if try count("account", account) == accountSlowdownAfter { return .account }
+        if try count("ip", ip) == maxFailuresPerIP { return .address }
+        return nil
+    }
+
+    /// Failed checks of `accounts` (username and email keys), from anywhere, still inside the
+    /// window: what an administrator reads before unlocking.
+    public func recentFailures(accounts: [String], now: Int, in db: any Connection) throws -> Int {
+        var total = 0
+        for account in Set(accounts) where !account.isEmpty {
+            total += try db.queryOne("SELECT COUNT(*) FROM sign_in_failures WHERE scope = 'account' AND subject = ? AND created_at > ?",
+                                     account, now - window)?.int(0) ?? 0
+        }
+        return total
+    }
+
+    /// Forgets the failures of `accounts` (username and email keys), from every address, so the
+    /// owner can try again at once (an administrator's unlock). The address counts stay: they
+    /// hold back whoever was guessing. Returns how many failures were forgotten.
+    @discardableResult
+    public func unlock(accounts: [String], in db: any Connection) throws -> Int {
+        var forgotten = 0
+        for account in Set(accounts) where !account.isEmpty {
+            forgotten += try db.execute("DELETE FROM sign_in_failures WHERE scope = 'account' AND subject = ?", account)
+            // Pair subjects are "<account> <address>"; compared by prefix, so no LIKE pattern
+            // (and none of its wildcards) is built from a username.
+            forgotten += try db.execute("DELETE FROM sign_in_failures WHERE scope = 'pair' AND substr(subject, 1, ?) = ?",
+                                        account.count + 1, account + " ")
+        }
+        return forgotten
     }
 
     /// The check `attempt` succeeded: its reservation goes, and so do the account's failures (the

@@ -15,7 +15,7 @@ public struct AuthorizationRequest: Sendable {
     public let scope: ScopeSet
     /// The client's opaque value, echoed back with the answer.
     public let state: String?
-    /// The S256 challenge, if any (public clients must send one).
+    /// The S256 challenge, if any (required unless the client predates the PKCE requirement).
     public let codeChallenge: String?
     /// OpenID Connect's replay guard, copied into the id_token.
     public let nonce: String?
@@ -63,7 +63,7 @@ public struct AuthorizationRequest: Sendable {
         let redirectURI: String
         let sent: Bool
         if let given = parameters["redirect_uri"] {
-            guard client.redirectURIs.contains(given) else { throw page(.redirectURIMismatch) }
+            guard client.redirectURIMatching(given) != nil else { throw page(.redirectURIMismatch) }
             redirectURI = given
             sent = true
         } else {
@@ -94,7 +94,7 @@ public struct AuthorizationRequest: Sendable {
         let method = parameters["code_challenge_method"]
         switch (challenge, method) {
         case (nil, nil):
-            if !client.isConfidential { throw back(.pkceRequired) }
+            if client.mustUsePKCE { throw back(.pkceRequired) }
         case (.some(let challenge), "S256"):
             guard PKCE.isWellFormed(challenge) else { throw back(.malformedChallenge) }
         case (.some, nil):

@@ -24,7 +24,8 @@ public enum AuthorizationRequestError: Error, Sendable, Equatable {
     case malformedScope
     /// A scope the client was not registered for (or none at all).
     case scopeNotAllowed(String)
-    /// A public client without a PKCE challenge.
+    /// No PKCE challenge from a client that must send one (every public client, and every
+    /// confidential one with `require_pkce`).
     case pkceRequired
     /// `plain`, or a challenge without a method (which RFC 7636 reads as `plain`).
     case unsupportedChallengeMethod(String)
@@ -37,6 +38,8 @@ public enum AuthorizationRequestError: Error, Sendable, Equatable {
     case malformedDPoPKey
     /// RFC 8707: a `resource` we issue no tokens for (or too many of them).
     case invalidTarget(String)
+    /// A plain request from a client that must push its requests first (RFC 9126 §6).
+    case pushedRequestRequired
     /// The user said no.
     case accessDenied
     /// `prompt=none`, but nobody is signed in, or the sign-in is too old or too weak for the request.

@@ -48,6 +48,12 @@ public struct ClientRegistry: Sendable {
         return try await database.read { db in try ClientRepository.find(clientID: clientID, in: db) }
     }
 
+    /// Turns one of a client's switches on or off; false when there is no such client.
+    @discardableResult
+    public func set(_ setting: Client.Setting, to value: Bool, clientID: String) async throws -> Bool {
+        try await database.write { db in try ClientRepository.set(setting, to: value, clientID: clientID, in: db) }
+    }
+
     /// Removes a client with everything issued to it; false when there was none.
     @discardableResult
     public func remove(_ clientID: String) async throws -> Bool {

@@ -2,7 +2,7 @@ import Storage
 
 /// SQL for the `clients` table.
 enum ClientRepository {
-    static let columns = "client_id, name, redirect_uris, grant_types, scopes, confidential, skip_consent, resource_server, access_token_format, created_at"
+    static let columns = "client_id, name, redirect_uris, grant_types, scopes, confidential, skip_consent, resource_server, require_pkce, require_par, access_token_format, created_at"
 
     static func find(clientID: String, in db: any Connection) throws -> Client? {
         try db.queryOne("SELECT \(columns) FROM clients WHERE client_id = ?", clientID).map(Client.init)
@@ -18,14 +18,32 @@ enum ClientRepository {
         try db.query("SELECT \(columns) FROM clients ORDER BY created_at, name").map(Client.init)
     }
 
-    static func insert(clientID: String, secretHash: String?, _ new: NewClient, now: Int, in db: any Connection) throws {
+    static func insert(clientID: String, secretHash: String?, registrationTokenHash: String? = nil, _ new: NewClient, now: Int,
+                       in db: any Connection) throws {
         _ = try db.execute("""
             INSERT INTO clients (client_id, secret_hash, name, redirect_uris, grant_types, scopes, confidential, skip_consent,
-                                 resource_server, access_token_format, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 resource_server, require_pkce, require_par, access_token_format, created_at, registration_token_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, clientID, secretHash, new.name, new.redirectURIs.joined(separator: " "),
             new.grantTypes.sorted().map(\.rawValue).joined(separator: " "), new.scopes.description,
-            new.isConfidential, new.skipsConsent, new.isResourceServer, new.accessTokenFormat.rawValue, now)
+            new.isConfidential, new.skipsConsent, new.isResourceServer, new.requiresPKCE, new.requiresPushedRequests,
+            new.accessTokenFormat.rawValue, now, registrationTokenHash)
+    }
+
+    /// A dynamically registered client's new metadata (RFC 7592 §2.2); its kind and secret stay.
+    static func update(clientID: String, _ new: NewClient, in db: any Connection) throws -> Bool {
+        try db.execute("UPDATE clients SET name = ?, redirect_uris = ?, grant_types = ?, scopes = ? WHERE client_id = ?",
+                       new.name, new.redirectURIs.joined(separator: " "), new.grantTypes.sorted().map(\.rawValue).joined(separator: " "),
+                       new.scopes.description, clientID) > 0
+    }
+
+    static func registrationTokenHash(clientID: String, in db: any Connection) throws -> String? {
+        try db.queryOne("SELECT registration_token_hash FROM clients WHERE client_id = ?", clientID)?.optionalString("registration_token_hash")
+    }
+
+    static func set(_ setting: Client.Setting, to value: Bool, clientID: String, in db: any Connection) throws -> Bool {
+        // The column name comes from the enum, never from input.
+        try db.execute("UPDATE clients SET \(setting.rawValue) = ? WHERE client_id = ?", value, clientID) > 0
     }
 
     /// Deletes a client; its codes, tokens and consents go with it (ON DELETE CASCADE).

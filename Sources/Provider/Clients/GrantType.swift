@@ -5,10 +5,17 @@ public enum GrantType: String, Sendable, CaseIterable, Comparable {
     case clientCredentials = "client_credentials"
     /// The resource owner password grant: only for clients explicitly granted it.
     case password
+    /// The device authorization grant (RFC 8628): devices without a browser, per client.
+    case deviceCode = "urn:ietf:params:oauth:grant-type:device_code"
 
     /// What a client gets when nobody says otherwise (the CLI and the admin form): a web
     /// application signing users in.
     public static let defaultForNewClients: Set<GrantType> = [.authorizationCode, .refreshToken]
+
+    /// What whoever enables the password grant for a client is told, and what is logged.
+    public static let passwordGrantWarning = "the password grant (resource owner password credentials) is enabled for this client; "
+        + "RFC 9700 §2.4 says it MUST NOT be used: the client sees the user's password, and no second factor or consent page can "
+        + "protect the sign-in. Prefer the authorization code grant with PKCE, or the device grant for devices without a browser."
 
     /// Every grant's wire name, for help texts and error messages (`a|b|c`).
     public static func names(separator: String) -> String { allCases.map(\.rawValue).joined(separator: separator) }

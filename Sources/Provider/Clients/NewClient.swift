@@ -20,11 +20,18 @@ public struct NewClient: Sendable {
     public var isResourceServer: Bool
     /// Opaque access tokens (the default) or JWTs (RFC 9068).
     public var accessTokenFormat: AccessTokenFormat
+    /// Whether its authorization requests must carry a PKCE S256 challenge (RFC 9700 §2.1.1):
+    /// on unless someone turns it off for an old confidential client that cannot send one.
+    public var requiresPKCE: Bool
+    /// Whether its authorization requests must be pushed first (RFC 9126 §6); off by default,
+    /// since standard client libraries do not push unless told to.
+    public var requiresPushedRequests: Bool
 
     /// A client description; the defaults suit a server-side web application signing users in.
     public init(name: String, redirectURIs: [String], grantTypes: Set<GrantType> = GrantType.defaultForNewClients,
                 scopes: ScopeSet = ScopeSet(ScopeSet.standard), isConfidential: Bool = true, skipsConsent: Bool = false,
-                isResourceServer: Bool = false, accessTokenFormat: AccessTokenFormat = .opaque) {
+                isResourceServer: Bool = false, requiresPKCE: Bool = true,
+                requiresPushedRequests: Bool = false, accessTokenFormat: AccessTokenFormat = .opaque) {
         self.name = name
         self.redirectURIs = redirectURIs
         self.grantTypes = grantTypes
@@ -33,7 +40,13 @@ public struct NewClient: Sendable {
         self.skipsConsent = skipsConsent
         self.isResourceServer = isResourceServer
         self.accessTokenFormat = accessTokenFormat
+        self.requiresPKCE = requiresPKCE
+        self.requiresPushedRequests = requiresPushedRequests
     }
+
+    /// Whether registering this client enables the password grant, which RFC 9700 §2.4 says
+    /// MUST NOT be used: whoever does it is warned (CLI, admin page) and it is logged.
+    public var enablesPasswordGrant: Bool { grantTypes.contains(.password) }
 
     /// Every problem with the description, by field (`name`, `redirect_uris`, `grant_types`, `scopes`).
     func problems() -> FieldErrors {
@@ -58,6 +71,8 @@ public struct NewClient: Sendable {
 
     /// Why `uri` cannot be a redirect URI: it must be absolute, without a fragment (RFC 6749
     /// §3.1.2), without whitespace (they are stored space-separated), and http(s) ones need a host.
+    /// Plain http only on the loopback interface (RFC 9700 §4.1.1, RFC 8252 §7.3): anywhere else
+    /// the code would cross the network in the clear.
     static func redirectURIProblem(_ uri: String) -> String? {
         guard uri.utf8.count <= 2000 else { return "too long" }
         guard !uri.isEmpty, uri.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F }) else {
@@ -67,6 +82,9 @@ public struct NewClient: Sendable {
         if uri.contains("#") { return "must not contain a fragment (#)" }
         if ["http", "https"].contains(scheme), url.host?.isEmpty ?? true { return "needs a host" }
         if ["javascript", "data", "file", "vbscript"].contains(scheme) { return "that scheme is not allowed" }
+        if scheme == "http", LoopbackURI(uri) == nil {
+            return "plain http is allowed only for loopback addresses (127.0.0.1, [::1], localhost); use https"
+        }
         return nil
     }
 }

@@ -27,6 +27,21 @@ public struct ProviderConfiguration: Sendable {
     public var resources: [String]
     /// RFC 9449 §8: DPoP proofs must carry a server nonce (`PROVIDER_DPOP_NONCES=1`).
     public var dpopNonces: Bool
+    /// Seconds between publishing a rotated-in signing key and signing with it
+    /// (`PROVIDER_KEY_ROTATION_GRACE`): how long a client may cache the JWK Set.
+    public var keyRotationGrace: Int
+    /// Dynamic client registration (RFC 7591): off, open to anyone, or with an initial access token.
+    public var registration: RegistrationMode
+
+    /// Who may register a client at `/oauth/register` (`PROVIDER_REGISTRATION`).
+    public enum RegistrationMode: String, Sendable {
+        /// Not at all: the endpoint is a 404 and discovery does not name it (the default).
+        case off
+        /// Anyone: every registered client still needs its users' consent.
+        case open
+        /// Whoever holds an initial access token from `latchkey clients token`.
+        case token
+    }
 
     /// The provider's variable names for the shared settings.
     static let names = AppSettings.Names(host: "PROVIDER_HOST", port: "PROVIDER_PORT", databaseURL: "PROVIDER_DATABASE_URL",
@@ -51,6 +66,10 @@ public struct ProviderConfiguration: Sendable {
         "PROVIDER_CODE_TTL": "60",
         "PROVIDER_RESOURCES": "",
         "PROVIDER_DPOP_NONCES": "0",
+        // A day: JWKS caches in client libraries and HTTP caches are commonly hours long (ours
+        // says five minutes), and a rotation is planned work, so waiting a day costs nothing.
+        "PROVIDER_KEY_ROTATION_GRACE": "86400",
+        "PROVIDER_REGISTRATION": "off",
     ]) { shared, _ in shared }
 
     /// Site variables a `PROVIDER_` variable falls back to when it is unset.
@@ -97,6 +116,12 @@ public struct ProviderConfiguration: Sendable {
         resources = read.list("PROVIDER_RESOURCES")
         for resource in resources where !Self.isResourceIndicator(resource) {
             problems.add("PROVIDER_RESOURCES", "each resource must be an absolute URI without fragment or spaces, such as https://api.example.com (got \"\(resource)\")")
+        }
+        // At least the JWK Set's own max-age plus an instance's refresh interval, or a client
+        // caching it as told could meet the new key before it has seen it.
+        keyRotationGrace = problems.read(86_400) { () throws(ConfigurationError) in try read.number("PROVIDER_KEY_ROTATION_GRACE", 360...86_400 * 30) }
+        registration = problems.read(.off) { () throws(ConfigurationError) in
+            try read.choice("PROVIDER_REGISTRATION", ["off": RegistrationMode.off, "open": .open, "token": .token])
         }
         try problems.check()
     }

@@ -146,6 +146,11 @@ struct AccountController {
     }
 
     @Sendable func signOut(_ request: Request, context: RequestContext) async throws -> Redirect {
+        // Signing out here ends the same session RP-initiated logout does: its clients are told.
+        if let userID = context.session.userID, let sid = LogoutSessions.existingSID(of: context.session) {
+            let backchannel = services.backchannelLogout, logger = context.logger
+            Task { await backchannel.notify(sid: sid, userID: userID, logger: logger) }
+        }
         context.session.destroy()
         // The session (and any flash in it) is gone: the home page says it from the address.
         return Redirect(to: "/?signed_out=1")

@@ -30,14 +30,20 @@ struct AdminClientsController {
         }
         let new = NewClient(name: form["name"] ?? "", redirectURIs: uris, grantTypes: grants, scopes: scopes,
                             isConfidential: form["confidential"] == "on", skipsConsent: form["skip_consent"] == "on",
-                            isResourceServer: form["resource_server"] == "on",
+                            isResourceServer: form["resource_server"] == "on", requiresPKCE: form["require_pkce"] == "on",
+                            requiresPushedRequests: form["require_par"] == "on",
                             accessTokenFormat: form["jwt_access_tokens"] == "on" ? .jwt : .opaque)
         do {
             let registered = try await services.clients.register(new)
             context.logger.info("client_registered", ["client_id": registered.client.clientID, "by": context.currentUser?.id ?? 0])
+            if new.enablesPasswordGrant {
+                context.logger.warning("password_grant_enabled", ["client_id": registered.client.clientID, "by": context.currentUser?.id ?? 0,
+                                                                  "rfc": "9700 2.4"])
+            }
             var response = try Page(context, title: "Client registered", [
                 "client": MustacheValue(registered.client),
                 "secret": registered.secret.map(MustacheValue.string) ?? .null,
+                "passwordWarning": new.enablesPasswordGrant ? .string("Warning: " + GrantType.passwordGrantWarning) : .null,
             ]).view("provider/admin/client_created", status: .created).response(for: request, context: context)
             response.headers.set("Cache-Control", "no-store")
             return response
@@ -82,7 +88,7 @@ struct AdminClientsController {
 
     /// The form as first shown: a confidential web application signing users in.
     static let defaults: [String: MustacheValue] = [
-        "scopes": .string(ScopeSet.standard.joined(separator: " ")), "confidential": true,
+        "scopes": .string(ScopeSet.standard.joined(separator: " ")), "confidential": true, "require_pkce": true,
         "grants": grantBoxes(checked: GrantType.defaultForNewClients),
     ]
 
@@ -102,6 +108,8 @@ struct AdminClientsController {
             "skip_consent": .bool(form["skip_consent"] == "on"),
             "resource_server": .bool(form["resource_server"] == "on"),
             "jwt_access_tokens": .bool(form["jwt_access_tokens"] == "on"),
+            "require_pkce": .bool(form["require_pkce"] == "on"),
+            "require_par": .bool(form["require_par"] == "on"),
             "grants": grantBoxes(checked: grants),
         ]
     }

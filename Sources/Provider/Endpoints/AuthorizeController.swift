@@ -14,17 +14,30 @@ struct AuthorizeController {
     }
 
     @Sendable func show(_ request: Request, context: RequestContext) async throws -> Response {
+        var parameters = try request.query()
+        let pushed = parameters["request_uri"] != nil
+        if let requestURI = parameters["request_uri"] { parameters = try await redeem(requestURI, parameters: parameters) }
         let authorization: AuthorizationRequest
         do {
-            authorization = try await AuthorizationRequest.validate(try request.query(), clients: services.clients, resources: services.tokens.resources)
+            authorization = try await AuthorizationRequest.validate(parameters, clients: services.clients, resources: services.tokens.resources)
         } catch let rejection as AuthorizationRequest.Rejection {
             return try reject(rejection)
         }
+        // A redeemed request_uri is used up: sign-in and reauthentication come back to the
+        // resolved request, which the session's note lets through for a client requiring PAR.
+        let target: String
+        if pushed {
+            PushedContinuation.record(authorization, in: context.session)
+            target = PushedContinuation.target(authorization)
+        } else {
+            if let refusal = requirePushed(authorization, context: context) { return refusal }
+            target = request.head.target
+        }
         guard let user = context.currentUser, let record = SignInRecord.read(context.session) else {
             if authorization.prompt.contains("none") { return try reject(authorization, .loginRequired) }
-            return ReturnPath.signInRedirect(for: request)
+            return Self.signInRedirect(to: target)
         }
-        if let detour = try await authenticate(authorization, user: user, record: record, request: request, context: context) {
+        if let detour = try await authenticate(authorization, user: user, record: record, target: target, context: context) {
             return detour
         }
         let consented = try await services.consents.covers(userID: user.id, clientID: authorization.client.clientID, scope: authorization.scope)
@@ -35,6 +48,33 @@ struct AuthorizeController {
         return try consentPage(authorization, context: context).response(for: request, context: context)
     }
 
+    /// The parameters pushed under `requestURI` (RFC 9126 §4): only those count, and only for
+    /// the client that pushed them; anything wrong is a page, since no redirect URI is known yet.
+    private func redeem(_ requestURI: String, parameters: FormData) async throws -> FormData {
+        guard parameters.all("request_uri").count == 1, let clientID = parameters["client_id"], parameters.all("client_id").count == 1 else {
+            throw HTTPError(.badRequest, Self.pageMessage(.missingClientID))
+        }
+        do {
+            return try await services.pushedRequests.redeem(requestURI, clientID: clientID)
+        } catch let refusal as PushedRequests.Refusal {
+            throw HTTPError(.badRequest, Self.pushedMessage(refusal))
+        }
+    }
+
+    /// The refusal of a plain request from a client that requires pushed ones, unless this
+    /// session redeemed a pushed request that resolved to exactly it.
+    private func requirePushed(_ authorization: AuthorizationRequest, context: RequestContext) -> Response? {
+        guard authorization.client.requiresPushedRequests, !PushedContinuation.covers(authorization, in: context.session) else { return nil }
+        return try? reject(authorization, .pushedRequestRequired)
+    }
+
+    /// `303 → /login?next=<target>`, when the target is one sign-in may return to.
+    static func signInRedirect(to target: String) -> Response {
+        var location = "/login"
+        if let path = ReturnPath.validated(target) { location += "?next=" + FormData.encode(path) }
+        return Response(status: .seeOther, headers: ["Location": location])
+    }
+
     @Sendable func decide(_ request: Request, context: RequestContext) async throws -> Response {
         let form = try request.form()
         let authorization: AuthorizationRequest
@@ -43,11 +83,12 @@ struct AuthorizeController {
         } catch let rejection as AuthorizationRequest.Rejection {
             return try reject(rejection)
         }
+        if let refusal = requirePushed(authorization, context: context) { return refusal }
         guard let user = context.currentUser, let record = SignInRecord.read(context.session) else {
             // The session ended between showing the page and the click: sign in, then ask again.
-            let again = ReturnPath.authorizePrefix + FormData(authorization.formFields.map { ($0.name, $0.value) }).encoded
-            return Response(status: .seeOther, headers: ["Location": "/login?next=" + FormData.encode(again)])
+            return Self.signInRedirect(to: PushedContinuation.target(authorization))
         }
+        PushedContinuation.clear(context.session)
         guard form["decision"] == "allow" else {
             context.logger.info("authorization_denied", ["client_id": authorization.client.clientID])
             return try reject(authorization, .accessDenied)
@@ -59,9 +100,9 @@ struct AuthorizeController {
     /// Sends the visitor to sign in again or to give a second factor when the request asks for a
     /// fresher or stronger sign-in than the session's (`prompt=login`, `max_age`, `acr_values`),
     /// then back here; with `prompt=none`, answers `login_required` instead. Nil: go on.
-    private func authenticate(_ authorization: AuthorizationRequest, user: ProviderUser, record: SignInRecord, request: Request,
+    private func authenticate(_ authorization: AuthorizationRequest, user: ProviderUser, record: SignInRecord, target: String,
                               context: RequestContext) async throws -> Response? {
-        let target = request.head.target, session = context.session, now = services.clock.now()
+        let session = context.session, now = services.clock.now()
         let reauthenticated = Reauthentication.consume(target, in: session)
         let hasSecondFactor = authorization.acrValues.isEmpty ? false : try await services.secondFactors.isEnabled(userID: user.id)
         let need = AuthenticationNeed.of(authorization, record: record, hasSecondFactor: hasSecondFactor, reauthenticated: reauthenticated,
@@ -74,7 +115,7 @@ struct AuthorizeController {
             return nil
         case .signIn:
             Reauthentication.request(target, in: session)
-            return ReturnPath.signInRedirect(for: request)
+            return Self.signInRedirect(to: target)
         case .secondFactor:
             SecondFactorPending(userID: user.id, methods: record.methods.map(AuthenticationMethod.init(rawValue:)), startedAt: now, next: ReturnPath.validated(target)).save(in: session)
             return Response(status: .seeOther, headers: ["Location": SecondFactorController.path])
@@ -86,7 +127,9 @@ struct AuthorizeController {
     /// and `acr`.
     private func approve(_ authorization: AuthorizationRequest, user: ProviderUser, record: SignInRecord,
                          context: RequestContext) async throws -> Response {
-        let code = try await services.tokens.issueCode(for: authorization, userID: user.id, authTime: record.time, methods: record.methods)
+        let code = try await services.tokens.issueCode(for: authorization, userID: user.id, authTime: record.time, methods: record.methods,
+                                                       sid: LogoutSessions.sid(of: context.session, userID: user.id))
+        PushedContinuation.clear(context.session)
         context.logger.info("authorization_granted", ["client_id": authorization.client.clientID])
         return redirect(to: authorization.redirectURI, [("code", code)], state: authorization.state)
     }
@@ -125,6 +168,15 @@ struct AuthorizeController {
             "fields": .list(fields),
             "returnHost": .string(host),
         ]).view("provider/consent")
+    }
+
+    static func pushedMessage(_ refusal: PushedRequests.Refusal) -> String {
+        switch refusal {
+        case .unknown: "This sign-in link refers to a request this provider does not know."
+        case .expired: "This sign-in link has expired. Go back to the application and start again."
+        case .used: "This sign-in link was already used. Go back to the application and start again."
+        case .otherClient: "This sign-in link was made for another application, so it was stopped."
+        }
     }
 
     static let scopeDescriptions: [String: String] = [

@@ -12,6 +12,7 @@ struct BearerAuthentication {
     /// `Bearer realm=…` when there is no token at all, `error="invalid_token"` when there is one
     /// that is malformed, unknown, expired, revoked, or issued for another resource (RFC 8707).
     func grant(for request: Request) async throws -> AccessGrant {
+        if Self.hasQueryToken(request) { throw queryToken }
         guard let header = request.headers["Authorization"] else {
             throw OAuthError(.invalidRequest, "An access token is required.", status: .unauthorized,
                              headers: ["WWW-Authenticate": "Bearer realm=\"\(services.configuration.baseURL)\", \(resourceMetadata)"])
@@ -50,6 +51,22 @@ struct BearerAuthentication {
     /// `resource_metadata="…"`, the RFC 9728 §5.1 parameter of every challenge.
     var resourceMetadata: String {
         "resource_metadata=\"\(ProtectedResourceMetadata.url(issuer: services.configuration.baseURL))\""
+    }
+
+    /// Whether the query string carries `access_token` (RFC 6750 §2.3). RFC 9700 §2.5 and
+    /// OAuth 2.1 forbid it: URLs end up in logs, histories and `Referer` headers. A query that
+    /// does not decode is searched as text, so an odd escape cannot smuggle one through.
+    static func hasQueryToken(_ request: Request) -> Bool {
+        guard let raw = request.head.query else { return false }
+        guard let form = FormData(urlEncoded: raw) else { return raw.lowercased().contains("access_token") }
+        return form["access_token"] != nil
+    }
+
+    /// The refusal of a token in the URL: `400 invalid_request` (RFC 6750 §3.1), even when a
+    /// header carries one too, so the client learns to stop rather than half-working.
+    var queryToken: OAuthError {
+        OAuthError(.invalidRequest, "Access tokens are accepted only in the Authorization header, never in the URL.", status: .badRequest,
+                   headers: ["WWW-Authenticate": "Bearer error=\"invalid_request\", error_description=\"Access tokens are accepted only in the Authorization header, never in the URL.\", \(resourceMetadata)"])
     }
 
     /// The same refusal in the scheme the client used (RFC 9449 §7.1), naming the algorithms we take.

@@ -19,12 +19,15 @@ struct DiscoveryController {
     }
 
     @Sendable func metadata(_ request: Request, context: RequestContext) async throws -> Response {
-        try Self.cacheable(JSON(ProviderMetadata.document(issuer: services.configuration.baseURL, resources: services.tokens.resources)),
+        try Self.cacheable(JSON(ProviderMetadata.document(issuer: services.configuration.baseURL, resources: services.tokens.resources,
+                                                          registration: services.configuration.registration != .off)),
                            request: request, context: context)
     }
 
+    /// Read fresh at every request: a key another process rotated in is published at once.
     @Sendable func jwks(_ request: Request, context: RequestContext) async throws -> Response {
-        try Self.cacheable(JSON(services.signingKeys.published), request: request, context: context)
+        try await services.signingKeys.refresh()
+        return try Self.cacheable(JSON(services.signingKeys.published), request: request, context: context)
     }
 
     private static func cacheable(_ body: some ResponseGenerator, request: Request, context: RequestContext) throws -> Response {

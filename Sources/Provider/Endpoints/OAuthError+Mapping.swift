@@ -32,6 +32,21 @@ extension OAuthError {
             self.init(.invalidTarget, "The resource \(Self.printable(resource)) is not one this provider issues tokens for.")
         case .resourceOutsideGrant(let resource):
             self.init(.invalidTarget, "The resource \(Self.printable(resource)) was not part of the authorization grant.")
+        case .deviceCodeUnknown: self.init(.invalidGrant, "The device code is invalid.")
+        case .deviceCodeIssuedToAnotherClient: self.init(.invalidGrant, "The device code was issued to another client.")
+        case .authorizationPending: self.init(.authorizationPending, "The user has not yet approved or denied the request.")
+        case .slowDown(let interval): self.init(.slowDown, "Polling too fast; wait at least \(interval) seconds between requests.")
+        case .deviceCodeExpired: self.init(.expiredToken, "The device code has expired; start again.")
+        case .deviceDenied: self.init(.accessDenied, "The user denied the request.")
+        case .deviceCodeUsed: self.init(.invalidGrant, "The device code has already been used.")
+        }
+    }
+
+    /// Registration refusals (RFC 7591 §3.2.2).
+    init(_ refusal: ClientRegistration.Refusal) {
+        switch refusal {
+        case .invalidRedirectURI(let message): self.init(.invalidRedirectURI, Self.printable(message, limit: 200))
+        case .invalidMetadata(let message): self.init(.invalidClientMetadata, Self.printable(message, limit: 200))
         }
     }
 
@@ -61,7 +76,7 @@ extension OAuthError {
         case .grantNotAllowed: self.init(.unauthorizedClient, "This client may not use the authorization code grant.")
         case .malformedScope: self.init(.invalidScope, "The scope parameter is malformed.")
         case .scopeNotAllowed(let scope): self.init(.invalidScope, "The scope \(Self.printable(scope)) is not available to this client.")
-        case .pkceRequired: self.init(.invalidRequest, "Public clients must send a PKCE code_challenge (S256).")
+        case .pkceRequired: self.init(.invalidRequest, "This client must send a PKCE code_challenge with code_challenge_method=S256.")
         case .unsupportedChallengeMethod: self.init(.invalidRequest, "code_challenge_method must be S256.")
         case .malformedChallenge: self.init(.invalidRequest, "code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~] with code_challenge_method=S256.")
         case .malformedPrompt: self.init(.invalidRequest, "The prompt parameter is not valid.")
@@ -69,6 +84,8 @@ extension OAuthError {
         case .malformedDPoPKey: self.init(.invalidRequest, "dpop_jkt must be the base64url SHA-256 thumbprint of a key.")
         case .invalidTarget(let resource):
             self.init(.invalidTarget, "The resource \(Self.printable(resource)) is not one this provider issues tokens for.")
+        case .pushedRequestRequired:
+            self.init(.invalidRequest, "This client must push its authorization requests to the PAR endpoint and send request_uri.")
         case .accessDenied: self.init(.accessDenied, "The user denied the request.")
         case .loginRequired: self.init(.loginRequired, "The user must sign in (again) for this request.")
         case .consentRequired: self.init(.consentRequired, "The user has not allowed this client yet.")

@@ -28,6 +28,13 @@ struct OAuthError: Error, Sendable {
         case invalidDPoPProof = "invalid_dpop_proof"
         /// RFC 9449 §8: retry with the server nonce in `DPoP-Nonce`.
         case useDPoPNonce = "use_dpop_nonce"
+        // RFC 8628 §3.5.
+        case authorizationPending = "authorization_pending"
+        case slowDown = "slow_down"
+        case expiredToken = "expired_token"
+        // RFC 7591 §3.2.2.
+        case invalidRedirectURI = "invalid_redirect_uri"
+        case invalidClientMetadata = "invalid_client_metadata"
     }
 
     var code: Code

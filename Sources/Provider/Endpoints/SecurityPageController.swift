@@ -112,7 +112,7 @@ struct SecurityPageController {
         var setup: MustacheValue = .null
         if let enrollment {
             // The SVG is ours (paths and rects, no script), so it is inserted unescaped.
-            setup = ["secret": .string(enrollment.secret), "qrSVG": enrollment.qrCode.map { .string($0.svg()) } ?? .null,
+            setup = ["secret": .string(enrollment.secret), "qrSVG": enrollment.qrCode.map { .string($0.svg(label: "QR code of the set-up link for your authenticator app")) } ?? .null,
                      "uri": .string(enrollment.uri)]
         }
         return Page(context, title: "Sign-in security", [

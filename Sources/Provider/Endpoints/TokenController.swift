@@ -36,6 +36,9 @@ struct TokenController {
             case .clientCredentials:
                 tokens = try await services.tokens.clientCredentials(client: client, scope: try form.scope(), resources: form.resources,
                                                                      dpopKey: dpopKey)
+            case .deviceCode:
+                tokens = try await services.devices.poll(try form.required("device_code"), client: client, resources: form.resources,
+                                                         dpopKey: dpopKey)
             case .password:
                 tokens = try await services.tokens.password(client: client, username: try form.required("username"),
                                                             password: try form.required("password"), scope: try form.scope(),

@@ -38,4 +38,16 @@ public enum GrantError: Error, Sendable, Equatable {
     case unknownResource(String)
     /// RFC 8707: a `resource` the authorization grant did not name (a token request may narrow only).
     case resourceOutsideGrant(String)
+    // The device grant (RFC 8628 §3.5).
+    case deviceCodeUnknown
+    case deviceCodeIssuedToAnotherClient
+    /// The user has not decided yet.
+    case authorizationPending
+    /// Polled sooner than the interval allows; the interval is now `interval` seconds.
+    case slowDown(interval: Int)
+    case deviceCodeExpired
+    /// The user denied the device.
+    case deviceDenied
+    /// The device code was exchanged already.
+    case deviceCodeUsed
 }

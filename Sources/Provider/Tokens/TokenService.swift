@@ -34,18 +34,23 @@ public struct TokenService: Sendable {
         var isJWT = false
         /// The DPoP key the access token is bound to.
         var dpopKey: String? = nil
+        /// The provider session that approved the grant (the id_token's `sid`), if it came from one.
+        var sid: String? = nil
     }
 
     // MARK: Authorization codes
 
     /// A new single-use code for an approved request, bound to its client, redirect URI and
     /// PKCE challenge, and to how and when the user signed in (`methods`: RFC 8176 `amr`).
-    public func issueCode(for request: AuthorizationRequest, userID: Int64, authTime: Int, methods: [String]) async throws -> String {
-        let code = TokenHash.newToken()
+    /// `sid` names the provider session that approved it, for id_tokens and back-channel logout.
+    public func issueCode(for request: AuthorizationRequest, userID: Int64, authTime: Int, methods: [String],
+                          sid: String? = nil) async throws -> String {
+        let code = TokenHash.newToken(), familyID = TokenHash.newToken()
         let now = clock.now(), expiresAt = now + lifetimes.authorizationCode
         try await database.write { db in
             try TokenRepository.insertCode(hash: TokenHash.of(code), request: request, userID: userID, authTime: authTime,
-                                           methods: methods, familyID: TokenHash.newToken(), now: now, expiresAt: expiresAt, in: db)
+                                           methods: methods, familyID: familyID, now: now, expiresAt: expiresAt, in: db)
+            if let sid { try LogoutSessions.record(familyID: familyID, sid: sid, clientID: request.client.clientID, userID: userID, now: now, in: db) }
         }
         return code
     }
@@ -227,12 +232,12 @@ public struct TokenService: Sendable {
             refresh = token
         }
         minted = Minted(accessToken: minted.accessToken, refreshToken: refresh, scope: scope, audience: audience, isJWT: minted.isJWT,
-                        dpopKey: dpopKey)
+                        dpopKey: dpopKey, sid: try LogoutSessions.sid(familyID: familyID, in: db))
         return minted
     }
 
     /// Throws a refusal, or signs the id_token (outside the transaction) and packs the reply.
-    private func finish(_ outcome: Outcome, client: Client, now: Int) throws -> IssuedTokens {
+    func finish(_ outcome: Outcome, client: Client, now: Int) throws -> IssuedTokens {
         switch outcome {
         case .refused(let error):
             throw error
@@ -250,7 +255,7 @@ public struct TokenService: Sendable {
             var idToken: String?
             if let user, minted.scope.contains("openid") {
                 idToken = try idTokens.sign(user: user, clientID: client.clientID, scope: minted.scope, authTime: authTime, methods: methods,
-                                            nonce: nonce, accessToken: accessToken, now: now)
+                                            nonce: nonce, accessToken: accessToken, sid: minted.sid, now: now)
             }
             return IssuedTokens(accessToken: accessToken, expiresIn: lifetimes.accessToken, refreshToken: minted.refreshToken,
                                 scope: minted.scope, idToken: idToken, dpopKey: minted.dpopKey)

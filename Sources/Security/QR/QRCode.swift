@@ -83,15 +83,34 @@ public struct QRCode: Sendable, Equatable {
     /// An SVG drawing: one path of unit squares, scaled to `moduleSize` pixels, with the quiet
     /// zone of `border` modules the standard asks for (4). No script, no external reference, so
     /// it can be inlined in a page under our Content-Security-Policy.
-    public func svg(moduleSize: Int = 4, border: Int = 4) -> String {
+    /// `label` names the drawing for screen readers (an `img` without a name is an accessibility
+    /// failure); it is escaped here.
+    public func svg(moduleSize: Int = 4, border: Int = 4, label: String = "QR code") -> String {
         let extent = size + 2 * border, pixels = extent * moduleSize
         var path = ""
         for y in 0..<size {
             for x in 0..<size where self[x: x, y: y] { path += "M\(x + border),\(y + border)h1v1h-1z" }
         }
         return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(pixels)\" height=\"\(pixels)\" "
-            + "viewBox=\"0 0 \(extent) \(extent)\" shape-rendering=\"crispEdges\" role=\"img\">"
+            + "viewBox=\"0 0 \(extent) \(extent)\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"\(Self.escaped(label))\">"
             + "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"\(path)\"/></svg>"
+    }
+}
+
+extension QRCode {
+    fileprivate static func escaped(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
     }
 }
 

@@ -71,6 +71,15 @@ extension AdminController {
                             button: "Disable \(user.username)", cancel: "/admin/users/\(user.id)")
     }
 
+    static func askUnlock(_ c: AdminController, _ request: Request, _ context: RequestContext) async throws -> Confirmation {
+        let user = try await c.targetUser(context)
+        return Confirmation("Unlock \(user.username)?",
+                            consequences: ["The failed sign-ins counted against \(user.username) are forgotten, from every address, "
+                                           + "so the password can be tried again at once.",
+                                           "Whoever made those attempts can try again too: unlock when the owner asks, not during an attack."],
+                            button: "Unlock \(user.username)", cancel: "/admin/users/\(user.id)")
+    }
+
     static func askResetSecondFactors(_ c: AdminController, _ request: Request, _ context: RequestContext) async throws -> Confirmation {
         let user = try await c.targetUser(context)
         return Confirmation("Remove the second factors of \(user.username)?",

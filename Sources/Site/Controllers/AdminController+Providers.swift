@@ -1,5 +1,6 @@
 import Accounts
 import Identity
+import IdentityWeb
 import Mustache
 import Storage
 import Web
@@ -11,12 +12,23 @@ extension AdminController {
         let origin = services.configuration.origin(for: request)
         var rows: [MustacheValue] = []
         for entry in services.social.registry.entries {
-            var scopes = ""
+            var scopes = "", discovery: MustacheValue = .null
+            if entry.isEnabled, entry.discoveryURL != nil {
+                // Checked afresh on every visit, so the page shows whether discovery answers now.
+                do {
+                    try await entry.checkDiscovery()
+                    discovery = ["ok": true]
+                } catch {
+                    context.logger.warning("provider_discovery_failed", ["provider": entry.id, "discovery_url": entry.discoveryURL ?? "",
+                                                                         "reason": "\(error)"])
+                    discovery = ["ok": false, "reason": .string("\(error)")]
+                }
+            }
             if entry.isEnabled, let definition = try? await services.social.definition(of: entry.id) {
                 scopes = definition.scopes.joined(separator: " ")
             }
             rows.append(["id": .string(entry.id), "name": .string(entry.displayName), "enabled": .bool(entry.isEnabled),
-                         "reason": entry.disabledReason.map(MustacheValue.string) ?? .null,
+                         "reason": entry.disabledReason.map(MustacheValue.string) ?? .null, "discovery": discovery,
                          "callbackURL": .string(SocialController.callbackURL(origin: origin, provider: entry.id)),
                          "scopes": .string(scopes), "note": entry.note.map(MustacheValue.string) ?? .null])
         }

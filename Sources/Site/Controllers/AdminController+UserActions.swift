@@ -1,5 +1,6 @@
 import Accounts
 import Identity
+import IdentityWeb
 import Web
 
 /// What an administrator can do to a user: end sessions, manage linked accounts' tokens, unlink,
@@ -107,6 +108,13 @@ extension AdminController {
         let admin = try admin(context), user = try await targetUser(context)
         _ = try await services.admin.setDisabled(false, user: user, by: admin, ip: ip(request))
         return back(to: user.id, "\(user.username) is enabled again.", context: context)
+    }
+
+    @Sendable func unlock(_ request: Request, context: RequestContext) async throws -> Redirect {
+        let admin = try admin(context), user = try await targetUser(context)
+        let cleared = try await services.admin.unlock(user, throttle: services.credentials.throttle, by: admin, ip: ip(request))
+        return back(to: user.id, "\(user.username) can sign in again at once (\(cleared) counted failure\(cleared == 1 ? "" : "s") cleared).",
+                    context: context)
     }
 
     // MARK: Second factors

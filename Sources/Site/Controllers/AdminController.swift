@@ -1,5 +1,6 @@
 import Accounts
 import Identity
+import IdentityWeb
 import Mustache
 import Storage
 import Web
@@ -16,6 +17,7 @@ struct AdminController {
         let admin = router.group("/admin", middleware: [RequireAdminMiddleware(requireSecondFactor: services.configuration.requireMFAForAdmins)])
         admin.get("/", use: dashboard)
         admin.get("/users", use: users)
+        admin.get("/users.csv", use: usersCSV)
         admin.get("/users/:id", use: user)
         admin.post("/users/:id/sessions/end", use: confirming(Self.askEndSession, endSession))
         admin.post("/users/:id/sessions/end-all", use: confirming(Self.askEndAllSessions, endAllSessions))
@@ -26,6 +28,7 @@ struct AdminController {
         admin.post("/users/:id/admin/revoke", use: confirming(Self.askRevokeAdmin, revokeAdmin))
         admin.post("/users/:id/disable", use: confirming(Self.askDisable, disable))
         admin.post("/users/:id/enable", use: enable)
+        admin.post("/users/:id/unlock", use: confirming(Self.askUnlock, unlock))
         admin.post("/users/:id/password-reset", use: sendPasswordReset)
         admin.post("/users/:id/mfa/reset", use: confirming(Self.askResetSecondFactors, resetSecondFactors))
         admin.get("/providers", use: providers)

@@ -41,6 +41,8 @@ struct SocialController {
             let url = try await social.begin(provider: id, intent: intent, returnTo: form["next"], sessionBinding: binding, redirectURI: redirectURI)
             return Response(status: .seeOther, headers: ["Location": url, "Cache-Control": "no-store"])
         } catch let error as SocialAuthError {
+            // The page says "not answering"; the log says why (discovery unreachable, and so on).
+            context.logger.warning("social_auth_failed", ["provider": id, "step": "start", "error": error])
             return try await failure(error, providerName: entry.displayName, intent: intent, request: request, context: context)
         }
     }
@@ -50,15 +52,18 @@ struct SocialController {
         guard let entry = social.registry.entry(id), entry.isEnabled else { throw HTTPError(.notFound, "There is no sign-in provider called \"\(id.prefix(40))\" here.") }
         do {
             let mail = SiteMail(request, context, services: services)
-            let outcome = try await social.complete(provider: id, query: try request.query(), sessionBinding: context.session[Self.bindingKey],
-                                                    ip: request.clientIP(trustedProxies: services.configuration.trustedProxies),
-                                                    notice: mail.notice)
+            let (outcome, idClaims) = try await social.completeWithClaims(provider: id, query: try request.query(),
+                                                                          sessionBinding: context.session[Self.bindingKey],
+                                                                          ip: request.clientIP(trustedProxies: services.configuration.trustedProxies),
+                                                                          notice: mail.notice)
             switch outcome {
             case .signedIn(let user, let created, let returnTo):
                 let location = try await services.afterFirstFactor(
                     user, method: SignInMethod.social, next: returnTo,
                     greeting: created ? "Welcome, \(user.username)! Your account was created with \(entry.displayName)."
                                       : "Signed in with \(entry.displayName).", context: context)
+                // The provider's sub and sid, so its back-channel logout can end this session.
+                context.session[BackchannelLogoutReceiver.sessionKey] = idClaims.flatMap { BackchannelLogoutReceiver.sessionValue(provider: id, claims: $0) }
                 return Response(status: .seeOther, headers: ["Location": location])
             case .connected(_, _, let returnTo):
                 context.session.flash("\(entry.displayName) is now connected to your account.", kind: "success")

@@ -156,7 +156,7 @@ struct SecondFactorController {
             let next = LocalRedirect.path(try request.query()["next"])
             context.session.completeSignIn(userID: user.id, methods: [SignInMethod.passkey], now: services.clock.now())
             context.session.flash("Signed in as \(user.username) with a passkey.", kind: "success")
-            return try PasskeyJSON.redirect(next ?? "/account")
+            return try PasskeyJSON.redirect(next ?? (user.isAdmin ? "/admin" : "/account"))
         }
     }
 }

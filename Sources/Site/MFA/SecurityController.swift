@@ -156,7 +156,7 @@ struct SecurityController {
         }
         return try Page(context, title: "Set up an authenticator app", [
             // The core's SVG: no script, no external reference, escaped nowhere else.
-            "qrCode": enrollment.qrCode.map { .string($0.svg()) } ?? .null,
+            "qrCode": enrollment.qrCode.map { .string($0.svg(label: "QR code of the set-up link for your authenticator app")) } ?? .null,
             "secret": .string(enrollment.secret),
             "uri": .string(enrollment.uri),
             "error": error.map(MustacheValue.string) ?? .null,

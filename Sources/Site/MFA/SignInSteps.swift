@@ -30,6 +30,8 @@ extension SiteServices {
     func afterFirstFactor(_ user: User, method: AuthenticationMethod, next: String?, greeting: String,
                           context: RequestContext) async throws -> String {
         let now = core.clock.now()
+        // Administrators come to sign in to the console, unless a `next` says otherwise.
+        let next = next ?? (user.isAdmin ? "/admin" : nil)
         if try await core.database.read({ db in try AccountSecurity.hasSecondFactor(userID: user.id, in: db) }) {
             SecondFactorPending(userID: user.id, methods: [method], startedAt: now, next: next, greeting: greeting).save(in: context.session)
             return SecondFactorController.path

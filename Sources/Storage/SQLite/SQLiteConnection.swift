@@ -42,7 +42,12 @@ final class SQLiteConnection: Connection, @unchecked Sendable {
     }
 
     func query(_ sql: String, _ params: [SQLValue]) throws(DatabaseError) -> [Row] {
-        try withStatement(sql, params) { statement throws(DatabaseError) in
+        // A body of many short queries never trips the progress handler: check between them.
+        // (Only queries: the COMMIT or ROLLBACK that ends a transaction must always run.)
+        if budgetDeadline != .infinity && budgetSpent() {
+            throw .sql(code: SQLITE_INTERRUPT, message: "interrupted: over the budget for work on the caller's thread")
+        }
+        return try withStatement(sql, params) { statement throws(DatabaseError) in
             var rows: [Row] = []
             var columns: ResultColumns?
             while try step(statement) {
@@ -79,7 +84,47 @@ final class SQLiteConnection: Connection, @unchecked Sendable {
 
     /// Rolls back a transaction left open by a failed body or COMMIT; errors are moot by then.
     func rollbackIfOpen() {
-        if sqlite3_get_autocommit(handle) == 0 { _ = try? execute("ROLLBACK", []) }
+        guard sqlite3_get_autocommit(handle) == 0 else { return }
+        // Past a spent budget the progress handler would interrupt the ROLLBACK too.
+        sqlite3_progress_handler(handle, 0, nil, nil)
+        _ = try? execute("ROLLBACK", [])
+    }
+
+    // MARK: a budget for work on the caller's thread
+
+    /// Monotonic time after which work on this connection is cut short; infinity outside
+    /// `withinBudget`.
+    private var budgetDeadline = Double.infinity
+    /// Whether the last `withinBudget` ran out: its statements were interrupted, whatever the body
+    /// made of the errors, so its result must not be used.
+    private(set) var budgetExceeded = false
+
+    /// Runs `body` with a time budget: a statement still running when it is spent is interrupted
+    /// (SQLite's progress handler, every 1,000 virtual-machine steps), and so is any statement
+    /// started after. The caller checks `budgetExceeded` and runs the work again elsewhere.
+    func withinBudget<T>(seconds: Double, _ body: () -> T) -> T {
+        budgetExceeded = false
+        budgetDeadline = Self.monotonicNow() + seconds
+        sqlite3_progress_handler(handle, 1000, { context in
+            guard let context else { return 0 }
+            return Unmanaged<SQLiteConnection>.fromOpaque(context).takeUnretainedValue().budgetSpent() ? 1 : 0
+        }, Unmanaged.passUnretained(self).toOpaque())
+        defer {
+            sqlite3_progress_handler(handle, 0, nil, nil)
+            budgetDeadline = .infinity
+        }
+        return body()
+    }
+
+    private func budgetSpent() -> Bool {
+        if !budgetExceeded && Self.monotonicNow() > budgetDeadline { budgetExceeded = true }
+        return budgetExceeded
+    }
+
+    static func monotonicNow() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
     }
 
     // MARK: statements

@@ -11,6 +11,7 @@ public final class SQLiteDatabase: Database {
     private let writer: ConnectionPool<SQLiteConnection>
     private let readers: ConnectionPool<SQLiteConnection>
     private let batch: SQLiteWriteBatch
+    private let checkpointer: SQLiteCheckpointer?
 
     /// Opens (creating if needed) the database at `path`, creating its parent directory too.
     ///
@@ -26,6 +27,13 @@ public final class SQLiteDatabase: Database {
         } catch {
             writerConnection.close()
             throw error
+        }
+        if inMemory {
+            checkpointer = nil
+        } else {
+            let checkpointer = SQLiteCheckpointer(path: path)
+            checkpointer.install(on: writerConnection)
+            self.checkpointer = checkpointer
         }
         let destroy: @Sendable (SQLiteConnection) -> Void = { $0.close() }
         writer = ConnectionPool(capacity: 1, initial: [writerConnection], open: { () throws(DatabaseError) in
@@ -48,19 +56,44 @@ public final class SQLiteDatabase: Database {
         }
     }
 
+    /// How long a read may run on the caller's thread before it is interrupted and run again on
+    /// a worker.
+    static let inlineReadBudget = 0.002
+
     /// Runs `body` in a deferred transaction on a reader connection: one snapshot, no writes.
+    ///
+    /// A read first runs on the caller's thread (an event loop, usually) when a reader is free:
+    /// SQLite is a library call, and the point lookups that make up most reads take microseconds,
+    /// less than the trip to a worker thread and back (two context switches and a wake-up of the
+    /// loop). A read still running after `inlineReadBudget` is interrupted and, being read-only,
+    /// simply runs again on a worker, where a slow report may take as long as it needs.
     public func read<T: Sendable>(_ body: @escaping @Sendable (any Connection) throws -> T) async throws -> T {
         let sharesWriter = readers === writer
-        return try await readers.withConnection { connection in
-            let result = Result {
-                // A lone in-memory connection is also the writer, so it is made read-only just here.
-                if sharesWriter { _ = try connection.execute("PRAGMA query_only=ON", []) }
-                defer { if sharesWriter { _ = try? connection.execute("PRAGMA query_only=OFF", []) } }
-                // A deferred BEGIN: the snapshot starts with the first read and holds until COMMIT.
-                return try connection.transaction(begin: "BEGIN", body)
+        let inline = try readers.withConnectionIfFree { connection -> (result: Result<InlineRead<T>, any Error>, reusable: Bool) in
+            let outcome = connection.withinBudget(seconds: Self.inlineReadBudget) {
+                Result { try Self.readTransaction(on: connection, sharesWriter: sharesWriter, body) }
             }
-            return (result, true)
+            connection.rollbackIfOpen()
+            return (connection.budgetExceeded ? .success(.overBudget) : outcome.map(InlineRead.done), true)
         }
+        if case .done(let value) = try inline?.get() { return value }
+        return try await readers.withConnection { connection in
+            (Result { try Self.readTransaction(on: connection, sharesWriter: sharesWriter, body) }, true)
+        }
+    }
+
+    private enum InlineRead<T> {
+        case done(T)
+        case overBudget
+    }
+
+    private static func readTransaction<T>(on connection: SQLiteConnection, sharesWriter: Bool,
+                                           _ body: (any Connection) throws -> T) throws -> T {
+        // A lone in-memory connection is also the writer, so it is made read-only just here.
+        if sharesWriter { _ = try connection.execute("PRAGMA query_only=ON", []) }
+        defer { if sharesWriter { _ = try? connection.execute("PRAGMA query_only=OFF", []) } }
+        // A deferred BEGIN: the snapshot starts with the first read and holds until COMMIT.
+        return try connection.transaction(begin: "BEGIN", body)
     }
 
     /// Runs `body` on the single writer connection, in a `BEGIN IMMEDIATE` transaction that
@@ -73,6 +106,7 @@ public final class SQLiteDatabase: Database {
 
     /// Closes every connection; later calls throw `unavailable`.
     public func close() {
+        checkpointer?.close()
         writer.close()
         if readers !== writer { readers.close() }
     }

@@ -91,14 +91,17 @@ struct TestProvider {
                                                 emailVerified: verified, isAdmin: admin), password: Self.password)
     }
 
-    /// Registers a client; confidential by default, with every standard scope.
-    func registerClient(name: String = "Test App", redirectURIs: [String] = ["http://app.test/callback"],
+    /// Registers a client; confidential by default, with every standard scope. PKCE is not
+    /// required by default here (`requirePKCE`), unlike `NewClient`'s default: most tests are
+    /// about something else, and such a client is what every client registered before issue 15
+    /// still is (migration 007). The tests of the requirement turn it on.
+    func registerClient(name: String = "Test App", redirectURIs: [String] = ["https://app.test/callback"],
                         grants: Set<GrantType> = [.authorizationCode, .refreshToken], scopes: String = "openid profile email",
                         confidential: Bool = true, skipConsent: Bool = false, resourceServer: Bool = false,
-                        accessTokenFormat: AccessTokenFormat = .opaque) async throws -> TestOAuthClient {
+                        requirePKCE: Bool = false, accessTokenFormat: AccessTokenFormat = .opaque) async throws -> TestOAuthClient {
         let registered = try await services.clients.register(NewClient(
             name: name, redirectURIs: redirectURIs, grantTypes: grants, scopes: ScopeSet(parsing: scopes)!,
-            isConfidential: confidential, skipsConsent: skipConsent, isResourceServer: resourceServer,
+            isConfidential: confidential, skipsConsent: skipConsent, isResourceServer: resourceServer, requiresPKCE: requirePKCE,
             accessTokenFormat: accessTokenFormat))
         return TestOAuthClient(id: registered.client.clientID, secret: registered.secret, redirectURI: redirectURIs.first ?? "")
     }

@@ -57,7 +57,8 @@ import WebTesting
         #expect(user.isAdmin)
         #expect(try await site.auditCount("admin_created") == 1)
         let client = site.client()
-        #expect(await client.signIn("root").location == "/account")
+        // Administrators land on the console.
+        #expect(await client.signIn("root").location == "/admin")
         #expect(await client.get("/admin").status.code == 200)
     }
 
@@ -73,7 +74,7 @@ import WebTesting
         #expect(try await site.auditCount("admin_granted") == 1)
         #expect(await site.client().signIn("alice").status.code == 401)
         let client = site.client()
-        #expect(await client.signIn("alice", password: "a fresh admin passphrase").location == "/account")
+        #expect(await client.signIn("alice", password: "a fresh admin passphrase").location == "/admin")
         #expect(await client.get("/admin").status.code == 200)
     }
 

@@ -41,7 +41,8 @@ import WebTesting
         let client = try await site.adminClient()
         let seeded = try await site.seedUsers(123)
         let (ids, pages) = await Self.walk(client, from: "/admin/users")
-        let all = try await site.query("SELECT id FROM users ORDER BY id").map { try $0.int64("id") }
+        // Newest first by default.
+        let all = try await site.query("SELECT id FROM users ORDER BY id DESC").map { try $0.int64("id") }
         #expect(ids == all)
         #expect(Set(ids).count == ids.count)
         #expect(pages == 3)

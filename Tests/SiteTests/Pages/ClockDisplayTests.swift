@@ -1,6 +1,6 @@
 import Foundation
 import Identity
-@testable import Site
+import IdentityWeb
 import Testing
 
 /// Pages print times with arithmetic of their own; Foundation's ISO 8601 style is the reference.

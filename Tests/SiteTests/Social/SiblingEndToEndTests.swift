@@ -45,12 +45,13 @@ import WebTesting
     }
 
     @Test func signsInThroughTheSiblingAndStoresItsTokensEncrypted() async throws {
-        let origin = "http://site.test"
+        let origin = "https://site.test"
         let sibling = try await Self.startSibling(siteOrigin: origin)
         defer { Task { await sibling.server.stop() } }
         let site = try await TestSite.make([
             "BASE_URL": origin,
             "SIBLING_PROVIDER_URL": sibling.server.baseURL,
+            "SIBLING_ISSUER": "http://127.0.0.1",
             "SIBLING_CLIENT_ID": sibling.clientID,
             "SIBLING_CLIENT_SECRET": sibling.clientSecret,
         ])

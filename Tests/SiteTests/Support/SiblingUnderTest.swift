@@ -24,12 +24,13 @@ final class SiblingUnderTest: ProviderUnderTest, @unchecked Sendable {
     var siteID: String { "sibling" }
     var displayName: String { "Latchkey ID" }
     var siteEnvironment: [String: String] {
-        ["SIBLING_PROVIDER_URL": server.baseURL, "SIBLING_CLIENT_ID": clientID, "SIBLING_CLIENT_SECRET": clientSecret]
+        ["SIBLING_PROVIDER_URL": server.baseURL, "SIBLING_ISSUER": "http://127.0.0.1", "SIBLING_CLIENT_ID": clientID,
+         "SIBLING_CLIENT_SECRET": clientSecret]
     }
     var authorizeEndpoint: String { server.baseURL + "/oauth/authorize" }
-    var expectedScope: String { "profile email" }
+    var expectedScope: String { "openid profile email" }
     var usesPKCE: Bool { true }
-    var usesNonce: Bool { false }
+    var usesNonce: Bool { true }
     var person: ExpectedProfile { current.withLock { $0 } }
 
     static func start() async throws -> SiblingUnderTest {

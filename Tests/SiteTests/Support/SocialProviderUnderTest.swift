@@ -179,7 +179,7 @@ extension LinkedInFake: ProviderUnderTest {
     var clientID: String { "linkedin-client-id" }
     var siteEnvironment: [String: String] {
         ["LINKEDIN_CLIENT_ID": clientID, "LINKEDIN_CLIENT_SECRET": "linkedin-client-secret",
-         "LINKEDIN_AUTH_URL": wwwBaseURL, "LINKEDIN_API_URL": apiBaseURL]
+         "LINKEDIN_AUTH_URL": wwwBaseURL, "LINKEDIN_API_URL": apiBaseURL, "LINKEDIN_ISSUER": issuer]
     }
     var authorizeEndpoint: String { wwwBaseURL + "/oauth/v2/authorization" }
     var expectedScope: String { "openid profile email" }

@@ -18,6 +18,8 @@ public final class LinkedInFake: FakeProvider {
     struct State {
         var directory = OpenIDDirectory()
         var allowedScopes: Set<String> = ["openid", "profile", "email"]
+        /// The issuer its id_tokens carry when not `<baseURL>/oauth` (LinkedIn's real one, say).
+        var issuer: String?
     }
 
     /// `expires_in` of an access token (60 days).
@@ -45,8 +47,13 @@ public final class LinkedInFake: FakeProvider {
     public var wwwBaseURL: String { baseURL }
     /// The base to configure for api.linkedin.com.
     public var apiBaseURL: String { baseURL }
-    /// The id_token issuer: `<baseURL>/oauth`, as LinkedIn's is `https://www.linkedin.com/oauth`.
-    public var issuer: String { baseURL + "/oauth" }
+    /// The id_token issuer: `<baseURL>/oauth`, as LinkedIn's is `https://www.linkedin.com/oauth`,
+    /// unless `useIssuer` set another.
+    public var issuer: String { state.withLock { $0.issuer } ?? baseURL + "/oauth" }
+
+    /// Makes id_tokens (and discovery) carry `issuer`, as a fake standing in for LinkedIn
+    /// behind moved URLs would: LinkedIn's own issuer, whatever URL reaches it.
+    public func useIssuer(_ issuer: String) { state.withLock { $0.issuer = issuer } }
     /// The key set served at `/oauth/openid/jwks`.
     public var keySet: JWKSet { minter.keySet }
 

@@ -6,12 +6,15 @@ import Web
 /// in the form body only (Basic auth is refused) and rejects PKCE from web apps; the id_token is
 /// RS256 and carries no nonce; the issuer is `https://www.linkedin.com/oauth` (changed in 2024).
 extension ProviderDefinition {
-    static func linkedIn(authBase: String, apiBase: String) -> ProviderDefinition {
+    /// The issuer LinkedIn's id_tokens carry (since 2024), whatever URLs the endpoints are moved to.
+    public static let linkedInIssuer = "https://www.linkedin.com/oauth"
+
+    static func linkedIn(authBase: String, apiBase: String, issuer: String) -> ProviderDefinition {
         ProviderDefinition(
             id: "linkedin", displayName: "LinkedIn",
             authorizeURL: authBase + "/oauth/v2/authorization", tokenURL: authBase + "/oauth/v2/accessToken",
             scopes: ["openid", "profile", "email"], usesPKCE: false,
-            openID: OpenIDSettings(issuer: authBase + "/oauth", jwksURL: authBase + "/oauth/openid/jwks", checksNonce: false),
+            openID: OpenIDSettings(issuer: issuer, jwksURL: authBase + "/oauth/openid/jwks", checksNonce: false),
             fetchProfile: { api, tokens throws(SocialAuthError) in
                 let info = try await api.getJSON(apiBase + "/v2/userinfo", headers: ["Authorization": "Bearer \(tokens.accessToken)"]).json
                 return try OpenIDProfile.map(userinfo: info, claims: tokens.idClaims)
@@ -26,11 +29,17 @@ extension ProviderDefinition {
 }
 
 extension ProviderRegistry.Entry {
-    /// LinkedIn from `LINKEDIN_CLIENT_ID`/`_SECRET`; `LINKEDIN_AUTH_URL` and `LINKEDIN_API_URL` move it.
+    /// LinkedIn from `LINKEDIN_CLIENT_ID`/`_SECRET`; `LINKEDIN_AUTH_URL` and `LINKEDIN_API_URL` move
+    /// it. The expected issuer is `LINKEDIN_ISSUER`, LinkedIn's real one by default: it is never
+    /// derived from a moved URL (a proxy or mirror in front of LinkedIn still gets tokens that
+    /// LinkedIn issued, and deriving it failed every such sign-in with `wrongIssuer`).
     @Sendable static func linkedIn(_ env: EnvironmentReader, http: any HTTPClient) -> Self {
         let auth = env.endpoint("LINKEDIN_AUTH_URL", default: "https://www.linkedin.com")
         let api = env.endpoint("LINKEDIN_API_URL", default: "https://api.linkedin.com")
-        return .configured("linkedin", "LinkedIn", prefix: "LINKEDIN", env, http: http) { .linkedIn(authBase: auth, apiBase: api) }
+        let issuer = env.string("LINKEDIN_ISSUER", default: ProviderDefinition.linkedInIssuer)
+        return .configured("linkedin", "LinkedIn", prefix: "LINKEDIN", env, http: http) {
+            .linkedIn(authBase: auth, apiBase: api, issuer: issuer)
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 import Identity
 
-/// How pages print times: a page matter, so it lives with the site's pages, not in the clock.
+/// How pages print times: a page matter, so it lives with the shared web layer (site and provider
+/// pages both print them), not in the clock.
 ///
 /// Computed from the Unix time directly (UTC, proleptic Gregorian calendar), not through
 /// Foundation's `ISO8601FormatStyle` and `replacingOccurrences`: the account page prints a
@@ -8,14 +9,14 @@ import Identity
 extension Clock {
     /// `2026-11-23 14:05:07 UTC`: a time on a page names its zone (the server does not know the
     /// reader's, and a bare time reads as local).
-    static func format(_ seconds: Int) -> String {
+    public static func format(_ seconds: Int) -> String {
         let (year, month, day, second) = civil(seconds)
         return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2)) "
             + "\(padded(second / 3_600, 2)):\(padded(second / 60 % 60, 2)):\(padded(second % 60, 2)) UTC"
     }
 
     /// `2026-11-23` (UTC).
-    static func formatDate(_ seconds: Int) -> String {
+    public static func formatDate(_ seconds: Int) -> String {
         let (year, month, day, _) = civil(seconds)
         return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))"
     }
