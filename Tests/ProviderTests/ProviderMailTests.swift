@@ -32,14 +32,21 @@ import WebTesting
         let delivery = try #require(provider.services.core.startMailDelivery(logger: Logger(sink: .capturing()), transport: transport))
         defer { delivery.cancel() }
         await provider.browser().submit("/password/forgot", [("identifier", "alice")], tokenFrom: "/password/forgot")
-        for _ in 0..<50 where transport.envelopes.withLock({ $0.isEmpty }) { try await Task.sleep(nanoseconds: 100_000_000) }
+        for _ in 0..<200 where transport.envelopes.withLock({ $0.isEmpty }) { try await Task.sleep(nanoseconds: 100_000_000) }
         let envelope = try #require(transport.envelopes.withLock { $0.first })
         #expect(envelope.from == "id@provider.test")
         #expect(envelope.recipients == ["alice@example.com"])
         let text = String(decoding: envelope.data, as: UTF8.self)
         #expect(text.contains("From: \"Latchkey ID\" <id@provider.test>"))
         #expect(ConsoleMailTransport.plainText(text)?.contains("Latchkey ID account") == true)
-        #expect(try await provider.query("SELECT status FROM outbox").first?.string("status") == "sent")
+        // The transport has the message before the loop records it as sent: wait for the record.
+        var status: String?
+        for _ in 0..<200 {
+            status = try await provider.query("SELECT status FROM outbox").first?.string("status")
+            if status == "sent" { break }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        #expect(status == "sent")
     }
 
     @Test func linksAreBuiltOnTheIssuerNotOnTheRequestsHost() async throws {
