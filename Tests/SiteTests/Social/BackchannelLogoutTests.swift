@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import Provider
 import Security
@@ -146,6 +147,29 @@ final class InProcessHTTP: HTTPClient {
         }
         #expect(await site.post(path, form: []).status == .badRequest)
         #expect(await site.post(path, form: [("logout_token", good), ("logout_token", good)]).status == .badRequest)
+    }
+
+    /// A token naming only a `sid` (its `sub` linked to nobody here) finds the session by that
+    /// sid, read as a literal: `-`, `_` and `%` are ordinary characters of it.
+    @Test func aSidAloneFindsItsSessionWhateverItsCharacters() async throws {
+        let world = try await Self.world()
+        defer { Task { await world.sibling.server.stop() } }
+        let browser = try await Self.signIn(world, provider: TestClient(world.providerApp))
+        let row = try #require(try await world.site.query("SELECT id_hash, data FROM sessions WHERE data LIKE ?", "%upstream_logout%").first)
+        var values = try JSONDecoder().decode([String: String].self, from: Data(try row.string("data").utf8))
+        var parts = try #require(values[BackchannelLogoutReceiver.sessionKey]).split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        parts[2] = "a-b_c%d"
+        values[BackchannelLogoutReceiver.sessionKey] = parts.joined(separator: " ")
+        let data = String(decoding: try JSONEncoder().encode(values), as: UTF8.self), id = try row.string("id_hash")
+        try await world.site.services.database.write { db in _ = try db.execute("UPDATE sessions SET data = ? WHERE id_hash = ?", data, id) }
+
+        let path = "/auth/sibling/backchannel-logout"
+        let lookalike = try Self.logoutToken(world) { $0["sub"] = nil; $0["sid"] = "a_b_c%d" }
+        #expect(await world.site.client().post(path, form: [("logout_token", lookalike)]).status == .ok)
+        #expect(await browser.get("/account").status == .ok, "a sid that only matches as a pattern ends nothing")
+        let exact = try Self.logoutToken(world) { $0["sub"] = nil; $0["sid"] = "a-b_c%d" }
+        #expect(await world.site.client().post(path, form: [("logout_token", exact)]).status == .ok)
+        #expect(await browser.get("/account").status == .seeOther, "signed out of the site")
     }
 
     @Test func concurrentReplaysEndOnce() async throws {
