@@ -276,15 +276,19 @@ class Latchkey:
         status, _, page = provider.request("GET", "/login")
         status, _, _ = provider.request("POST", "/login", {"csrf_token": hidden(page, "csrf_token"), "username": USERNAME,
                                                             "password": PASSWORD})
+        # PKCE S256, which Latchkey ID requires of new clients (RFC 9700 §2.1.1).
+        verifier = secrets.token_urlsafe(48)
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
         query = urllib.parse.urlencode({"response_type": "code", "client_id": self.web[0], "redirect_uri": REDIRECT_URI,
-                                        "scope": "read", "state": "bench"})
+                                        "scope": "read", "state": "bench", "code_challenge": challenge,
+                                        "code_challenge_method": "S256"})
         status, headers, _ = provider.request("GET", "/oauth/authorize?" + query)
         code = urllib.parse.parse_qs(urllib.parse.urlparse(headers.get("Location", "")).query).get("code", [None])[0]
         if not code:
             raise RuntimeError(f"the provider's authorize answered {status} without a code")
         self.web_auth = "Basic " + base64.b64encode(f"{self.web[0]}:{self.web[1]}".encode()).decode()
         status, _, body = provider.request("POST", "/oauth/token", {"grant_type": "authorization_code", "code": code,
-                                                                     "redirect_uri": REDIRECT_URI},
+                                                                     "redirect_uri": REDIRECT_URI, "code_verifier": verifier},
                                            {"Authorization": self.web_auth})
         issued = json.loads(body)
         template_hash = hashlib.sha256(issued["refresh_token"].encode()).hexdigest()
