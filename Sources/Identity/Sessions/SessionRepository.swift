@@ -47,7 +47,7 @@ public enum SessionRepository {
         guard let row = try db.queryOne("SELECT id_hash, user_id, data, created_at, last_seen, expires_at, remote_ip, user_agent FROM sessions WHERE id_hash = ?",
                                         idHash) else { return nil }
         // Values are written by us as a JSON object of strings; anything else reads as empty.
-        let values = (try? JSONDecoder().decode([String: String].self, from: Data(try row.string("data").utf8))) ?? [:]
+        let values = SessionValuesJSON.decode(try row.string("data")) ?? [:]
         return StoredSession(idHash: try row.string("id_hash"), userID: try row.optionalInt64("user_id"), values: values,
                              createdAt: try row.int("created_at"), lastSeen: try row.int("last_seen"), expiresAt: try row.int("expires_at"),
                              remoteIP: try row.optionalString("remote_ip"), userAgent: try row.optionalString("user_agent"))
@@ -108,9 +108,6 @@ public enum SessionRepository {
     }
 
     private static func encode(_ values: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        // A dictionary of strings always encodes.
-        return (try? encoder.encode(values)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        SessionValuesJSON.encode(values)
     }
 }
