@@ -64,4 +64,11 @@ import Testing
         #expect(svg.components(separatedBy: "h1v1h-1z").count - 1 == dark)
         #expect(!svg.contains("<script") && !svg.contains("href"))
     }
+
+    /// An image needs a name for screen readers (axe-core's svg-img-alt); the name is escaped.
+    @Test func svgHasAnEscapedAccessibleName() throws {
+        let code = try QRCode.encode("otpauth://totp/x")
+        #expect(code.svg().contains("role=\"img\" aria-label=\"QR code\""))
+        #expect(code.svg(label: "a\"<b>&'").contains("aria-label=\"a&quot;&lt;b&gt;&amp;&#39;\""))
+    }
 }
