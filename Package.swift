@@ -26,14 +26,17 @@ let package = Package(
         .target(name: "Runtime", swiftSettings: swiftSettings),
         // Layer 1: independent building blocks.
         .target(name: "Mustache", swiftSettings: swiftSettings),
+        // Message catalogs (PO files), plural rules, dates and numbers per language, and
+        // Accept-Language negotiation.
+        .target(name: "Localization", swiftSettings: swiftSettings),
         .target(name: "Security", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .target(name: "Storage", dependencies: ["Runtime", "CSQLite", "CPostgres"], swiftSettings: swiftSettings),
         // Layer 2: the web framework (it knows HTTP, not the database) and its test helpers.
-        .target(name: "Web", dependencies: ["Runtime", "Mustache", "Security", "CCurl", "CLinux"], swiftSettings: swiftSettings),
+        .target(name: "Web", dependencies: ["Runtime", "Mustache", "Localization", "Security", "CCurl", "CLinux"], swiftSettings: swiftSettings),
         .target(name: "WebTesting", dependencies: ["Web"], swiftSettings: swiftSettings),
         // Layer 2: the identity core both apps share (credentials, throttles, sessions, rules,
         // configuration, housekeeping). It knows the database, not HTTP.
-        .target(name: "Identity", dependencies: ["Runtime", "Security", "Storage"], swiftSettings: swiftSettings),
+        .target(name: "Identity", dependencies: ["Runtime", "Localization", "Security", "Storage"], swiftSettings: swiftSettings),
         // Layer 3: where the identity core meets the framework: the session store, the error
         // mapping both apps install, form errors for templates.
         .target(name: "IdentityWeb", dependencies: ["Identity", "Web", "Storage", "Security", "Mustache"], swiftSettings: swiftSettings),
@@ -58,6 +61,7 @@ let package = Package(
 
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime"], swiftSettings: swiftSettings),
         .testTarget(name: "MustacheTests", dependencies: ["Mustache"], swiftSettings: swiftSettings),
+        .testTarget(name: "LocalizationTests", dependencies: ["Localization"], swiftSettings: swiftSettings),
         .testTarget(name: "SecurityTests", dependencies: ["Security", "FakeAuthenticator"], exclude: ["QRReference"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Runtime"], swiftSettings: swiftSettings),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "Storage", "Security", "FakeAuthenticator"], swiftSettings: swiftSettings),

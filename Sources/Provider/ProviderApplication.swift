@@ -18,8 +18,7 @@ public enum ProviderApplication {
     /// once, routes registered, middleware in order.
     public static func make(services: ProviderServices, logger: Logger = Logger()) throws -> Application {
         let configuration = services.configuration
-        let templates = try Application.loadTemplates(directory: configuration.templatesDirectory,
-                                                      required: ["provider/layout", "provider/error"])
+        let templates = try Application.loadLocalizedTemplates(directory: configuration.templatesDirectory, required: ["provider/layout", "provider/error"])
         let router = Router()
         AccountController(services: services).register(on: router)
         AccountPageController(services: services).register(on: router)
@@ -46,15 +45,17 @@ public enum ProviderApplication {
         let middleware: [any Middleware] = [
             RequestLogMiddleware(),
             SecurityHeadersMiddleware(hsts: configuration.isHTTPS),
+            // Before the error pages, so that they too are in the reader's language.
+            LanguageMiddleware(templates: templates, secure: configuration.isHTTPS),
             ErrorPageMiddleware(template: "provider/error"),
             FileMiddleware(directory: configuration.publicDirectory, cacheControl: configuration.staticCacheControl),
             SessionMiddleware(store: services.sessions, settings: .init(cookieName: sessionCookie, secure: configuration.isHTTPS,
                                                                        trustedProxies: configuration.trustedProxies,
                                                                        exemptPaths: [HealthCheck.path])),
             services.currentUserMiddleware,
-            ErrorPageMiddleware(template: "provider/error") { context, values in MustacheValue(Page(context, title: "Error", values)) },
+            ErrorPageMiddleware(template: "provider/error") { context, values in MustacheValue(Page(context, title: context.translator.text("Error"), values)) },
             CSRFMiddleware(exemptPrefixes: csrfExemptPrefixes),
         ]
-        return Application(responder: router.responder(middleware: middleware), templates: templates, logger: logger, errors: .identity)
+        return Application(responder: router.responder(middleware: middleware), templates: templates.fallback, logger: logger, errors: .identity)
     }
 }

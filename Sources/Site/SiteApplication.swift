@@ -16,7 +16,7 @@ public enum SiteApplication {
     /// routes registered, middleware in order.
     public static func make(services: SiteServices, logger: Logger = Logger()) throws -> Application {
         let configuration = services.configuration
-        let templates = try Application.loadTemplates(directory: configuration.templatesDirectory, required: ["site/layout", "site/error"])
+        let templates = try Application.loadLocalizedTemplates(directory: configuration.templatesDirectory, required: ["site/layout", "site/error"])
         let router = Router()
         HomeController(services: services).register(on: router)
         SignUpController(services: services).register(on: router)
@@ -39,13 +39,15 @@ public enum SiteApplication {
         var middleware: [any Middleware] = [
             RequestLogMiddleware(),
             SecurityHeadersMiddleware(hsts: configuration.isHTTPS),
+            // Before the error pages, so that they too are in the reader's language.
+            LanguageMiddleware(templates: templates, secure: configuration.isHTTPS),
             ErrorPageMiddleware(template: "site/error"),
             FileMiddleware(directory: configuration.publicDirectory, cacheControl: configuration.staticCacheControl),
             SessionMiddleware(store: services.sessions,
                               settings: .init(cookieName: sessionCookie, secure: configuration.isHTTPS,
                                               trustedProxies: configuration.trustedProxies, exemptPaths: [HealthCheck.path])),
             services.currentUserMiddleware,
-            ErrorPageMiddleware(template: "site/error") { context, values in MustacheValue(Page(context, title: "Error", values)) },
+            ErrorPageMiddleware(template: "site/error") { context, values in MustacheValue(Page(context, title: context.translator.text("Error"), values)) },
             CSRFMiddleware(exemptPrefixes: ["/api/", BackchannelLogoutController.path]),
             // After the CSRF check (a forged request is refused, not detoured), before any route.
             RequireRecentAuthenticationMiddleware(policy: ReauthenticationPolicy(timeout: configuration.reauthenticationTimeout, clock: services.clock),
@@ -61,6 +63,6 @@ public enum SiteApplication {
             middleware.insert(ForceHTTPSMiddleware(trustedProxies: configuration.trustedProxies, canonicalHost: host,
                                                    exemptPaths: [HealthCheck.path]), at: 2)
         }
-        return Application(responder: router.responder(middleware: middleware), templates: templates, logger: logger, errors: .identity)
+        return Application(responder: router.responder(middleware: middleware), templates: templates.fallback, logger: logger, errors: .identity)
     }
 }

@@ -1,3 +1,4 @@
+import Localization
 import Mustache
 
 /// What a server serves: the responder chain plus what every request's context needs (logger,
@@ -40,13 +41,42 @@ public struct Application: Sendable {
     /// ones (the layout, the error page) exist: without them every page would be a bare 500,
     /// so a wrong `TEMPLATES_DIR` must stop start-up instead.
     public static func loadTemplates(directory: String, required: [String]) throws(StartupError) -> TemplateLibrary {
-        let templates: TemplateLibrary
+        try loadLocalizedTemplates(directory: directory, required: required, languages: .englishOnly).fallback
+    }
+
+    /// Reads the catalogs under `directory/locales`, then parses every template under
+    /// `directory` once per language with its marked text translated (see
+    /// `TranslationMarks`), so rendering a page costs the same in every language.
+    public static func loadLocalizedTemplates(directory: String, required: [String]) throws(StartupError) -> LocalizedTemplates {
+        let translations: Translations
         do {
-            templates = try TemplateLibrary(directory: directory)
+            translations = try Translations(directory: directory + "/locales")
+        } catch {
+            throw .catalogs("\(error)")
+        }
+        return try loadLocalizedTemplates(directory: directory, required: required, languages: translations)
+    }
+
+    private static func loadLocalizedTemplates(
+        directory: String, required: [String], languages: Translations
+    ) throws(StartupError) -> LocalizedTemplates {
+        var libraries: [String: TemplateLibrary] = [:]
+        do {
+            let sources = try TemplateLibrary.sources(directory: directory)
+            for language in languages.languages {
+                guard let translator = languages.translator(language.code) else { continue }
+                let localized = try sources.map { source in
+                    var copy = source
+                    copy.text = try translator.localizeTemplate(source.text, name: source.file)
+                    return copy
+                }
+                libraries[language.code] = try TemplateLibrary(sources: localized)
+            }
         } catch {
             throw .templates("\(error)")
         }
-        for name in required where templates[name] == nil {
+        let templates = LocalizedTemplates(translations: languages, libraries: libraries)
+        for name in required where templates.fallback[name] == nil {
             throw .templates("\(directory)/\(name).mustache not found (check TEMPLATES_DIR)")
         }
         return templates
@@ -55,10 +85,12 @@ public struct Application: Sendable {
     /// Why an application could not be built at start-up.
     public enum StartupError: Error, CustomStringConvertible {
         case templates(String)
+        case catalogs(String)
 
         public var description: String {
             switch self {
             case .templates(let detail): "cannot load templates: \(detail)"
+            case .catalogs(let detail): "cannot load message catalogs: \(detail)"
             }
         }
     }

@@ -1,3 +1,4 @@
+import Localization
 import Mustache
 
 /// A key for a value that a middleware adds to the request context, e.g. the session or the
@@ -20,8 +21,11 @@ public final class RequestContext: @unchecked Sendable {
     public let requestID: String
     /// The logger, tagged with the request id.
     public var logger: Logger
-    /// The application's parsed templates, used by `View`.
-    public let templates: TemplateLibrary?
+    /// The application's parsed templates, used by `View`: those of the reader's language once
+    /// `LanguageMiddleware` has run.
+    public var templates: TemplateLibrary?
+    /// The reader's language, for text written from Swift (flashes, errors, dates).
+    public var translator: Translator = .english
     /// How errors become HTTP errors, as the application installed it.
     public let errors: ErrorMapping
     /// The route pattern that matched, e.g. `/users/:id`, once routing has run.

@@ -1,3 +1,4 @@
+import Localization
 import Mustache
 
 /// What every page's layout needs (title, the signed-in user, flash messages, the CSRF token)
@@ -30,12 +31,35 @@ public struct Page: MustacheObject, @unchecked Sendable {
         case "flashes": return flashes
         case "csrfToken": return .string(context.session.csrfToken)
         case "requestID": return .string(context.requestID)
+        // The page's language, for `<html lang>`, and the switcher's links.
+        case "lang": return .string(context.translator.language.code)
+        case "languages": return languages
+        case "otherLanguages": return languages.filter(current: false)
         default: return nil
         }
+    }
+
+    /// `[{code, name, href, current}]` for the language switcher; empty with one language.
+    private var languages: MustacheValue {
+        guard let choice = context[LanguageSwitchKey.self], choice.all.count > 1 else { return .list([]) }
+        return .list(choice.all.map { language in
+            ["code": .string(language.code), "name": .string(language.name), "href": .string(choice.href(language)),
+             "current": .bool(language == choice.current)]
+        })
     }
 
     /// The page as a view of `template`.
     public func view(_ template: String, status: HTTPStatus = .ok) -> View {
         View(template, MustacheValue(self), status: status)
+    }
+}
+
+private extension MustacheValue {
+    func filter(current: Bool) -> MustacheValue {
+        guard case .list(let items) = self else { return self }
+        return .list(items.filter { item in
+            if case .bool(let flag)? = item["current"] { return flag == current }
+            return false
+        })
     }
 }
