@@ -29,7 +29,8 @@ extension AdminController {
                 scopes = definition.scopes.joined(separator: " ")
             }
             rows.append(["id": .string(entry.id), "name": .string(entry.displayName), "enabled": .bool(entry.isEnabled),
-                         "reason": entry.disabledReason.map(MustacheValue.string) ?? .null, "discovery": discovery,
+                         "reason": entry.disabledReason.map { .string(Self.notSet(entry.missingSettings, context.translator) ?? $0) } ?? .null,
+                         "discovery": discovery,
                          "callbackURL": .string(SocialController.callbackURL(origin: origin, provider: entry.id)),
                          "scopes": .string(scopes), "note": entry.note.map(MustacheValue.string) ?? .null])
         }
@@ -37,6 +38,14 @@ extension AdminController {
             "providers": .list(rows),
             "baseURLSet": .bool(services.configuration.baseURL != nil),
         ]).view("site/admin/providers")
+    }
+
+    /// "GITHUB_CLIENT_SECRET is not set", "A, B and C are not set"; nil for no names.
+    static func notSet(_ names: [String], _ translator: Translator) -> String? {
+        guard let last = names.last else { return nil }
+        let list = names.count == 1 ? last
+            : translator.text("{{names}} and {{last}}", ["names": names.dropLast().joined(separator: ", "), "last": last])
+        return translator.plural(one: "{{names}} is not set", other: "{{names}} are not set", count: names.count, ["names": list])
     }
 
     private var credentials: SiteCredentialService {

@@ -33,6 +33,17 @@ import WebTesting
         #expect(!user.text.contains("in the last"))
     }
 
+    @Test func providersPageNamesMissingSettingsInGerman() async throws {
+        let site = try await TestSite.make(["GITHUB_CLIENT_ID": "gh"])
+        let client = try await site.adminClient()
+        let page = await client.get("/admin/providers", headers: ["Accept-Language": "de"])
+        for text in ["<h1>Anbieter</h1>", "deaktiviert: GITHUB_CLIENT_SECRET ist nicht gesetzt",
+                     "deaktiviert: FACEBOOK_CLIENT_ID und FACEBOOK_CLIENT_SECRET sind nicht gesetzt",
+                     "deaktiviert: SIBLING_CLIENT_ID, SIBLING_CLIENT_SECRET und SIBLING_PROVIDER_URL sind nicht gesetzt"] {
+            #expect(page.text.contains(text), "missing \(text)")
+        }
+    }
+
     @Test func englishStaysTheDefaultWithEnglishDates() async throws {
         let site = try await TestSite.make()
         let client = try await site.adminClient()
