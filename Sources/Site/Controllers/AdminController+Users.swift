@@ -141,7 +141,8 @@ extension AdminController {
             "sessions": .list(sessionRows), "hasSessions": .bool(!sessionRows.isEmpty),
             "accounts": .list(accountRows), "hasAccounts": .bool(!accountRows.isEmpty),
             "apiTokens": .string(translator.number(apiTokens)), "history": AdminController.auditRows(history, translator),
-            "mail": .list(mail), "hasMail": .bool(!mail.isEmpty),
+            // "Email" as a heading over the mail sent, not the address: German tells the two apart.
+            "mail": .list(mail), "hasMail": .bool(!mail.isEmpty), "mailHeading": .string(translator.text("Email", context: "mail sent")),
             "mfa": ["summary": .string(Self.summary(factors, translator)), "any": .bool(factors != .none)],
             "failures": .string(translator.plural(one: "{{failures}} in the last minute", other: "{{failures}} in the last {{count}} minutes",
                                                   count: window, ["failures": translator.number(failures)])),

@@ -27,6 +27,7 @@ import WebTesting
 
         let user = await client.get("/admin/users/\(ids[0])", headers: german)
         for text in ["<dt>Registriert</dt><dd>1. Jan. 1970, 00:00 UTC</dd>", "<dd id=\"sign-in-failures\">0 in den letzten 15 Minuten</dd>",
+                     "<dt>E-Mail-Adresse</dt>", "<h2 id=\"mail-heading\">E-Mails</h2>",
                      "(nicht bestätigt)", "Keine aktiven Sitzungen.", "Letzte Einträge im Audit-Protokoll"] {
             #expect(user.text.contains(text), "missing \(text)")
         }
