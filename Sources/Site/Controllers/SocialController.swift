@@ -117,6 +117,9 @@ struct SocialController {
             }
             let name = social.registry.entry(account.provider)?.displayName ?? account.provider
             context.session.flash(context.translator.text("{{provider}} has been disconnected from your account.", ["provider": name]), kind: "success")
+        } catch let error as HTTPError where error.status == .notFound {
+            // The core's refusal (the account went away meanwhile), in the reader's words.
+            throw HTTPError(.notFound, context.translator.text("That linked account does not exist."))
         } catch SocialAuthError.lastSignInMethod {
             context.session.flash(context.translator.text("You cannot disconnect your only way to sign in. Set a password or connect another provider first."),
                                   kind: "error")
