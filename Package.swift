@@ -41,7 +41,7 @@ let package = Package(
         // mapping both apps install, form errors for templates.
         .target(name: "IdentityWeb", dependencies: ["Identity", "Web", "Storage", "Security", "Mustache"], swiftSettings: swiftSettings),
         // Layer 4: the two apps. They meet only over HTTP.
-        .target(name: "Accounts", dependencies: ["Identity", "Localization", "Web", "Storage", "Security", "Runtime", "Mustache"], swiftSettings: swiftSettings),
+        .target(name: "Accounts", dependencies: ["Identity", "Web", "Storage", "Security", "Runtime", "Mustache"], swiftSettings: swiftSettings),
         .target(name: "Site", dependencies: ["Accounts", "Localization", "Identity", "IdentityWeb", "Web", "Storage", "Security", "Runtime", "Mustache"],
                 swiftSettings: swiftSettings),
         .target(name: "Provider", dependencies: ["Identity", "IdentityWeb", "Runtime", "Mustache", "Web", "Storage", "Security"],
