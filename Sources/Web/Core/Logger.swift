@@ -51,13 +51,39 @@ public struct Logger: Sendable {
     /// Logs `event` with `fields` as `key=value` pairs, each value quoted and escaped as needed.
     public func log(_ level: Level, _ event: String, _ fields: KeyValuePairs<String, Any>) {
         guard level >= self.level else { return }
-        var line = Self.escapingControls(event)
-        for (key, value) in fields { line += " " + key + "=" + Self.value(Self.text(value)) }
-        write(level, line)
+        // Appended piece by piece into one buffer: every request writes at least one line, and
+        // `a + b + c` made a string per `+`.
+        var line = start(level, capacity: 96 + fields.count * 24)
+        line += Self.escapingControls(event)
+        for (key, value) in fields {
+            line += " "
+            line += key
+            line += "="
+            line += Self.value(Self.text(value))
+        }
+        line += "\n"
+        sink.write(line)
     }
 
     private func write(_ level: Level, _ text: String) {
-        sink.write(metadata.isEmpty ? "level=\(level) \(text)\n" : "level=\(level) \(metadata) \(text)\n")
+        var line = start(level, capacity: text.utf8.count + 1)
+        line += text
+        line += "\n"
+        sink.write(line)
+    }
+
+    /// `level=info request_id=… `, with room for `capacity` more bytes.
+    private func start(_ level: Level, capacity: Int) -> String {
+        var line = ""
+        line.reserveCapacity(16 + metadata.utf8.count + capacity)
+        line += "level="
+        line += level.description
+        line += " "
+        if !metadata.isEmpty {
+            line += metadata
+            line += " "
+        }
+        return line
     }
 
     public func debug(_ message: @autoclosure () -> String) { log(.debug, message()) }

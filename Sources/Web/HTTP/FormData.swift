@@ -46,6 +46,8 @@ public struct FormData: Sendable, Sequence {
 
     /// Percent-decodes one component, with `+` as space; nil for a malformed escape or invalid UTF-8.
     public static func decode(_ text: Substring) -> String? {
+        // Most names and values have nothing to decode: a copy, without the byte array.
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) { return String(text) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var iterator = text.utf8.makeIterator()
