@@ -1,0 +1,89 @@
+import Testing
+import Web
+import WebTesting
+@testable import Provider
+
+/// Latchkey ID's pages in German: chosen by `Accept-Language` or by the switcher's `?lang=de`
+/// (remembered in the cookie the site shares), with `<html lang>` saying so.
+@Suite struct GermanPagesTests {
+    /// A browser whose every request asks for German first.
+    private func germanBrowser(_ provider: TestProvider) -> TestClient {
+        let browser = provider.browser()
+        browser.defaultHeaders.set("Accept-Language", "de-DE,de;q=0.9,en;q=0.5")
+        return browser
+    }
+
+    @Test func signInPageIsGermanForAGermanBrowser() async throws {
+        let provider = try await TestProvider.make()
+        let page = await germanBrowser(provider).get("/login")
+        #expect(page.status == .ok)
+        #expect(page.text.contains("<html lang=\"de\">"))
+        #expect(page.text.contains("<title>Anmelden · Latchkey ID</title>"))
+        #expect(page.text.contains("Bei Latchkey ID anmelden"))
+        #expect(page.text.contains("Passwort vergessen?"))
+        #expect(page.text.contains("Neu hier? <a href=\"/signup\">Konto anlegen</a>."))
+        #expect(page.headers["Content-Language"] == "de")
+        // The switcher offers the same page in English.
+        #expect(page.text.contains("href=\"/login?lang=en\""))
+    }
+
+    @Test func signInPageStaysEnglishWithoutAPreference() async throws {
+        let provider = try await TestProvider.make()
+        let page = await provider.browser().get("/login")
+        #expect(page.text.contains("<html lang=\"en\">"))
+        #expect(page.text.contains("Sign in to Latchkey ID"))
+        #expect(page.text.contains("href=\"/login?lang=de\""))
+    }
+
+    @Test func consentPageIsGerman() async throws {
+        let provider = try await TestProvider.make()
+        try await provider.createUser("alice")
+        let client = try await provider.registerClient()
+        let browser = germanBrowser(provider)
+        await browser.signIn("alice")
+        let consent = await browser.get(authorizePath(authorizeParameters(client)))
+        #expect(consent.status == .ok)
+        #expect(consent.text.contains("<html lang=\"de\">"))
+        #expect(consent.text.contains("<title>Test App erlauben? · Latchkey ID</title>"))
+        #expect(consent.text.contains("Test App erlauben, Ihr Latchkey-ID-Konto zu verwenden?"))
+        #expect(consent.text.contains("Ihre E-Mail-Adresse sehen und ob sie bestätigt ist"))
+        #expect(consent.text.contains(">Erlauben</button>"))
+        #expect(consent.text.contains(">Ablehnen</button>"))
+    }
+
+    @Test func accountPageIsGerman() async throws {
+        let provider = try await TestProvider.make()
+        try await provider.createUser("alice")
+        let browser = germanBrowser(provider)
+        await browser.signIn("alice")
+        let page = await browser.get("/account")
+        #expect(page.status == .ok)
+        #expect(page.text.contains("<html lang=\"de\">"))
+        #expect(page.text.contains("<title>Ihr Konto · Latchkey ID</title>"))
+        #expect(page.text.contains("Ihr Latchkey-ID-Konto"))
+        #expect(page.text.contains("Kontonummer"))
+        #expect(page.text.contains("Angemeldet als <strong>alice</strong>"))
+        #expect(page.text.contains("(bestätigt)"))
+    }
+
+    @Test func authorizationErrorPageIsGerman() async throws {
+        let provider = try await TestProvider.make()
+        let page = await germanBrowser(provider).get("/oauth/authorize?response_type=code&client_id=nobody&redirect_uri=https%3A%2F%2Fapp.test%2Fcb")
+        #expect(page.status == .badRequest)
+        #expect(page.text.contains("<html lang=\"de\">"))
+        #expect(page.text.contains("Dieser Anmeldelink nennt eine Anwendung, die bei diesem Anbieter nicht registriert ist."))
+    }
+
+    @Test func langParameterSwitchesToGermanAndRemembersIt() async throws {
+        let provider = try await TestProvider.make()
+        let browser = provider.browser()
+        let switched = await browser.get("/login?lang=de")
+        #expect(switched.status == .seeOther)
+        #expect(switched.headers["Location"] == "/login")
+        #expect(browser.cookies[LanguageMiddleware.cookieName] == "de")
+        // No Accept-Language at all: the cookie alone makes the next page German.
+        let page = await browser.get("/login")
+        #expect(page.text.contains("<html lang=\"de\">"))
+        #expect(page.text.contains("Bei Latchkey ID anmelden"))
+    }
+}
