@@ -66,6 +66,21 @@ import WebTesting
         #expect(page.text.contains("(bestätigt)"))
     }
 
+    @Test func securityPageAndItsFlashesAreGerman() async throws {
+        let provider = try await TestProvider.make()
+        try await provider.createUser("alice")
+        let browser = germanBrowser(provider)
+        await browser.signIn("alice")
+        let token = await browser.csrfToken(from: "/account/security")
+        // Confirming a set-up that was never started: refused with a flash, written in Swift.
+        let refused = await browser.post("/account/totp/confirm", form: [("csrf_token", token), ("code", "123456")])
+        #expect(refused.status == .seeOther)
+        let page = await browser.get("/account/security")
+        #expect(page.text.contains("<title>Anmeldesicherheit · Latchkey ID</title>"))
+        #expect(page.text.contains("Beginnen Sie die Einrichtung neu: Keine Authenticator-App wartet auf einen Code."))
+        #expect(page.text.contains("data-msg-not-created=\"Der Passkey wurde nicht erstellt.\""), "the passkey script's words")
+    }
+
     @Test func authorizationErrorPageIsGerman() async throws {
         let provider = try await TestProvider.make()
         let page = await germanBrowser(provider).get("/oauth/authorize?response_type=code&client_id=nobody&redirect_uri=https%3A%2F%2Fapp.test%2Fcb")
