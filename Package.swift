@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Accounts", dependencies: ["Identity", "Web", "Storage", "Security", "Runtime", "Mustache"], swiftSettings: swiftSettings),
         .target(name: "Site", dependencies: ["Accounts", "Identity", "IdentityWeb", "Web", "Storage", "Security", "Runtime", "Mustache"],
                 swiftSettings: swiftSettings),
-        .target(name: "Provider", dependencies: ["Identity", "IdentityWeb", "Localization", "Runtime", "Mustache", "Web", "Storage", "Security"],
+        .target(name: "Provider", dependencies: ["Identity", "Localization", "IdentityWeb", "Runtime", "Mustache", "Web", "Storage", "Security"],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "latchkey", dependencies: ["Site", "Provider", "Identity", "IdentityWeb", "Web", "Storage"], swiftSettings: swiftSettings),
         // libssl for the test SMTP sink's STARTTLS and implicit TLS. Tests only: no product target
