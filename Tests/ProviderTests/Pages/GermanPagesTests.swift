@@ -81,6 +81,25 @@ import WebTesting
         #expect(page.text.contains("data-msg-not-created=\"Der Passkey wurde nicht erstellt.\""), "the passkey script's words")
     }
 
+    @Test func devicePagesAreGerman() async throws {
+        let provider = try await TestProvider.make()
+        try await provider.createUser("alice")
+        let client = try await provider.registerClient(redirectURIs: [], grants: [.deviceCode], confidential: false)
+        let started = await provider.browser().post("/oauth/device_authorization", form: [("client_id", client.id), ("scope", "openid profile")])
+        let userCode = try #require(started.fields["user_code"] as? String)
+        let browser = germanBrowser(provider)
+        await browser.signIn("alice")
+        let form = await browser.get("/device")
+        #expect(form.text.contains("<title>Ein Gerät verbinden · Latchkey ID</title>"))
+        let wrong = await browser.submit("/device", [("user_code", "BCDF-GHJK")], tokenFrom: "/device")
+        #expect(wrong.text.contains("Dieser Code stimmt nicht oder ist abgelaufen."))
+        let consent = await browser.submit("/device", [("user_code", userCode)], tokenFrom: "/device")
+        #expect(consent.text.contains("Test App auf Ihrem Gerät erlauben, Ihr Latchkey-ID-Konto zu verwenden?"))
+        #expect(consent.text.contains("Ihren Benutzernamen und Namen sehen"))
+        let done = await browser.submit("/device/decide", [("decision", "allow")], tokenFrom: "/device")
+        #expect(done.text.contains("Ihr Gerät ist verbunden"))
+    }
+
     @Test func authorizationErrorPageIsGerman() async throws {
         let provider = try await TestProvider.make()
         let page = await germanBrowser(provider).get("/oauth/authorize?response_type=code&client_id=nobody&redirect_uri=https%3A%2F%2Fapp.test%2Fcb")
