@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "IdentityWeb", dependencies: ["Identity", "Web", "Storage", "Security", "Mustache"], swiftSettings: swiftSettings),
         // Layer 4: the two apps. They meet only over HTTP.
         .target(name: "Accounts", dependencies: ["Identity", "Web", "Storage", "Security", "Runtime", "Mustache"], swiftSettings: swiftSettings),
-        .target(name: "Site", dependencies: ["Accounts", "Identity", "IdentityWeb", "Web", "Storage", "Security", "Runtime", "Mustache"],
+        .target(name: "Site", dependencies: ["Accounts", "Localization", "Identity", "IdentityWeb", "Web", "Storage", "Security", "Runtime", "Mustache"],
                 swiftSettings: swiftSettings),
         .target(name: "Provider", dependencies: ["Identity", "Localization", "IdentityWeb", "Runtime", "Mustache", "Web", "Storage", "Security"],
                 swiftSettings: swiftSettings),
