@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Accounts", dependencies: ["Identity", "Web", "Storage", "Security", "Runtime", "Mustache"], swiftSettings: swiftSettings),
         .target(name: "Site", dependencies: ["Accounts", "Localization", "Identity", "IdentityWeb", "Web", "Storage", "Security", "Runtime", "Mustache"],
                 swiftSettings: swiftSettings),
-        .target(name: "Provider", dependencies: ["Identity", "IdentityWeb", "Runtime", "Mustache", "Web", "Storage", "Security"],
+        .target(name: "Provider", dependencies: ["Identity", "Localization", "IdentityWeb", "Runtime", "Mustache", "Web", "Storage", "Security"],
                 swiftSettings: swiftSettings),
         .executableTarget(name: "latchkey", dependencies: ["Site", "Provider", "Identity", "IdentityWeb", "Web", "Storage"], swiftSettings: swiftSettings),
         // libssl for the test SMTP sink's STARTTLS and implicit TLS. Tests only: no product target
@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "WebTests", dependencies: ["Web", "WebTesting", "Runtime", "Security"], exclude: ["Fixtures", "Corpus"], swiftSettings: swiftSettings),
         .testTarget(name: "FakeProvidersTests", dependencies: ["FakeProviders", "Web", "Security"], swiftSettings: swiftSettings),
         .testTarget(name: "SiteTests", dependencies: ["Site", "Accounts", "Identity", "IdentityWeb", "Provider", "WebTesting", "FakeProviders", "FakeAuthenticator", "Storage", "Security", "Web", "Runtime", "Mustache"], swiftSettings: swiftSettings),
-        .testTarget(name: "ProviderTests", dependencies: ["Provider", "Identity", "IdentityWeb", "WebTesting", "Web", "Security", "Storage", "FakeAuthenticator"], swiftSettings: swiftSettings),
+        .testTarget(name: "ProviderTests", dependencies: ["Provider", "Identity", "IdentityWeb", "Localization", "WebTesting", "Web", "Security", "Storage", "FakeAuthenticator"], swiftSettings: swiftSettings),
     ],
     swiftLanguageModes: [.v6]
 )

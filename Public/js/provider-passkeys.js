@@ -12,14 +12,22 @@
     if (box) { box.textContent = message; box.hidden = false; }
   }
 
+  // The page's own words, in its language, from the error box's data-msg-* attributes; the
+  // English here only if a page lacks one.
+  function text(key, english) {
+    var box = document.getElementById("passkey-error");
+    return (box && box.dataset[key]) || english;
+  }
+
   async function call(path, csrf, body) {
     var response = await fetch(path, {
       method: "POST", credentials: "same-origin",
       headers: { "X-CSRF-Token": csrf, "Content-Type": "application/json" },
       body: body === undefined ? "{}" : JSON.stringify(body)
     });
-    var answer = await response.json().catch(function () { return { error: "Something went wrong. Try again." }; });
-    if (!response.ok || answer.error) { throw new Error(answer.error || "Something went wrong. Try again."); }
+    var failed = text("msgFailed", "Something went wrong. Try again.");
+    var answer = await response.json().catch(function () { return { error: failed }; });
+    if (!response.ok || answer.error) { throw new Error(answer.error || failed); }
     return answer;
   }
 
@@ -31,7 +39,7 @@
   var add = document.getElementById("passkey-add");
   if (add) {
     document.getElementById("passkey-add-button").addEventListener("click", async function () {
-      if (!supported()) { show("This browser cannot create passkeys."); return; }
+      if (!supported()) { show(text("msgCannotCreate", "This browser cannot create passkeys.")); return; }
       var csrf = add.dataset.csrf;
       var name = document.getElementById("passkey-name").value || "Passkey";
       try {
@@ -40,7 +48,7 @@
         var answer = await call("/account/passkeys?name=" + encodeURIComponent(name), csrf, credential.toJSON());
         window.location.assign(answer.redirect);
       } catch (error) {
-        show(error && error.name === "NotAllowedError" ? "The passkey was not created." : String(error.message || error));
+        show(error && error.name === "NotAllowedError" ? text("msgNotCreated", "The passkey was not created.") : String(error.message || error));
       }
     });
   }
@@ -48,7 +56,7 @@
   var signIn = document.getElementById("passkey-sign-in");
   if (signIn) {
     document.getElementById("passkey-sign-in-button").addEventListener("click", async function () {
-      if (!supported()) { show("This browser cannot use passkeys."); return; }
+      if (!supported()) { show(text("msgCannotUse", "This browser cannot use passkeys.")); return; }
       var csrf = signIn.dataset.csrf;
       try {
         var options = await call("/login/second-factor/passkey/options", csrf);
@@ -56,7 +64,7 @@
         var answer = await call("/login/second-factor/passkey", csrf, credential.toJSON());
         window.location.assign(answer.redirect);
       } catch (error) {
-        show(error && error.name === "NotAllowedError" ? "No passkey was used." : String(error.message || error));
+        show(error && error.name === "NotAllowedError" ? text("msgNotUsed", "No passkey was used.") : String(error.message || error));
       }
     });
   }
@@ -80,7 +88,7 @@
         // One credentials.get at a time: the autofill request yields to the button.
         if (autofill) { autofill.abort(); autofill = null; }
         try { await passwordless(); } catch (error) {
-          show(error && (error.name === "NotAllowedError" || error.name === "AbortError") ? "No passkey was used." : String(error.message || error));
+          show(error && (error.name === "NotAllowedError" || error.name === "AbortError") ? text("msgNotUsed", "No passkey was used.") : String(error.message || error));
         }
       });
       if (PublicKeyCredential.isConditionalMediationAvailable) {

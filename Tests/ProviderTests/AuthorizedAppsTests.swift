@@ -1,6 +1,7 @@
 import Foundation
 import Identity
 import IdentityWeb
+import Localization
 import Security
 import Testing
 import Web
@@ -41,7 +42,8 @@ import WebTesting
         #expect(!text.contains("Never Used"))
         #expect(text.contains("See your email address"), "Mail Reader's consented scope")
         #expect(text.contains("See your username and name"), "Backup Tool's token scope, with no consent on record")
-        #expect(text.contains(Clock.format(provider.clock.now)))
+        // Dates on pages are written the reader's way (English here), not as Clock.format's log form.
+        #expect(text.contains(Translator.english.dateTime(provider.clock.now)))
         #expect(text.contains("/account/apps/\(mail.id)/revoke"))
 
         let bob = provider.browser()

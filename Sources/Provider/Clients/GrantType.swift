@@ -1,3 +1,5 @@
+import Localization
+
 /// The OAuth 2.0 grants the provider implements; a client may use only those it was given.
 public enum GrantType: String, Sendable, CaseIterable, Comparable {
     case authorizationCode = "authorization_code"
@@ -12,10 +14,12 @@ public enum GrantType: String, Sendable, CaseIterable, Comparable {
     /// application signing users in.
     public static let defaultForNewClients: Set<GrantType> = [.authorizationCode, .refreshToken]
 
-    /// What whoever enables the password grant for a client is told, and what is logged.
-    public static let passwordGrantWarning = "the password grant (resource owner password credentials) is enabled for this client; "
-        + "RFC 9700 §2.4 says it MUST NOT be used: the client sees the user's password, and no second factor or consent page can "
-        + "protect the sign-in. Prefer the authorization code grant with PKCE, or the device grant for devices without a browser."
+    /// What whoever enables the password grant for a client is told: the admin page in its
+    /// reader's language (hence one literal, for the catalog), the CLI and the log in English.
+    static let passwordGrantWarningMessage = Message("the password grant (resource owner password credentials) is enabled for this client; RFC 9700 §2.4 says it MUST NOT be used: the client sees the user's password, and no second factor or consent page can protect the sign-in. Prefer the authorization code grant with PKCE, or the device grant for devices without a browser.")
+
+    /// The warning in English, for the CLI and the log.
+    public static let passwordGrantWarning = passwordGrantWarningMessage.description
 
     /// Every grant's wire name, for help texts and error messages (`a|b|c`).
     public static func names(separator: String) -> String { allCases.map(\.rawValue).joined(separator: separator) }

@@ -43,8 +43,10 @@ struct AccountController {
                                                        ip: request.clientIP(trustedProxies: trustedProxies),
                                                        verification: services.mail(context).verificationCode)
             Self.completeSignIn(userID: user.id, methods: [.password], now: services.clock.now(), context: context)
-            context.session.flash("Welcome, \(user.username)! Your provider account is ready."
-                                  + (services.users.canSendMail ? " We sent a code to \(user.email): enter it on your account page to verify the address." : ""),
+            let names = ["username": user.username, "email": user.email]
+            context.session.flash(services.users.canSendMail
+                ? context.translator.text("Welcome, {{username}}! Your provider account is ready. We sent a code to {{email}}: enter it on your account page to verify the address.", names)
+                : context.translator.text("Welcome, {{username}}! Your provider account is ready.", names),
                                   kind: "success")
             return Response(status: .seeOther, headers: ["Location": next ?? "/"])
         } catch let errors as FieldErrors {
@@ -58,7 +60,7 @@ struct AccountController {
 
     private func signUpPage(_ context: RequestContext, next: String?, typed: [String: MustacheValue], errors: FieldErrors,
                             status: HTTPStatus = .ok) -> View {
-        Page(context, title: "Create a provider account", [
+        Page(context, title: context.translator.text("Create a provider account"), [
             "form": MustacheValue(typed), "errors": errors.mustacheValue, "next": next.map(MustacheValue.string) ?? .null,
         ]).view("provider/signup", status: status)
     }
@@ -136,7 +138,7 @@ struct AccountController {
     }
 
     @Sendable private func signInPage(_ context: RequestContext, next: String?, username: String, error: String?, status: HTTPStatus) -> View {
-        Page(context, title: "Sign in", [
+        Page(context, title: context.translator.text("Sign in"), [
             "reauthenticate": .bool(context.currentUser != nil),
             "next": next.map(MustacheValue.string) ?? .null,
             "signupLink": .string("/signup" + (next.map { "?next=" + FormData.encode($0) } ?? "")),

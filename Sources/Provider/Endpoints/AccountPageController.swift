@@ -25,7 +25,7 @@ struct AccountPageController {
     private func accountView(_ context: RequestContext, typedEmail: String = "", errors: FieldErrors, status: HTTPStatus = .ok) async throws -> View {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         let pending = try await services.users.pendingEmailChange(for: user)
-        return Page(context, title: "Your account", [
+        return Page(context, title: context.translator.text("Your account"), [
             "user": MustacheValue(user),
             "verifyEmail": .bool(!user.emailVerified && services.users.canSendMail && pending == nil),
             "pendingEmail": pending.map(MustacheValue.string) ?? .null,
@@ -41,11 +41,11 @@ struct AccountPageController {
         switch try await services.users.enterEmailCode(of: user, code: code, notice: services.mail(context).emailChanged) {
         case .verified:
             context.logger.info("email_verified", ["user_id": user.id])
-            context.session.flash("Your email address is verified.", kind: "success")
+            context.session.flash(context.translator.text("Your email address is verified."), kind: "success")
             return Response(status: .seeOther, headers: ["Location": "/account"])
         case .changed(let email):
             context.logger.info("email_changed", ["user_id": user.id])
-            context.session.flash("Your email address is now \(email).", kind: "success")
+            context.session.flash(context.translator.text("Your email address is now {{email}}.", ["email": email]), kind: "success")
             return Response(status: .seeOther, headers: ["Location": "/account"])
         case .addressTaken:
             return try await accountView(context, errors: FieldErrors("code", "Another account has just started using that address, so yours was not changed."),
@@ -62,14 +62,15 @@ struct AccountPageController {
     @Sendable func resendCode(_ request: Request, context: RequestContext) async throws -> Redirect {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         guard services.users.canSendMail, !user.emailVerified else {
-            context.session.flash(user.emailVerified ? "Your address is already verified." : "This provider cannot send email right now.", kind: "info")
+            context.session.flash(user.emailVerified ? context.translator.text("Your address is already verified.")
+                                                        : context.translator.text("This provider cannot send email right now."), kind: "info")
             return Redirect(to: "/account")
         }
         do {
             try await services.users.sendVerificationCode(to: user, message: services.mail(context).verificationCode)
-            context.session.flash("A new code is on its way to \(user.email).", kind: "success")
+            context.session.flash(context.translator.text("A new code is on its way to {{email}}.", ["email": user.email]), kind: "success")
         } catch let limited as TooManyCodes {
-            context.session.flash("You asked for several codes already. Try again in \((limited.retryAfter + 59) / 60) minutes.", kind: "error")
+            context.session.flash(Self.tooManyCodes(limited, context), kind: "error")
         }
         return Redirect(to: "/account#verify-email")
     }
@@ -83,14 +84,21 @@ struct AccountPageController {
             let address = try await services.users.changeEmail(of: user, to: email, password: form["current_password"] ?? "",
                                                                ip: request.clientIP(trustedProxies: trustedProxies),
                                                                message: mail.verificationCode(_:to:code:), inUse: mail.addressInUse)
-            context.session.flash("We sent a code to \(address). Enter it below to finish the change; until then your address stays as it is.",
+            context.session.flash(context.translator.text(
+                "We sent a code to {{email}}. Enter it below to finish the change; until then your address stays as it is.", ["email": address]),
                                   kind: "success")
             return Response(status: .seeOther, headers: ["Location": "/account"])
         } catch let limited as TooManyCodes {
-            context.session.flash("You asked for several codes already. Try again in \((limited.retryAfter + 59) / 60) minutes.", kind: "error")
+            context.session.flash(Self.tooManyCodes(limited, context), kind: "error")
             return Response(status: .seeOther, headers: ["Location": "/account"])
         } catch let errors as FieldErrors {
             return try await accountView(context, typedEmail: email, errors: errors, status: .unprocessableContent).response(for: request, context: context)
         }
+    }
+
+    /// The refusal of one more code, with the wait in whole minutes.
+    private static func tooManyCodes(_ limited: TooManyCodes, _ context: RequestContext) -> String {
+        context.translator.plural(one: "You asked for several codes already. Try again in {{count}} minute.",
+                                  other: "You asked for several codes already. Try again in {{count}} minutes.", count: (limited.retryAfter + 59) / 60)
     }
 }

@@ -38,21 +38,21 @@ struct AdminClientLogoutController {
                 .response(for: request, context: context)
         }
         context.logger.info("client_logout_settings", ["client_id": client.clientID, "by": context.currentUser?.id ?? 0])
-        context.session.flash("Logout settings of \u{201C}\(client.name)\u{201D} saved.", kind: "success")
+        context.session.flash(context.translator.text("Logout settings of “{{name}}” saved.", ["name": client.name]), kind: "success")
         return Response(status: .seeOther, headers: ["Location": "/admin/clients"])
     }
 
     private func load(_ context: RequestContext) async throws -> (Client, ClientLogoutSettings) {
         guard let id = context.parameters["id"], let client = try await services.clients.find(id),
               let settings = try await services.clients.logoutSettings(id) else {
-            throw HTTPError(.notFound, "That client no longer exists.")
+            throw HTTPError(.notFound, context.translator.text("That client no longer exists."))
         }
         return (client, settings)
     }
 
     private func page(_ context: RequestContext, client: Client, uris: String, backchannel: String, sessionRequired: Bool,
                       errors: FieldErrors = FieldErrors(), status: HTTPStatus = .ok) -> View {
-        Page(context, title: "Logout settings", [
+        Page(context, title: context.translator.text("Logout settings"), [
             "client": MustacheValue(client),
             "uris": .string(uris), "backchannel": .string(backchannel), "sessionRequired": .bool(sessionRequired),
             "errors": errors.mustacheValue,

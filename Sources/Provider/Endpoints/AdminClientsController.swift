@@ -40,10 +40,11 @@ struct AdminClientsController {
                 context.logger.warning("password_grant_enabled", ["client_id": registered.client.clientID, "by": context.currentUser?.id ?? 0,
                                                                   "rfc": "9700 2.4"])
             }
-            var response = try Page(context, title: "Client registered", [
+            var response = try Page(context, title: context.translator.text("Client registered"), [
                 "client": MustacheValue(registered.client),
                 "secret": registered.secret.map(MustacheValue.string) ?? .null,
-                "passwordWarning": new.enablesPasswordGrant ? .string("Warning: " + GrantType.passwordGrantWarning) : .null,
+                "passwordWarning": new.enablesPasswordGrant
+                    ? .string(context.translator.text("Warning: {{warning}}", ["warning": context.translator.text(GrantType.passwordGrantWarningMessage)])) : .null,
             ]).view("provider/admin/client_created", status: .created).response(for: request, context: context)
             response.headers.set("Cache-Control", "no-store")
             return response
@@ -56,29 +57,30 @@ struct AdminClientsController {
     /// Deleting a client ends every sign-in through it: said before it happens.
     @Sendable func askDelete(_ request: Request, context: RequestContext) async throws -> Confirmation {
         guard let id = context.parameters["id"], let client = try await services.clients.find(id) else {
-            throw HTTPError(.notFound, "That client no longer exists.")
+            throw HTTPError(.notFound, context.translator.text("That client no longer exists."))
         }
-        return Confirmation("Delete the client \u{201C}\(client.name)\u{201D}?",
-                            consequences: ["Every access and refresh token issued to it stops working at once, and its consents are removed.",
-                                           "The application using client ID \(client.clientID) can no longer sign anyone in.",
-                                           "This cannot be undone: registering it again gives it a new ID and secret."],
-                            button: "Delete the client", cancel: "/admin/clients")
+        let translator = context.translator
+        return Confirmation(translator.text("Delete the client “{{name}}”?", ["name": client.name]),
+                            consequences: [translator.text("Every access and refresh token issued to it stops working at once, and its consents are removed."),
+                                           translator.text("The application using client ID {{id}} can no longer sign anyone in.", ["id": client.clientID]),
+                                           translator.text("This cannot be undone: registering it again gives it a new ID and secret.")],
+                            button: translator.text("Delete the client"), cancel: "/admin/clients")
     }
 
     @Sendable func delete(_ request: Request, context: RequestContext) async throws -> Redirect {
         guard let id = context.parameters["id"] else { throw HTTPError(.notFound) }
         if try await services.clients.remove(id) {
             context.logger.info("client_removed", ["client_id": id, "by": context.currentUser?.id ?? 0])
-            context.session.flash("The client was deleted, with every token issued to it.", kind: "success")
+            context.session.flash(context.translator.text("The client was deleted, with every token issued to it."), kind: "success")
         } else {
-            context.session.flash("That client no longer exists.", kind: "error")
+            context.session.flash(context.translator.text("That client no longer exists."), kind: "error")
         }
         return Redirect(to: "/admin/clients")
     }
 
     private func page(_ context: RequestContext, typed: [String: MustacheValue], errors: FieldErrors, status: HTTPStatus = .ok) async throws -> View {
         let clients = try await services.clients.all()
-        return Page(context, title: "Clients", [
+        return Page(context, title: context.translator.text("Clients"), [
             "clients": .list(clients.map { MustacheValue($0) }),
             "hasClients": .bool(!clients.isEmpty),
             "form": MustacheValue(typed),

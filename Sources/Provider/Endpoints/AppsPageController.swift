@@ -18,14 +18,14 @@ struct AppsPageController {
     @Sendable func list(_ request: Request, context: RequestContext) async throws -> View {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         let apps = try await services.authorizedApps.list(userID: user.id)
-        return Page(context, title: "Apps you have authorized", [
+        return Page(context, title: context.translator.text("Apps you have authorized"), [
             "apps": .list(apps.map { app in
                 [
                     "clientID": .string(app.clientID), "name": .string(app.name),
                     "scopes": .list(app.scope.values.map { scope in
-                        ["name": .string(scope), "description": .string(AuthorizeController.scopeDescriptions[scope] ?? "Use the “\(scope)” permission")]
+                        ["name": .string(scope), "description": .string(AuthorizeController.scopeDescription(scope, context.translator))]
                     }),
-                    "lastUsed": .string(Clock.format(app.lastUsedAt)),
+                    "lastUsed": .string(context.translator.dateTime(app.lastUsedAt)),
                 ]
             }),
             "hasApps": .bool(!apps.isEmpty),
@@ -34,10 +34,12 @@ struct AppsPageController {
 
     @Sendable func askRevoke(_ request: Request, context: RequestContext) async throws -> Confirmation {
         let app = try await authorizedApp(context)
-        return Confirmation("Revoke access for \u{201C}\(app.name)\u{201D}?",
-                            consequences: ["\(app.name) can no longer use your account: its access and refresh tokens stop working at once.",
-                                           "If you sign in to it with Latchkey ID again, you will be asked to allow it again."],
-                            button: "Revoke access", cancel: "/account/apps")
+        let translator = context.translator
+        return Confirmation(translator.text("Revoke access for “{{name}}”?", ["name": app.name]),
+                            consequences: [translator.text("{{name}} can no longer use your account: its access and refresh tokens stop working at once.",
+                                                           ["name": app.name]),
+                                           translator.text("If you sign in to it with Latchkey ID again, you will be asked to allow it again.")],
+                            button: translator.text("Revoke access"), cancel: "/account/apps")
     }
 
     @Sendable func revoke(_ request: Request, context: RequestContext) async throws -> Redirect {
@@ -45,7 +47,7 @@ struct AppsPageController {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         _ = try await services.authorizedApps.revoke(userID: user.id, clientID: app.clientID)
         context.logger.info("app_revoked", ["client_id": app.clientID, "user_id": user.id])
-        context.session.flash("\(app.name) no longer has access to your account.", kind: "success")
+        context.session.flash(context.translator.text("{{name}} no longer has access to your account.", ["name": app.name]), kind: "success")
         return Redirect(to: "/account/apps")
     }
 
@@ -53,7 +55,7 @@ struct AppsPageController {
     private func authorizedApp(_ context: RequestContext) async throws -> AuthorizedApp {
         guard let user = context.currentUser, let id = context.parameters["id"],
               let app = try await services.authorizedApps.find(userID: user.id, clientID: id) else {
-            throw HTTPError(.notFound, "You have not authorized that app.")
+            throw HTTPError(.notFound, context.translator.text("You have not authorized that app."))
         }
         return app
     }

@@ -1,4 +1,5 @@
 import IdentityWeb
+import Localization
 import Mustache
 import Web
 
@@ -16,12 +17,12 @@ struct AuthorizeController {
     @Sendable func show(_ request: Request, context: RequestContext) async throws -> Response {
         var parameters = try request.query()
         let pushed = parameters["request_uri"] != nil
-        if let requestURI = parameters["request_uri"] { parameters = try await redeem(requestURI, parameters: parameters) }
+        if let requestURI = parameters["request_uri"] { parameters = try await redeem(requestURI, parameters: parameters, context: context) }
         let authorization: AuthorizationRequest
         do {
             authorization = try await AuthorizationRequest.validate(parameters, clients: services.clients, resources: services.tokens.resources)
         } catch let rejection as AuthorizationRequest.Rejection {
-            return try reject(rejection)
+            return try reject(rejection, context: context)
         }
         // A redeemed request_uri is used up: sign-in and reauthentication come back to the
         // resolved request, which the session's note lets through for a client requiring PAR.
@@ -34,7 +35,7 @@ struct AuthorizeController {
             target = request.head.target
         }
         guard let user = context.currentUser, let record = SignInRecord.read(context.session) else {
-            if authorization.prompt.contains("none") { return try reject(authorization, .loginRequired) }
+            if authorization.prompt.contains("none") { return try reject(authorization, .loginRequired, context: context) }
             return Self.signInRedirect(to: target)
         }
         if let detour = try await authenticate(authorization, user: user, record: record, target: target, context: context) {
@@ -44,20 +45,20 @@ struct AuthorizeController {
         if authorization.client.skipsConsent || (consented && !authorization.prompt.contains("consent")) {
             return try await approve(authorization, user: user, record: record, context: context)
         }
-        if authorization.prompt.contains("none") { return try reject(authorization, .consentRequired) }
+        if authorization.prompt.contains("none") { return try reject(authorization, .consentRequired, context: context) }
         return try consentPage(authorization, context: context).response(for: request, context: context)
     }
 
     /// The parameters pushed under `requestURI` (RFC 9126 §4): only those count, and only for
     /// the client that pushed them; anything wrong is a page, since no redirect URI is known yet.
-    private func redeem(_ requestURI: String, parameters: FormData) async throws -> FormData {
+    private func redeem(_ requestURI: String, parameters: FormData, context: RequestContext) async throws -> FormData {
         guard parameters.all("request_uri").count == 1, let clientID = parameters["client_id"], parameters.all("client_id").count == 1 else {
-            throw HTTPError(.badRequest, Self.pageMessage(.missingClientID))
+            throw HTTPError(.badRequest, context.translator.text(Self.pageMessage(.missingClientID)))
         }
         do {
             return try await services.pushedRequests.redeem(requestURI, clientID: clientID)
         } catch let refusal as PushedRequests.Refusal {
-            throw HTTPError(.badRequest, Self.pushedMessage(refusal))
+            throw HTTPError(.badRequest, context.translator.text(Self.pushedMessage(refusal)))
         }
     }
 
@@ -65,7 +66,7 @@ struct AuthorizeController {
     /// session redeemed a pushed request that resolved to exactly it.
     private func requirePushed(_ authorization: AuthorizationRequest, context: RequestContext) -> Response? {
         guard authorization.client.requiresPushedRequests, !PushedContinuation.covers(authorization, in: context.session) else { return nil }
-        return try? reject(authorization, .pushedRequestRequired)
+        return try? reject(authorization, .pushedRequestRequired, context: context)
     }
 
     /// `303 → /login?next=<target>`, when the target is one sign-in may return to.
@@ -81,7 +82,7 @@ struct AuthorizeController {
         do {
             authorization = try await AuthorizationRequest.validate(form, clients: services.clients, resources: services.tokens.resources)
         } catch let rejection as AuthorizationRequest.Rejection {
-            return try reject(rejection)
+            return try reject(rejection, context: context)
         }
         if let refusal = requirePushed(authorization, context: context) { return refusal }
         guard let user = context.currentUser, let record = SignInRecord.read(context.session) else {
@@ -91,7 +92,7 @@ struct AuthorizeController {
         PushedContinuation.clear(context.session)
         guard form["decision"] == "allow" else {
             context.logger.info("authorization_denied", ["client_id": authorization.client.clientID])
-            return try reject(authorization, .accessDenied)
+            return try reject(authorization, .accessDenied, context: context)
         }
         try await services.consents.record(userID: user.id, clientID: authorization.client.clientID, scope: authorization.scope)
         return try await approve(authorization, user: user, record: record, context: context)
@@ -108,7 +109,7 @@ struct AuthorizeController {
         let need = AuthenticationNeed.of(authorization, record: record, hasSecondFactor: hasSecondFactor, reauthenticated: reauthenticated,
                                          now: now)
         if need == .satisfied { return nil }
-        if authorization.prompt.contains("none") { return try reject(authorization, .loginRequired) }
+        if authorization.prompt.contains("none") { return try reject(authorization, .loginRequired, context: context) }
         context.logger.info("authorization_needs_sign_in", ["client_id": authorization.client.clientID, "need": "\(need)"])
         switch need {
         case .satisfied:
@@ -134,15 +135,17 @@ struct AuthorizeController {
         return redirect(to: authorization.redirectURI, [("code", code)], state: authorization.state)
     }
 
-    private func reject(_ authorization: AuthorizationRequest, _ reason: AuthorizationRequestError) throws -> Response {
-        try reject(AuthorizationRequest.Rejection(reason: reason, redirectURI: authorization.redirectURI, state: authorization.state))
+    private func reject(_ authorization: AuthorizationRequest, _ reason: AuthorizationRequestError, context: RequestContext) throws -> Response {
+        try reject(AuthorizationRequest.Rejection(reason: reason, redirectURI: authorization.redirectURI, state: authorization.state),
+                   context: context)
     }
 
     /// Sends a refusal to the client, or, when the redirect URI cannot be trusted, shows it on
-    /// an error page instead (§4.1.2.1: "MUST NOT automatically redirect").
-    private func reject(_ rejection: AuthorizationRequest.Rejection) throws -> Response {
+    /// an error page instead (§4.1.2.1: "MUST NOT automatically redirect"), in the reader's
+    /// language; what goes to the client stays the RFC's English.
+    private func reject(_ rejection: AuthorizationRequest.Rejection, context: RequestContext) throws -> Response {
         guard rejection.reason.isRedirectable, let uri = rejection.redirectURI else {
-            throw HTTPError(.badRequest, Self.pageMessage(rejection.reason))
+            throw HTTPError(.badRequest, context.translator.text(Self.pageMessage(rejection.reason)))
         }
         let error = OAuthError(rejection.reason)
         return redirect(to: uri, [("error", error.code.rawValue), ("error_description", error.description)], state: rejection.state)
@@ -158,11 +161,11 @@ struct AuthorizeController {
 
     private func consentPage(_ authorization: AuthorizationRequest, context: RequestContext) throws -> View {
         let scopes: [MustacheValue] = authorization.scope.values.map { scope in
-            ["name": .string(scope), "description": .string(Self.scopeDescriptions[scope] ?? "Use the “\(scope)” permission")]
+            ["name": .string(scope), "description": .string(Self.scopeDescription(scope, context.translator))]
         }
         let fields: [MustacheValue] = authorization.formFields.map { ["name": .string($0.name), "value": .string($0.value)] }
         let host = URLHost.of(authorization.redirectURI)
-        return Page(context, title: "Allow \(authorization.client.name)?", [
+        return Page(context, title: context.translator.text("Allow {{name}}?", ["name": authorization.client.name]), [
             "client": MustacheValue(authorization.client),
             "scopes": .list(scopes),
             "fields": .list(fields),
@@ -170,29 +173,34 @@ struct AuthorizeController {
         ]).view("provider/consent")
     }
 
-    static func pushedMessage(_ refusal: PushedRequests.Refusal) -> String {
+    static func pushedMessage(_ refusal: PushedRequests.Refusal) -> Message {
         switch refusal {
-        case .unknown: "This sign-in link refers to a request this provider does not know."
-        case .expired: "This sign-in link has expired. Go back to the application and start again."
-        case .used: "This sign-in link was already used. Go back to the application and start again."
-        case .otherClient: "This sign-in link was made for another application, so it was stopped."
+        case .unknown: Message("This sign-in link refers to a request this provider does not know.")
+        case .expired: Message("This sign-in link has expired. Go back to the application and start again.")
+        case .used: Message("This sign-in link was already used. Go back to the application and start again.")
+        case .otherClient: Message("This sign-in link was made for another application, so it was stopped.")
         }
     }
 
-    static let scopeDescriptions: [String: String] = [
-        "openid": "Know who you are on this provider (your account number)",
-        "profile": "See your username and name",
-        "email": "See your email address and whether it is verified",
-    ]
+    /// What granting `scope` lets an application do, as the consent, device and apps pages say it.
+    static func scopeDescription(_ scope: String, _ translator: Translator) -> String {
+        switch scope {
+        case "openid": translator.text("Know who you are on this provider (your account number)")
+        case "profile": translator.text("See your username and name")
+        case "email": translator.text("See your email address and whether it is verified")
+        default: translator.text("Use the “{{scope}}” permission", ["scope": scope])
+        }
+    }
 
-    static func pageMessage(_ reason: AuthorizationRequestError) -> String {
+    static func pageMessage(_ reason: AuthorizationRequestError) -> Message {
         switch reason {
-        case .missingClientID: "This sign-in link does not say which application it is for (client_id is missing)."
-        case .unknownClient: "This sign-in link names an application that is not registered with this provider."
-        case .duplicateClientParameter(let name): "This sign-in link is malformed: \(name) appears more than once."
-        case .missingRedirectURI: "This sign-in link does not say where to return (redirect_uri is missing)."
-        case .redirectURIMismatch: "This sign-in link would send you to an address the application has not registered, so it was stopped."
-        default: "This sign-in request is not valid."
+        case .missingClientID: Message("This sign-in link does not say which application it is for (client_id is missing).")
+        case .unknownClient: Message("This sign-in link names an application that is not registered with this provider.")
+        case .duplicateClientParameter(let name): Message("This sign-in link is malformed: {{name}} appears more than once.", ["name": name])
+        case .missingRedirectURI: Message("This sign-in link does not say where to return (redirect_uri is missing).")
+        case .redirectURIMismatch:
+            Message("This sign-in link would send you to an address the application has not registered, so it was stopped.")
+        default: Message("This sign-in request is not valid.")
         }
     }
 }

@@ -37,12 +37,12 @@ struct DevicePageController {
             context.logger.info("device_code_refused", ["user_id": user.id])
             if let wait { return try throttled(wait, typed: typed, request: request, context: context) }
             return try page(context, ["enter": true, "userCode": .string(typed),
-                                      "error": "That code is not right, or it has expired. Check the code on your device."],
+                                      "error": .string(context.translator.text("That code is not right, or it has expired. Check the code on your device."))],
                             status: .unprocessableContent).response(for: request, context: context)
         }
         context.session[Self.sessionKey] = pending.userCodeHash
         let scopes: [MustacheValue] = pending.scope.values.map { scope in
-            ["name": .string(scope), "description": .string(AuthorizeController.scopeDescriptions[scope] ?? "Use the “\(scope)” permission")]
+            ["name": .string(scope), "description": .string(AuthorizeController.scopeDescription(scope, context.translator))]
         }
         return try page(context, ["consent": true, "client": MustacheValue(pending.client), "scopes": .list(scopes)])
             .response(for: request, context: context)
@@ -58,25 +58,27 @@ struct DevicePageController {
         let allow = form["decision"] == "allow"
         guard try await services.devices.pending(hash: hash) != nil,
               try await services.devices.decide(hash: hash, approve: allow, userID: user.id, authTime: record.time, methods: record.methods) else {
-            return try page(context, ["done": true, "heading": "This request is over",
-                                      "message": "It was decided already or it expired. Start again on your device if you need to."],
+            return try page(context, ["done": true, "heading": .string(context.translator.text("This request is over")),
+                                      "message": .string(context.translator.text("It was decided already or it expired. Start again on your device if you need to."))],
                             status: .conflict).response(for: request, context: context)
         }
         context.logger.info(allow ? "device_authorization_approved" : "device_authorization_denied", ["user_id": user.id])
         return try page(context, allow
-            ? ["done": true, "heading": "Your device is connected", "message": "You can return to your device now."]
-            : ["done": true, "heading": "Request denied", "message": "The device was not given access to your account."])
+            ? ["done": true, "heading": .string(context.translator.text("Your device is connected")),
+               "message": .string(context.translator.text("You can return to your device now."))]
+            : ["done": true, "heading": .string(context.translator.text("Request denied")),
+               "message": .string(context.translator.text("The device was not given access to your account."))])
             .response(for: request, context: context)
     }
 
     private func throttled(_ wait: Int, typed: String, request: Request, context: RequestContext) throws -> Response {
         context.logger.warning("device_code_throttled", ["user_id": context.currentUser?.id ?? 0])
         return try page(context, ["enter": true, "userCode": .string(typed),
-                                  "error": .string("Too many wrong codes. Try again in \((wait + 59) / 60) minutes.")],
+                                  "error": .string(SecondFactorController.tooManyCodes(wait, context.translator))],
                         status: .tooManyRequests).response(for: request, context: context).setting(["Retry-After": String(wait)])
     }
 
     private func page(_ context: RequestContext, _ values: [String: MustacheValue], status: HTTPStatus = .ok) -> View {
-        Page(context, title: "Connect a device", values).view("provider/device", status: status)
+        Page(context, title: context.translator.text("Connect a device"), values).view("provider/device", status: status)
     }
 }

@@ -1,5 +1,6 @@
 import Identity
 import IdentityWeb
+import Localization
 import Mustache
 import Web
 
@@ -31,21 +32,22 @@ struct LogoutController {
 
     enum Refusal: Error {
         case repeated(String), badHint, clientMismatch, unknownClient, redirectWithoutClient, unregisteredRedirect
-        var message: String {
+        var message: Message {
             switch self {
-            case .repeated(let name): "This sign-out link is malformed: \(name) appears more than once."
-            case .badHint: "This sign-out link carries an id_token that this provider did not issue or no longer accepts."
-            case .clientMismatch: "This sign-out link names one application in client_id and another in its id_token."
-            case .unknownClient: "This sign-out link names an application that is not registered with this provider."
-            case .redirectWithoutClient: "This sign-out link asks to return to an address but does not say which application it is for."
-            case .unregisteredRedirect: "This sign-out link would send you to an address the application has not registered for sign-out, so it was stopped."
+            case .repeated(let name): Message("This sign-out link is malformed: {{name}} appears more than once.", ["name": name])
+            case .badHint: Message("This sign-out link carries an id_token that this provider did not issue or no longer accepts.")
+            case .clientMismatch: Message("This sign-out link names one application in client_id and another in its id_token.")
+            case .unknownClient: Message("This sign-out link names an application that is not registered with this provider.")
+            case .redirectWithoutClient: Message("This sign-out link asks to return to an address but does not say which application it is for.")
+            case .unregisteredRedirect:
+                Message("This sign-out link would send you to an address the application has not registered for sign-out, so it was stopped.")
             }
         }
     }
 
     @Sendable func endSession(_ request: Request, context: RequestContext) async throws -> Response {
         let parameters = request.method == .post ? try request.form() : try request.query()
-        let checked = try await check(parameters)
+        let checked = try await check(parameters, context: context)
         guard let user = context.currentUser else { return finish(checked) }
         let clearlyFromTheRP = checked.hintSubject == user.subject
             && (checked.hintSID == nil || checked.hintSID == LogoutSessions.existingSID(of: context.session))
@@ -56,7 +58,7 @@ struct LogoutController {
         for (name, value) in [("client_id", checked.clientID), ("post_logout_redirect_uri", checked.redirect), ("state", checked.state)] {
             if let value { fields.append(["name": .string(name), "value": .string(value)]) }
         }
-        var response = try Page(context, title: "Sign out of Latchkey ID?", [
+        var response = try Page(context, title: context.translator.text("Sign out of Latchkey ID?"), [
             "clientName": clientName,
             "fields": .list(fields),
             "action": .string(Self.confirmPath),
@@ -71,12 +73,12 @@ struct LogoutController {
         // The page carried only what was checked already; check it again, it came back from a browser.
         var parameters = FormData([])
         for name in ["client_id", "post_logout_redirect_uri", "state"] { for value in form.all(name) { parameters.append(name, value) } }
-        let checked = try await check(parameters)
+        let checked = try await check(parameters, context: context)
         guard context.currentUser != nil else { return finish(checked) }
         return await end(checked, context: context)
     }
 
-    private func check(_ parameters: FormData) async throws -> Checked {
+    private func check(_ parameters: FormData, context: RequestContext) async throws -> Checked {
         do {
             for name in ["id_token_hint", "client_id", "post_logout_redirect_uri", "state", "logout_hint"] where parameters.all(name).count > 1 {
                 throw Refusal.repeated(name)
@@ -101,7 +103,7 @@ struct LogoutController {
             }
             return checked
         } catch let refusal as Refusal {
-            throw HTTPError(.badRequest, refusal.message)
+            throw HTTPError(.badRequest, context.translator.text(refusal.message))
         }
     }
 

@@ -55,14 +55,14 @@ struct PasskeyController {
                 // Shown once, by the page the script goes to next.
                 context.session["_new_recovery_codes"] = codes.joined(separator: " ")
             }
-            context.session.flash("Your passkey is added.", kind: "success")
+            context.session.flash(context.translator.text("Your passkey is added."), kind: "success")
             return try Self.reply(["redirect": .string(SecurityPageController.path)], request, context)
         } catch let error as PasskeyError {
             context.logger.info("passkey_refused", ["user_id": user.id, "reason": "\(error)"])
-            return try Self.reply(["error": .string("That passkey could not be added. Try again.")], status: .badRequest, request, context)
+            return try Self.reply(["error": .string(context.translator.text("That passkey could not be added. Try again."))], status: .badRequest, request, context)
         } catch let error as WebAuthnError {
             context.logger.info("passkey_refused", ["user_id": user.id, "reason": "\(error)"])
-            return try Self.reply(["error": .string("That passkey could not be added. Try again.")], status: .badRequest, request, context)
+            return try Self.reply(["error": .string(context.translator.text("That passkey could not be added. Try again."))], status: .badRequest, request, context)
         }
     }
 
@@ -71,9 +71,10 @@ struct PasskeyController {
               let passkey = try await factors(context).summary(userID: user.id).passkeys.first(where: { $0.id == id }) else {
             throw HTTPError(.notFound)
         }
-        return Confirmation("Remove the passkey \u{201C}\(passkey.name)\u{201D}?",
-                            consequences: ["It no longer signs you in to Latchkey ID, though your device may still list it."],
-                            button: "Remove the passkey", cancel: SecurityPageController.path)
+        let translator = context.translator
+        return Confirmation(translator.text("Remove the passkey “{{name}}”?", ["name": passkey.name]),
+                            consequences: [translator.text("It no longer signs you in to Latchkey ID, though your device may still list it.")],
+                            button: translator.text("Remove the passkey"), cancel: SecurityPageController.path)
     }
 
     @Sendable func delete(_ request: Request, context: RequestContext) async throws -> Redirect {
@@ -82,13 +83,13 @@ struct PasskeyController {
             throw HTTPError(.notFound)
         }
         context.logger.info("passkey_removed", ["user_id": user.id])
-        context.session.flash("The passkey is removed.", kind: "success")
+        context.session.flash(context.translator.text("The passkey is removed."), kind: "success")
         return Redirect(to: SecurityPageController.path)
     }
 
     @Sendable func signInOptions(_ request: Request, context: RequestContext) async throws -> Response {
         guard let pending = SecondFactorPending.load(from: context.session, now: services.clock.now()) else {
-            return try Self.reply(["error": .string("Sign in again to continue.")], status: .unauthorized, request, context)
+            return try Self.reply(["error": .string(context.translator.text("Sign in again to continue."))], status: .unauthorized, request, context)
         }
         let start = try await factors(context).passkeys.beginAuthentication(userID: pending.userID)
         return try Self.reply(start.options, request, context)
@@ -96,7 +97,7 @@ struct PasskeyController {
 
     @Sendable func signIn(_ request: Request, context: RequestContext) async throws -> Response {
         guard let pending = SecondFactorPending.load(from: context.session, now: services.clock.now()) else {
-            return try Self.reply(["error": .string("Sign in again to continue.")], status: .unauthorized, request, context)
+            return try Self.reply(["error": .string(context.translator.text("Sign in again to continue."))], status: .unauthorized, request, context)
         }
         do {
             let method = try await factors(context).verifyPasskey(userID: pending.userID, response: try AuthenticationResponse(json: request.body))
@@ -105,10 +106,10 @@ struct PasskeyController {
             return try Self.reply(["redirect": .string(pending.next ?? "/")], request, context)
         } catch let error as PasskeyError {
             context.logger.info("passkey_refused", ["user_id": pending.userID, "reason": "\(error)"])
-            return try Self.reply(["error": .string("That passkey did not work. Try again, or use another way.")], status: .badRequest, request, context)
+            return try Self.reply(["error": .string(context.translator.text("That passkey did not work. Try again, or use another way."))], status: .badRequest, request, context)
         } catch let error as WebAuthnError {
             context.logger.info("passkey_refused", ["user_id": pending.userID, "reason": "\(error)"])
-            return try Self.reply(["error": .string("That passkey did not work. Try again, or use another way.")], status: .badRequest, request, context)
+            return try Self.reply(["error": .string(context.translator.text("That passkey did not work. Try again, or use another way."))], status: .badRequest, request, context)
         }
     }
 
@@ -117,7 +118,7 @@ struct PasskeyController {
     @Sendable func passwordlessOptions(_ request: Request, context: RequestContext) async throws -> Response {
         let ip = request.clientIP(trustedProxies: services.configuration.trustedProxies), now = services.clock.now()
         if let wait = try await services.database.write({ db in try Self.passwordlessStartLimit.hit(ip, now: now, in: db) }) {
-            var response = try Self.reply(["error": .string("Too many attempts from your address. Wait a minute.")],
+            var response = try Self.reply(["error": .string(context.translator.text("Too many attempts from your address. Wait a minute."))],
                                           status: .tooManyRequests, request, context)
             response.headers.set("Retry-After", String(wait))
             return response
@@ -129,7 +130,7 @@ struct PasskeyController {
     /// Signs in (a new session id), recording the passkey and `mfa`: possession of the key plus
     /// the owner's verification by it. `next` may be an authorization request waiting.
     @Sendable func passwordless(_ request: Request, context: RequestContext) async throws -> Response {
-        let refusal = "That passkey did not work. Try again, or sign in with your password."
+        let refusal = context.translator.text("That passkey did not work. Try again, or sign in with your password.")
         do {
             let (userID, method) = try await factors(context).signInWithPasskey(response: try AuthenticationResponse(json: request.body))
             guard let user = try await services.users.find(id: userID) else {
@@ -138,7 +139,7 @@ struct PasskeyController {
             }
             AccountController.completeSignIn(userID: user.id, methods: [AuthenticationMethod(rawValue: method), .multiFactor],
                                              now: services.clock.now(), context: context)
-            context.session.flash("Signed in as \(user.username) with a passkey.", kind: "success")
+            context.session.flash(context.translator.text("Signed in as {{username}} with a passkey.", ["username": user.username]), kind: "success")
             return try Self.reply(["redirect": .string(ReturnPath.validated(try request.query()["next"]) ?? "/")], request, context)
         } catch let error as PasskeyError {
             context.logger.info("passkey_refused", ["reason": "\(error)"])

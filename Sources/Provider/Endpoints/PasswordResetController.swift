@@ -27,6 +27,6 @@ struct PasswordResetController {
     }
 
     @Sendable func done(_ request: Request, context: RequestContext) async throws -> View {
-        Page(context, title: "Password changed", ["done": true]).view("provider/password/reset")
+        Page(context, title: context.translator.text("Password changed"), ["done": true]).view("provider/password/reset")
     }
 }

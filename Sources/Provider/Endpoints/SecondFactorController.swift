@@ -1,5 +1,6 @@
 import Identity
 import IdentityWeb
+import Localization
 import Mustache
 import Web
 
@@ -34,7 +35,9 @@ struct SecondFactorController {
             AccountController.signedIn(context, factor: method.rawValue)
             if method == .recovery {
                 let left = try await services.secondFactors.summary(userID: pending.userID).recoveryCodesLeft
-                context.session.flash("You used a recovery code; \(left) left. Make new ones on your security page if you are running low.",
+                context.session.flash(context.translator.plural(
+                    one: "You used a recovery code; {{count}} left. Make new ones on your security page if you are running low.",
+                    other: "You used a recovery code; {{count}} left. Make new ones on your security page if you are running low.", count: left),
                                       kind: left < 3 ? "error" : "info")
             }
             return Response(status: .seeOther, headers: ["Location": pending.next ?? "/"])
@@ -45,15 +48,16 @@ struct SecondFactorController {
             return startOver(context)
         case .throttled(let wait):
             context.logger.warning("second_factor_throttled", ["user_id": pending.userID])
-            return try await page(context, pending: pending, method: method, error: "Too many wrong codes. Try again in \((wait + 59) / 60) minutes.",
+            return try await page(context, pending: pending, method: method, error: Self.tooManyCodes(wait, context.translator),
                             status: .tooManyRequests).response(for: request, context: context).setting(["Retry-After": String(wait)])
         case .wrong, .alreadyUsed:
             context.logger.info("second_factor_refused", ["user_id": pending.userID, "factor": method.rawValue, "check": "\(check)"])
+            let translator = context.translator
             let message = switch (method, check) {
-            case (.totp, .alreadyUsed): "That code was used already. Wait for the next one."
-            case (.totp, _): "That code is not right. Check the time on your device, or use a recovery code."
-            case (.recovery, .alreadyUsed): "That recovery code was used already."
-            case (.recovery, _): "That is not one of your recovery codes."
+            case (.totp, .alreadyUsed): translator.text("That code was used already. Wait for the next one.")
+            case (.totp, _): translator.text("That code is not right. Check the time on your device, or use a recovery code.")
+            case (.recovery, .alreadyUsed): translator.text("That recovery code was used already.")
+            case (.recovery, _): translator.text("That is not one of your recovery codes.")
             }
             return try await page(context, pending: pending, method: method, error: message, status: .unprocessableContent).response(for: request, context: context)
         }
@@ -65,17 +69,23 @@ struct SecondFactorController {
     }
 
     private func startOver(_ context: RequestContext) -> Response {
-        context.session.flash("Sign in again to continue.", kind: "info")
+        context.session.flash(context.translator.text("Sign in again to continue."), kind: "info")
         return Response(status: .seeOther, headers: ["Location": "/login"])
     }
 
     private func page(_ context: RequestContext, pending: SecondFactorPending, method: ProviderSecondFactors.Method, error: String?,
                       status: HTTPStatus = .ok) async throws -> View {
         let summary = try await services.secondFactors.summary(userID: pending.userID)
-        return Page(context, title: "Second step", [
+        return Page(context, title: context.translator.text("Second step"), [
             "recovery": .bool(method == .recovery),
             "passkeys": .bool(!summary.passkeys.isEmpty),
             "error": error.map(MustacheValue.string) ?? .null,
         ]).view("provider/second_factor", status: status)
+    }
+
+    /// "Too many wrong codes", with the wait in whole minutes (also the device and security pages').
+    static func tooManyCodes(_ wait: Int, _ translator: Translator) -> String {
+        translator.plural(one: "Too many wrong codes. Try again in {{count}} minute.", other: "Too many wrong codes. Try again in {{count}} minutes.",
+                          count: (wait + 59) / 60)
     }
 }

@@ -34,7 +34,7 @@ struct SecurityPageController {
             let enrollment = try await factors(context).beginTOTP(for: user)
             return try await page(context, enrollment: enrollment).response(for: request, context: context)
         } catch TOTPDevices.EnrollmentError.alreadyEnabled {
-            context.session.flash("Your authenticator app is already set up.", kind: "info")
+            context.session.flash(context.translator.text("Your authenticator app is already set up."), kind: "info")
             return Response(status: .seeOther, headers: ["Location": Self.path])
         }
     }
@@ -47,19 +47,19 @@ struct SecurityPageController {
         case .accepted:
             context.logger.info("second_factor_enabled", ["user_id": user.id, "factor": "totp"])
             guard let codes else {
-                context.session.flash("Your authenticator app is set up.", kind: "success")
+                context.session.flash(context.translator.text("Your authenticator app is set up."), kind: "success")
                 return Response(status: .seeOther, headers: ["Location": Self.path])
             }
-            context.session.flash("Your authenticator app is set up. Save your recovery codes now.", kind: "success")
+            context.session.flash(context.translator.text("Your authenticator app is set up. Save your recovery codes now."), kind: "success")
             return try await page(context, recoveryCodes: codes).response(for: request, context: context)
         case .notEnrolled:
-            context.session.flash("Start the set-up again: there is no authenticator app waiting for a code.", kind: "error")
+            context.session.flash(context.translator.text("Start the set-up again: there is no authenticator app waiting for a code."), kind: "error")
             return Response(status: .seeOther, headers: ["Location": Self.path])
         case .throttled(let wait):
-            context.session.flash("Too many wrong codes. Try again in \((wait + 59) / 60) minutes.", kind: "error")
+            context.session.flash(SecondFactorController.tooManyCodes(wait, context.translator), kind: "error")
             return Response(status: .seeOther, headers: ["Location": Self.path]).setting(["Retry-After": String(wait)])
         case .wrong, .alreadyUsed:
-            context.session.flash("That code is not right. Scan the QR code again (it is new) and enter the code it shows.", kind: "error")
+            context.session.flash(context.translator.text("That code is not right. Scan the QR code again (it is new) and enter the code it shows."), kind: "error")
             return Response(status: .seeOther, headers: ["Location": Self.path])
         }
     }
@@ -67,27 +67,27 @@ struct SecurityPageController {
     @Sendable func regenerate(_ request: Request, context: RequestContext) async throws -> Response {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         guard try await passwordConfirmed(request, user: user, context: context) else {
-            return try await page(context, passwordError: "That is not your password.", status: .unprocessableContent)
+            return try await page(context, passwordError: context.translator.text("That is not your password."), status: .unprocessableContent)
                 .response(for: request, context: context)
         }
         guard let codes = try await factors(context).regenerateRecoveryCodes(userID: user.id) else {
-            context.session.flash("Set up an authenticator app first; recovery codes stand in for it.", kind: "info")
+            context.session.flash(context.translator.text("Set up an authenticator app first; recovery codes stand in for it."), kind: "info")
             return Response(status: .seeOther, headers: ["Location": Self.path])
         }
         context.logger.info("recovery_codes_regenerated", ["user_id": user.id])
-        context.session.flash("New recovery codes: the old ones no longer work.", kind: "success")
+        context.session.flash(context.translator.text("New recovery codes: the old ones no longer work."), kind: "success")
         return try await page(context, recoveryCodes: codes).response(for: request, context: context)
     }
 
     @Sendable func remove(_ request: Request, context: RequestContext) async throws -> Response {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         guard try await passwordConfirmed(request, user: user, context: context) else {
-            return try await page(context, passwordError: "That is not your password.", status: .unprocessableContent)
+            return try await page(context, passwordError: context.translator.text("That is not your password."), status: .unprocessableContent)
                 .response(for: request, context: context)
         }
         try await factors(context).removeAll(userID: user.id)
         context.logger.info("second_factor_removed", ["user_id": user.id])
-        context.session.flash("Your authenticator app and recovery codes are removed: signing in now takes only your password.", kind: "success")
+        context.session.flash(context.translator.text("Your authenticator app and recovery codes are removed: signing in now takes only your password."), kind: "success")
         return Response(status: .seeOther, headers: ["Location": Self.path])
     }
 
@@ -112,10 +112,10 @@ struct SecurityPageController {
         var setup: MustacheValue = .null
         if let enrollment {
             // The SVG is ours (paths and rects, no script), so it is inserted unescaped.
-            setup = ["secret": .string(enrollment.secret), "qrSVG": enrollment.qrCode.map { .string($0.svg(label: "QR code of the set-up link for your authenticator app")) } ?? .null,
+            setup = ["secret": .string(enrollment.secret), "qrSVG": enrollment.qrCode.map { .string($0.svg(label: context.translator.text("QR code of the set-up link for your authenticator app"))) } ?? .null,
                      "uri": .string(enrollment.uri)]
         }
-        return Page(context, title: "Sign-in security", [
+        return Page(context, title: context.translator.text("Sign-in security"), [
             "enabled": .bool(summary.isEnabled),
             "hasApp": .bool(summary.hasApp),
             "pendingSetup": .bool(summary.totp == .pending && enrollment == nil),

@@ -26,7 +26,7 @@ struct RequireUserMiddleware: Middleware {
 struct RequireAdminMiddleware: Middleware {
     func handle(_ request: Request, context: RequestContext, next: any Responder) async throws -> Response {
         guard let user = context.currentUser else { return ReturnPath.signInRedirect(for: request) }
-        guard user.isAdmin else { throw HTTPError(.forbidden, "This page is for provider administrators only.") }
+        guard user.isAdmin else { throw HTTPError(.forbidden, context.translator.text("This page is for provider administrators only.")) }
         return try await next.respond(to: request, context: context)
     }
 }
