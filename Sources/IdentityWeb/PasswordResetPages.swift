@@ -91,7 +91,7 @@ public struct PasswordResetPages<User: AccountHolder>: Sendable {
     private func page(_ context: RequestContext, token: String, holder: User?, errors: FieldErrors, status: HTTPStatus) -> View {
         render(context, "\(folder)/password/reset", "Choose a new password", [
             "dead": .bool(holder == nil), "token": .string(holder == nil ? "" : token), "username": .string(holder?.username ?? ""),
-            "errors": errors.mustacheValue,
+            "errors": errors.mustacheValue(context.translator),
         ], status)
     }
 }

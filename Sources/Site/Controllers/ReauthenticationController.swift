@@ -1,6 +1,7 @@
 import Accounts
 import Identity
 import IdentityWeb
+import Localization
 import Mustache
 import Web
 
@@ -93,7 +94,7 @@ struct ReauthenticationController {
         let mail = SiteMail(request, context, services: services)
         do {
             if try await services.accounts.requestSignInCode(identifier: user.username, ip: request.clientIP(trustedProxies: trustedProxies), message: { user, code in
-                mail.message("sign_in_code", to: user, subject: "Your Latchkey code: \(code)", ["code": .string(code)])
+                mail.message("sign_in_code", to: user, subject: Message("Your Latchkey code: {{code}}", ["code": code]), ["code": .string(code)])
             }) == user.id {
                 context.session[Key.codeSent] = String(user.id)
                 context.session.flash("We sent a code to \(user.email ?? "your address").", kind: "success")
