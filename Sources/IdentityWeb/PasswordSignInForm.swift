@@ -61,8 +61,10 @@ public struct PasswordSignInForm<User: Sendable>: Sendable {
     /// made (the account slowdown's counterpart: slowed, never locked, and the owner is told).
     @Sendable public static func flashFailures(_ count: Int, _ context: RequestContext) {
         guard count > 0 else { return }
-        context.session.flash("There \(count == 1 ? "was 1 failed attempt" : "were \(count) failed attempts") to sign in to your account "
-                              + "since you last signed in. If that was not you, choose a new password.", kind: "info")
+        context.session.flash(context.translator.plural(
+            one: "There was {{count}} failed attempt to sign in to your account since you last signed in. If that was not you, choose a new password.",
+            other: "There were {{count}} failed attempts to sign in to your account since you last signed in. If that was not you, choose a new password.",
+            count: count), kind: "info")
     }
 
     /// `GET`: the empty form, or on to `next` (or `home`) for a visitor already signed in.
@@ -79,7 +81,7 @@ public struct PasswordSignInForm<User: Sendable>: Sendable {
         let next = returnPath(form["next"])
         let outcome = try await check(username, form["password"] ?? "", request.clientIP(trustedProxies: trustedProxies))
         guard case .verified(let user, let failedAttempts) = outcome else {
-            let refusal = outcome.formRefusal!
+            let refusal = outcome.formRefusal(in: context.translator)!
             return try page(context, next, username, refusal.message, refusal.status).response(for: request, context: context)
                 .setting(refusal.headers)
         }
