@@ -55,8 +55,55 @@ extension Array: MustacheRenderable where Element: MustacheRenderable {
 extension Dictionary: MustacheRenderable where Key == String, Value: MustacheRenderable {
     /// A string-keyed dictionary renders as an object whose keys are its keys.
     @inlinable public var mustacheValue: MustacheValue {
-        let values = self as? [String: MustacheValue] ?? mapValues { value in value.mustacheValue }
-        return .object { key in values[key] }
+        // A metatype comparison, not `as?`: the runtime cast cost more than the lookups.
+        let values = Value.self == MustacheValue.self
+            ? unsafeBitCast(self, to: [String: MustacheValue].self) : mapValues { value in value.mustacheValue }
+        return MustacheValue.object(values)
+    }
+}
+
+extension MustacheValue {
+    /// An object answering `dictionary`'s keys.
+    ///
+    /// A small one is scanned rather than hashed: templates look up many names that a frame does
+    /// not have (lookup walks the stack), and comparing a few short keys, lengths first, costs
+    /// less than hashing the name each time.
+    public static func object(_ dictionary: [String: MustacheValue]) -> MustacheValue {
+        guard dictionary.count <= KeyTable.scanLimit else { return .object { key in dictionary[key] } }
+        let table = KeyTable(dictionary)
+        return .object { key in table.value(forKey: key) }
+    }
+}
+
+/// Keys and values side by side, for objects small enough to scan.
+public struct KeyTable: Sendable {
+    /// Up to this many entries a scan beats hashing.
+    public static let scanLimit = 24
+
+    @usableFromInline let keys: [String]
+    @usableFromInline let values: [MustacheValue]
+
+    /// The entries of `dictionary`.
+    public init(_ dictionary: [String: MustacheValue]) {
+        keys = Array(dictionary.keys)
+        values = Array(dictionary.values)
+    }
+
+    /// Entries in order; for a repeated key the last one wins.
+    public init(_ pairs: [(String, MustacheValue)]) {
+        keys = pairs.map(\.0)
+        values = pairs.map(\.1)
+    }
+
+    /// The value under `key`, if any.
+    @inlinable public func value(forKey key: String) -> MustacheValue? {
+        let count = key.utf8.count
+        var index = keys.count - 1
+        while index >= 0 {
+            if keys[index].utf8.count == count && keys[index] == key { return values[index] }
+            index -= 1
+        }
+        return nil
     }
 }
 
@@ -93,6 +140,13 @@ extension MustacheValue: ExpressibleByArrayLiteral {
 extension MustacheValue: ExpressibleByDictionaryLiteral {
     /// `["key": value]` is an ``MustacheValue/object(_:)`` backed by a dictionary.
     public init(dictionaryLiteral elements: (String, MustacheValue)...) {
-        self = Dictionary(elements, uniquingKeysWith: { _, last in last }).mustacheValue
+        // Scanned in place: building a dictionary hashed every key only to answer a few lookups.
+        guard elements.count <= KeyTable.scanLimit else {
+            let values = Dictionary(elements, uniquingKeysWith: { _, last in last })
+            self = .object { key in values[key] }
+            return
+        }
+        let table = KeyTable(elements)
+        self = .object { key in table.value(forKey: key) }
     }
 }

@@ -2,26 +2,36 @@
 public final class ResultColumns: Sendable {
     /// Column names in select-list order.
     public let names: [String]
-    private let exact: [String: Int]
-    private let folded: [String: Int]
 
-    /// Indexes `names`; when two columns share a name the first one wins.
+    /// Keeps `names`; when two columns share a name the first one wins.
     public init(_ names: [String]) {
         self.names = names
-        var exact: [String: Int] = [:]
-        var folded: [String: Int] = [:]
-        for (index, name) in names.enumerated() {
-            if exact[name] == nil { exact[name] = index }
-            if folded[name.lowercased()] == nil { folded[name.lowercased()] = index }
-        }
-        self.exact = exact
-        self.folded = folded
     }
 
-    /// The index of `name`. Falls back to a case-insensitive match because PostgreSQL folds unquoted
-    /// identifiers to lower case while SQLite keeps them as written.
+    /// The index of `name`. Falls back to an ASCII case-insensitive match because PostgreSQL
+    /// folds unquoted identifiers to lower case while SQLite keeps them as written.
+    ///
+    /// A scan, not a dictionary: results have a handful of columns, and comparing short names
+    /// (length first) costs a fraction of hashing the name on every `row["column"]`.
     public func index(of name: String) -> Int? {
-        exact[name] ?? folded[name.lowercased()]
+        let count = name.utf8.count
+        for (index, candidate) in names.enumerated() where candidate.utf8.count == count && candidate == name {
+            return index
+        }
+        for (index, candidate) in names.enumerated() where candidate.utf8.count == count && Self.foldedEqual(candidate, name) {
+            return index
+        }
+        return nil
+    }
+
+    private static func foldedEqual(_ a: String, _ b: String) -> Bool {
+        var left = a.utf8.makeIterator(), right = b.utf8.makeIterator()
+        while let x = left.next() {
+            guard let y = right.next() else { return false }
+            if x == y { continue }
+            if (x | 0x20) != (y | 0x20) || !((x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A) { return false }
+        }
+        return right.next() == nil
     }
 }
 

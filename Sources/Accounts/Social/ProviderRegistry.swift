@@ -18,6 +18,9 @@ public struct ProviderRegistry: Sendable {
         public let displayName: String
         /// Why it is off; nil when enabled.
         public let disabledReason: String?
+        /// The unset variables that keep it off (empty when enabled), for a page that words the
+        /// reason in its reader's language.
+        public let missingSettings: [String]
         /// A line for the admin console's providers page (Facebook's Graph API version).
         public let note: String?
         /// Whether a front end signing in through the API must send the id_token too (generic
@@ -39,9 +42,11 @@ public struct ProviderRegistry: Sendable {
                                discoveryURL: String? = nil, rediscover: (@Sendable () async throws(SocialAuthError) -> Void)? = nil,
                                _ definition: @escaping @Sendable () async throws(SocialAuthError) -> ProviderDefinition) -> Entry {
             let clientID = env.string("\(prefix)_CLIENT_ID"), secret = env.string("\(prefix)_CLIENT_SECRET")
-            let reason = missingReason(["\(prefix)_CLIENT_ID", "\(prefix)_CLIENT_SECRET"] + requires, env)
+            let settings = ["\(prefix)_CLIENT_ID", "\(prefix)_CLIENT_SECRET"] + requires
+            let reason = missingReason(settings, env)
             let api = reason == nil ? ProviderAPI(clientID: clientID, clientSecret: secret, http: http, callsInFlight: callsInFlight(env)) : nil
-            return Entry(id: id, displayName: displayName, disabledReason: reason, note: note, frontEndNeedsIDToken: frontEndNeedsIDToken,
+            return Entry(id: id, displayName: displayName, disabledReason: reason, missingSettings: settings.filter { env.string($0).isEmpty },
+                         note: note, frontEndNeedsIDToken: frontEndNeedsIDToken,
                          discoveryURL: discoveryURL, api: api, resolve: definition, rediscover: rediscover)
         }
 

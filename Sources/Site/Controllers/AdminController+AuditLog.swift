@@ -16,8 +16,8 @@ extension AdminController {
         let fromText = String((query["from"] ?? "").prefix(10)), toText = String((query["to"] ?? "").prefix(10))
         var problems: [String] = []
         let from = Self.day(fromText), to = Self.day(toText)
-        if !fromText.isEmpty && from == nil { problems.append("The start date must look like 2026-12-04.") }
-        if !toText.isEmpty && to == nil { problems.append("The end date must look like 2026-12-04.") }
+        if !fromText.isEmpty && from == nil { problems.append(context.translator.text("The start date must look like 2026-12-04.")) }
+        if !toText.isEmpty && to == nil { problems.append(context.translator.text("The end date must look like 2026-12-04.")) }
         let (entries, next, actions, unknownUser) = try await services.database.read { db in
             var userID: Int64?
             var unknown = false
@@ -29,7 +29,7 @@ extension AdminController {
             let page: (entries: [AuditEntry], nextBefore: Int64?) = unknown ? ([], nil) : try AuditLog.page(before: before, filter: filter, in: db)
             return (page.entries, page.nextBefore, try AuditLog.actions(in: db), unknown)
         }
-        if unknownUser { problems.append("There is no user called \(userText).") }
+        if unknownUser { problems.append(context.translator.text("There is no user called {{name}}.", ["name": userText])) }
         var pairs: [(String, String)] = []
         if let action { pairs.append(("action", action)) }
         if !userText.isEmpty { pairs.append(("user", userText)) }
@@ -39,8 +39,8 @@ extension AdminController {
         let joiner = pairs.isEmpty ? "?" : "&"
         let nextLink: MustacheValue = next.map { cursor in MustacheValue.string(base + joiner + "before=\(cursor)") } ?? .null
         let actionRows: [MustacheValue] = actions.map { name in ["value": .string(name), "selected": .bool(name == action)] }
-        return Page(context, title: "Audit log", [
-            "history": AdminController.auditRows(entries), "hasEntries": .bool(!entries.isEmpty),
+        return Page(context, title: context.translator.text("Audit log"), [
+            "history": AdminController.auditRows(entries, context.translator), "hasEntries": .bool(!entries.isEmpty),
             "next": nextLink, "isFirstPage": .bool(before == nil),
             "first": .string(base), "problems": .list(problems.map(MustacheValue.string)), "hasProblems": .bool(!problems.isEmpty),
             "actions": .list(actionRows),

@@ -1,6 +1,7 @@
 import Accounts
 import Identity
 import IdentityWeb
+import Localization
 import Mustache
 import Storage
 import Web
@@ -28,14 +29,23 @@ extension AdminController {
                 scopes = definition.scopes.joined(separator: " ")
             }
             rows.append(["id": .string(entry.id), "name": .string(entry.displayName), "enabled": .bool(entry.isEnabled),
-                         "reason": entry.disabledReason.map(MustacheValue.string) ?? .null, "discovery": discovery,
+                         "reason": entry.disabledReason.map { .string(Self.notSet(entry.missingSettings, context.translator) ?? $0) } ?? .null,
+                         "discovery": discovery,
                          "callbackURL": .string(SocialController.callbackURL(origin: origin, provider: entry.id)),
                          "scopes": .string(scopes), "note": entry.note.map(MustacheValue.string) ?? .null])
         }
-        return Page(context, title: "Providers", [
+        return Page(context, title: context.translator.text("Providers"), [
             "providers": .list(rows),
             "baseURLSet": .bool(services.configuration.baseURL != nil),
         ]).view("site/admin/providers")
+    }
+
+    /// "GITHUB_CLIENT_SECRET is not set", "A, B and C are not set"; nil for no names.
+    static func notSet(_ names: [String], _ translator: Translator) -> String? {
+        guard let last = names.last else { return nil }
+        let list = names.count == 1 ? last
+            : translator.text("{{names}} and {{last}}", ["names": names.dropLast().joined(separator: ", "), "last": last])
+        return translator.plural(one: "{{names}} is not set", other: "{{names}} are not set", count: names.count, ["names": list])
     }
 
     private var credentials: SiteCredentialService {
@@ -44,7 +54,7 @@ extension AdminController {
 
     @Sendable func siteConnections(_ request: Request, context: RequestContext) async throws -> View {
         let credentials = credentials
-        let now = Clock.now
+        let now = Clock.now, translator = context.translator
         var rows: [MustacheValue] = []
         for stored in try await credentials.all() {
             // Asked live, so the page shows what Facebook says now; an unreachable Facebook shows the last answer.
@@ -52,12 +62,13 @@ extension AdminController {
             var checkFailed = false
             do { current = try await credentials.check(id: stored.id, now: now) } catch { checkFailed = true }
             rows.append(["id": .int(Int(current.id)), "provider": .string(providerName(current.provider)), "pageID": .string(current.externalID),
-                         "valid": .bool(current.isValid), "type": .string(current.tokenType ?? "unknown"),
-                         "expires": .string(current.expiresAt.map(Clock.format) ?? "never"),
-                         "checked": .string(current.checkedAt.map(Clock.format) ?? "never"), "checkFailed": .bool(checkFailed),
-                         "token": .string((try? await credentials.maskedToken(id: current.id)) ?? "unreadable")])
+                         "valid": .bool(current.isValid), "type": .string(current.tokenType ?? translator.text("unknown")),
+                         "expires": .string(current.expiresAt.map(translator.dateTime) ?? translator.text("never")),
+                         "checked": .string(current.checkedAt.map(translator.dateTime) ?? translator.text("never")),
+                         "checkFailed": .bool(checkFailed),
+                         "token": .string((try? await credentials.maskedToken(id: current.id)) ?? translator.text("unreadable"))])
         }
-        return Page(context, title: "Site connections", [
+        return Page(context, title: translator.text("Site connections"), [
             "connections": .list(rows), "hasConnections": .bool(!rows.isEmpty),
             "facebookEnabled": .bool(services.social.registry.entry("facebook")?.isEnabled == true),
         ]).view("site/admin/site-connections")
@@ -70,12 +81,12 @@ extension AdminController {
         let token = (form["access_token"] ?? "").trimmingCharacters(in: .whitespaces)
         do {
             let stored = try await credentials.connectFacebookPage(pageID: pageID, token: token, actor: admin.id, ip: ip(request), now: Clock.now)
-            context.session.flash("Connected Facebook Page \(stored.externalID).", kind: "success")
+            context.session.flash(context.translator.text("Connected Facebook Page {{page}}.", ["page": stored.externalID]), kind: "success")
         } catch let error as SiteCredentialError {
-            context.session.flash("Not connected: \(error).", kind: "error")
+            context.session.flash(Self.notConnected(error, context.translator), kind: "error")
         } catch let error as SocialAuthError {
             context.logger.warning("site_credential_check_failed", ["error": error])
-            context.session.flash("Not connected: Facebook could not check the token. Try again later.", kind: "error")
+            context.session.flash(context.translator.text("Not connected: Facebook could not check the token. Try again later."), kind: "error")
         }
         return Redirect(to: "/admin/site-connections")
     }
@@ -87,13 +98,14 @@ extension AdminController {
             let checked = try await credentials.check(id: credentialID, now: Clock.now) { valid in
                 AuditEvent("site_credential_checked", actor: admin.id, target: nil, detail: "valid=\(valid)", ip: ip)
             }
-            context.session.flash(checked.isValid ? "The token is valid." : "The token is no longer valid: reconnect it.",
+            context.session.flash(checked.isValid ? context.translator.text("The token is valid.")
+                                                  : context.translator.text("The token is no longer valid: reconnect it."),
                                   kind: checked.isValid ? "success" : "error")
         } catch SiteCredentialError.notFound {
-            throw HTTPError(.notFound, "There is no such connection.")
+            throw HTTPError(.notFound, context.translator.text("There is no such connection."))
         } catch let error as SocialAuthError {
             context.logger.warning("site_credential_check_failed", ["error": error])
-            context.session.flash("Facebook could not check the token. Try again later.", kind: "error")
+            context.session.flash(context.translator.text("Facebook could not check the token. Try again later."), kind: "error")
         }
         return Redirect(to: "/admin/site-connections")
     }
@@ -101,9 +113,21 @@ extension AdminController {
     @Sendable func removeSiteCredential(_ request: Request, context: RequestContext) async throws -> Redirect {
         let admin = try admin(context), credentialID = try id(context)
         guard try await credentials.remove(id: credentialID, actor: admin.id, ip: ip(request), now: Clock.now) else {
-            throw HTTPError(.notFound, "There is no such connection.")
+            throw HTTPError(.notFound, context.translator.text("There is no such connection."))
         }
-        context.session.flash("Removed the connection.", kind: "success")
+        context.session.flash(context.translator.text("Removed the connection."), kind: "success")
         return Redirect(to: "/admin/site-connections")
+    }
+
+    /// Why a page token was not connected, as a sentence for the flash (the error's own
+    /// description is the English one, for logs).
+    static func notConnected(_ error: SiteCredentialError, _ translator: Translator) -> String {
+        switch error {
+        case .providerNotConfigured(let name): translator.text("Not connected: {{name}} is not configured.", ["name": name])
+        case .invalidPageID: translator.text("Not connected: the page id must be Facebook's numeric id.")
+        case .wrongApp: translator.text("Not connected: the token was issued to another app.")
+        case .invalidToken: translator.text("Not connected: the token is invalid or expired.")
+        case .notFound: translator.text("Not connected: no such credential.")
+        }
     }
 }

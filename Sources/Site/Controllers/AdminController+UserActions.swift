@@ -15,9 +15,9 @@ extension AdminController {
         let admin = try admin(context), user = try await targetUser(context)
         let idHash = try request.form()["session"] ?? ""
         guard try await services.admin.endSession(idHash, of: user, by: admin, ip: ip(request)) else {
-            return back(to: user.id, "That session had already ended.", kind: "error", context: context)
+            return back(to: user.id, context.translator.text("That session had already ended."), kind: "error", context: context)
         }
-        return back(to: user.id, "Ended one session of \(user.username).", context: context)
+        return back(to: user.id, context.translator.text("Ended one session of {{username}}.", ["username": user.username]), context: context)
     }
 
     @Sendable func endAllSessions(_ request: Request, context: RequestContext) async throws -> Redirect {
@@ -25,39 +25,45 @@ extension AdminController {
         // An admin ending their own sessions keeps the one they are using.
         let keeping = user.id == admin.id ? context.session.loadedIDHash : nil
         let ended = try await services.admin.endAllSessions(of: user, keeping: keeping, by: admin, ip: ip(request))
-        return back(to: user.id, "Ended \(ended) session\(ended == 1 ? "" : "s") of \(user.username).", context: context)
+        return back(to: user.id, context.translator.plural(one: "Ended {{count}} session of {{username}}.", other: "Ended {{count}} sessions of {{username}}.",
+                                                            count: ended, ["username": user.username]), context: context)
     }
 
     // MARK: Linked accounts
 
     @Sendable func refreshToken(_ request: Request, context: RequestContext) async throws -> Redirect {
         let admin = try admin(context), account = try await targetAccount(context)
-        let name = providerName(account.provider)
+        let name = ["name": providerName(account.provider)], translator = context.translator
         switch try await services.admin.refreshToken(of: account, by: admin, ip: ip(request)) {
-        case .refreshed(let expiresAt):
-            return back(to: account.userID, "Refreshed the \(name) token" + (expiresAt.map { "; it now expires \(Clock.format($0))." } ?? "."),
+        case .refreshed(let expiresAt?):
+            return back(to: account.userID, translator.text("Refreshed the {{name}} token; it now expires {{time}}.",
+                                                            name.merging(["time": translator.dateTime(expiresAt)]) { $1 }),
                         context: context)
+        case .refreshed(nil):
+            return back(to: account.userID, translator.text("Refreshed the {{name}} token.", name), context: context)
         case .notRefreshable:
-            return back(to: account.userID, "\(name) issued no refresh token for this account; the person must reconnect to renew it.",
+            return back(to: account.userID, translator.text("{{name}} issued no refresh token for this account; the person must reconnect to renew it.", name),
                         kind: "error", context: context)
         case .unavailable(let reason):
             context.logger.warning("admin_refresh_failed", ["provider": account.provider, "error": reason])
-            return back(to: account.userID, "\(name) is not answering; nothing was changed. Try again later.", kind: "error", context: context)
+            return back(to: account.userID, translator.text("{{name}} is not answering; nothing was changed. Try again later.", name),
+                        kind: "error", context: context)
         case .refused(let reason):
             context.logger.warning("admin_refresh_failed", ["provider": account.provider, "error": reason])
-            return back(to: account.userID, "\(name) refused to refresh the token; the account now needs reconnecting.", kind: "error",
-                        context: context)
+            return back(to: account.userID, translator.text("{{name}} refused to refresh the token; the account now needs reconnecting.", name),
+                        kind: "error", context: context)
         }
     }
 
     @Sendable func revokeToken(_ request: Request, context: RequestContext) async throws -> Redirect {
         let admin = try admin(context), account = try await targetAccount(context)
-        let name = providerName(account.provider)
+        let name = ["name": providerName(account.provider)]
         if let upstream = try await services.admin.revokeToken(of: account, by: admin, ip: ip(request)) {
             context.logger.warning("upstream_revoke_failed", ["provider": account.provider, "error": upstream])
-            return back(to: account.userID, "The \(name) token is marked revoked here, but \(name) could not be told.", kind: "error", context: context)
+            return back(to: account.userID, context.translator.text("The {{name}} token is marked revoked here, but {{name}} could not be told.", name),
+                        kind: "error", context: context)
         }
-        return back(to: account.userID, "Revoked the \(name) token.", context: context)
+        return back(to: account.userID, context.translator.text("Revoked the {{name}} token.", name), context: context)
     }
 
     @Sendable func unlink(_ request: Request, context: RequestContext) async throws -> Redirect {
@@ -68,9 +74,10 @@ extension AdminController {
                 context.logger.warning("upstream_revoke_failed", ["provider": account.provider, "error": upstream])
             }
         } catch SocialAuthError.lastSignInMethod {
-            return back(to: account.userID, "That is the user's only way to sign in, so it was not unlinked.", kind: "error", context: context)
+            return back(to: account.userID, context.translator.text("That is the user's only way to sign in, so it was not unlinked."), kind: "error",
+                        context: context)
         }
-        return back(to: account.userID, "Unlinked \(providerName(account.provider)).", context: context)
+        return back(to: account.userID, context.translator.text("Unlinked {{name}}.", ["name": providerName(account.provider)]), context: context)
     }
 
     // MARK: The user
@@ -88,9 +95,11 @@ extension AdminController {
         do {
             try await services.admin.setAdmin(isAdmin, user: user, by: admin, ip: ip(request))
         } catch AdminService.Refusal.ownAdminRights {
-            return back(to: user.id, "You cannot revoke your own administrator rights.", kind: "error", context: context)
+            return back(to: user.id, context.translator.text("You cannot revoke your own administrator rights."), kind: "error", context: context)
         }
-        return back(to: user.id, isAdmin ? "\(user.username) is now an administrator." : "\(user.username) is no longer an administrator.",
+        let username = ["username": user.username]
+        return back(to: user.id, isAdmin ? context.translator.text("{{username}} is now an administrator.", username)
+                                         : context.translator.text("{{username}} is no longer an administrator.", username),
                     context: context)
     }
 
@@ -100,22 +109,25 @@ extension AdminController {
         do {
             ended = try await services.admin.setDisabled(true, user: user, by: admin, ip: ip(request))
         } catch AdminService.Refusal.ownAccount {
-            return back(to: user.id, "You cannot disable your own account.", kind: "error", context: context)
+            return back(to: user.id, context.translator.text("You cannot disable your own account."), kind: "error", context: context)
         }
-        return back(to: user.id, "\(user.username) is disabled; \(ended) session\(ended == 1 ? "" : "s") ended.", context: context)
+        return back(to: user.id, context.translator.plural(one: "{{username}} is disabled; {{count}} session ended.",
+                                                            other: "{{username}} is disabled; {{count}} sessions ended.",
+                                                            count: ended, ["username": user.username]), context: context)
     }
 
     @Sendable func enable(_ request: Request, context: RequestContext) async throws -> Redirect {
         let admin = try admin(context), user = try await targetUser(context)
         _ = try await services.admin.setDisabled(false, user: user, by: admin, ip: ip(request))
-        return back(to: user.id, "\(user.username) is enabled again.", context: context)
+        return back(to: user.id, context.translator.text("{{username}} is enabled again.", ["username": user.username]), context: context)
     }
 
     @Sendable func unlock(_ request: Request, context: RequestContext) async throws -> Redirect {
         let admin = try admin(context), user = try await targetUser(context)
         let cleared = try await services.admin.unlock(user, throttle: services.credentials.throttle, by: admin, ip: ip(request))
-        return back(to: user.id, "\(user.username) can sign in again at once (\(cleared) counted failure\(cleared == 1 ? "" : "s") cleared).",
-                    context: context)
+        return back(to: user.id, context.translator.plural(one: "{{username}} can sign in again at once ({{count}} counted failure cleared).",
+                                                            other: "{{username}} can sign in again at once ({{count}} counted failures cleared).",
+                                                            count: cleared, ["username": user.username]), context: context)
     }
 
     // MARK: Second factors
@@ -125,9 +137,11 @@ extension AdminController {
         let removed = try await services.admin.resetSecondFactors(of: user, by: admin, ip: ip(request),
                                                                   notice: SiteMail(request, context, services: services).notice)
         guard removed != .none else {
-            return back(to: user.id, "\(user.username) had no second factor; nothing was changed.", kind: "error", context: context)
+            return back(to: user.id, context.translator.text("{{username}} had no second factor; nothing was changed.", ["username": user.username]),
+                        kind: "error", context: context)
         }
-        return back(to: user.id, "Removed the second factors of \(user.username) (\(Self.summary(removed))).",
+        return back(to: user.id, context.translator.text("Removed the second factors of {{username}} ({{factors}}).",
+                                                         ["username": user.username, "factors": Self.summary(removed, context.translator)]),
                     context: context)
     }
 
@@ -142,8 +156,12 @@ extension AdminController {
                              ["link": .string(mail.origin + "/password/reset?token=" + token)])
             }
         } catch is AdminService.CannotMail {
-            return back(to: user.id, "\(user.username) has no email address, or mail is turned off: no link was sent.", kind: "error", context: context)
+            return back(to: user.id, context.translator.text("{{username}} has no email address, or mail is turned off: no link was sent.",
+                                                             ["username": user.username]), kind: "error", context: context)
         }
-        return back(to: user.id, "A password-reset link is on its way to \(user.email ?? "their address").", context: context)
+        guard let email = user.email else {
+            return back(to: user.id, context.translator.text("A password-reset link is on its way to their address."), context: context)
+        }
+        return back(to: user.id, context.translator.text("A password-reset link is on its way to {{email}}.", ["email": email]), context: context)
     }
 }

@@ -1,6 +1,7 @@
 import Accounts
 import Identity
 import IdentityWeb
+import Localization
 import Mustache
 import Storage
 import Web
@@ -43,21 +44,24 @@ struct AdminController {
         let now = Clock.now
         let stats = try await services.database.read { db in try AdminStatistics.read(now: now, in: db) }
         let registry = services.social.registry
+        let translator = context.translator
         func attention(_ items: [AdminStatistics.Attention]) -> MustacheValue {
             .list(items.map { item in
                 ["userID": .int(Int(item.userID)), "username": .string(item.username),
                  "provider": .string(registry.entry(item.provider)?.displayName ?? item.provider),
-                 "status": .string(item.status.rawValue), "expires": .string(item.expiresAt.map(Clock.format) ?? "never")]
+                 "status": .string(Self.tokenStatus(item.status, translator)),
+                 "expires": .string(item.expiresAt.map(translator.dateTime) ?? translator.text("never"))]
             })
         }
-        return Page(context, title: "Admin", [
-            "userCount": .int(stats.users), "adminCount": .int(stats.admins), "disabledCount": .int(stats.disabled),
+        return Page(context, title: translator.text("Admin"), [
+            "userCount": .string(translator.number(stats.users)), "adminCount": .string(translator.number(stats.admins)),
+            "disabledCount": .string(translator.number(stats.disabled)),
             "linked": .list(stats.linkedAccounts.map { ["provider": .string(registry.entry($0.provider)?.displayName ?? $0.provider),
-                                                         "count": .int($0.count)] }),
+                                                         "count": .string(translator.number($0.count))] }),
             "hasLinked": .bool(!stats.linkedAccounts.isEmpty),
-            "expiringCount": .int(stats.expiringSoon), "expiring": attention(stats.expiringSample),
+            "expiringCount": .string(translator.number(stats.expiringSoon)), "expiring": attention(stats.expiringSample),
             "hasExpiring": .bool(!stats.expiringSample.isEmpty),
-            "reconnectCount": .int(stats.needingReconnection), "reconnect": attention(stats.reconnectionSample),
+            "reconnectCount": .string(translator.number(stats.needingReconnection)), "reconnect": attention(stats.reconnectionSample),
             "hasReconnect": .bool(!stats.reconnectionSample.isEmpty),
         ]).view("site/admin/dashboard")
     }
@@ -66,7 +70,7 @@ struct AdminController {
 
     /// The signed-in administrator (the middleware guarantees one).
     func admin(_ context: RequestContext) throws -> User {
-        guard let user = context.currentUser else { throw HTTPError(.forbidden, "This page is for administrators only.") }
+        guard let user = context.currentUser else { throw HTTPError(.forbidden, context.translator.text("This page is for administrators only.")) }
         return user
     }
 
@@ -75,7 +79,7 @@ struct AdminController {
 
     /// The numeric route parameter `name`, or 404.
     func id(_ context: RequestContext, _ name: String = "id") throws -> Int64 {
-        guard let value = context.parameters[name].flatMap({ Int64($0) }) else { throw HTTPError(.notFound, "There is no such record.") }
+        guard let value = context.parameters[name].flatMap({ Int64($0) }) else { throw HTTPError(.notFound, context.translator.text("There is no such record.")) }
         return value
     }
 
@@ -84,9 +88,9 @@ struct AdminController {
     func targetUser(_ context: RequestContext, acting: Bool = true) async throws -> User {
         let userID = try id(context)
         guard let user = try await services.database.read({ db in try UserRepository.find(id: userID, in: db) }) else {
-            throw HTTPError(.notFound, "There is no such user.")
+            throw HTTPError(.notFound, context.translator.text("There is no such user."))
         }
-        if acting && user.deletedAt != nil { throw HTTPError(.conflict, "That account was deleted by its owner.") }
+        if acting && user.deletedAt != nil { throw HTTPError(.conflict, context.translator.text("That account was deleted by its owner.")) }
         return user
     }
 
@@ -95,11 +99,11 @@ struct AdminController {
     func targetAccount(_ context: RequestContext) async throws -> SocialAccount {
         let userID = try id(context), accountID = try id(context, "accountID")
         let account = try await services.database.read { db in try SocialAccountRepository.find(id: accountID, in: db) }
-        guard let account, account.userID == userID else { throw HTTPError(.notFound, "That linked account does not exist.") }
+        guard let account, account.userID == userID else { throw HTTPError(.notFound, context.translator.text("That linked account does not exist.")) }
         return account
     }
 
-    /// Back to the user's page with a message.
+    /// Back to the user's page with a message (already in the reader's language).
     func back(to userID: Int64, _ message: String, kind: String = "success", context: RequestContext) -> Redirect {
         context.session.flash(message, kind: kind)
         return Redirect(to: "/admin/users/\(userID)")
@@ -107,4 +111,15 @@ struct AdminController {
 
     /// The display name of provider `id`.
     func providerName(_ id: String) -> String { services.social.registry.entry(id)?.displayName ?? id }
+
+    /// A linked account's token status in the reader's words (the stored value is a code).
+    static func tokenStatus(_ status: TokenStatus, _ translator: Translator) -> String {
+        switch status {
+        case .active: translator.text("active")
+        case .reconnect: translator.text("reconnect")
+        case .revoked: translator.text("revoked")
+        case .expired: translator.text("expired")
+        case .none: translator.text("none", context: "token")
+        }
+    }
 }

@@ -40,10 +40,10 @@ struct RequireAdminMiddleware: Middleware {
 
     func handle(_ request: Request, context: RequestContext, next: any Responder) async throws -> Response {
         guard let user = context.currentUser else { return signInRedirect(for: request) }
-        guard user.isAdmin else { throw HTTPError(.forbidden, "This page is for administrators only.") }
+        guard user.isAdmin else { throw HTTPError(.forbidden, context.translator.text("This page is for administrators only.")) }
         if requireSecondFactor && !context.session.usedSecondFactor {
             context.logger.warning("admin_without_second_factor", ["path": request.path])
-            return try Page(context, title: "Use a second factor", [:])
+            return try Page(context, title: context.translator.text("Use a second factor"), [:])
                 .view("site/admin/second-factor-required", status: .forbidden).response(for: request, context: context)
         }
         return try await next.respond(to: request, context: context)

@@ -6,7 +6,7 @@ import CSQLite
 final class SQLiteConnection: Connection, @unchecked Sendable {
     let dialect = SQLDialect.sqlite
     let handle: OpaquePointer
-    private var statements: [String: OpaquePointer] = [:]
+    private var statements: [StatementKey: OpaquePointer] = [:]
     /// Each cached statement's result columns, indexed once rather than on every query (naming
     /// and hashing the columns cost as much as running a small query).
     private var resultColumns: [OpaquePointer: ResultColumns] = [:]
@@ -151,7 +151,7 @@ final class SQLiteConnection: Connection, @unchecked Sendable {
     }
 
     private func prepared(_ sql: String) throws(DatabaseError) -> OpaquePointer {
-        if let cached = statements[sql] { return cached }
+        if let cached = statements[StatementKey(sql)] { return cached }
         var statement: OpaquePointer?
         var tail: UnsafePointer<CChar>?
         let rc = sql.withCString { text in
@@ -172,7 +172,7 @@ final class SQLiteConnection: Connection, @unchecked Sendable {
             statements = [:]
             resultColumns = [:]
         }
-        statements[sql] = statement
+        statements[StatementKey(sql)] = statement
         return statement
     }
 
@@ -194,4 +194,26 @@ final class SQLiteConnection: Connection, @unchecked Sendable {
     }
 
     var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
+}
+
+/// The statement cache's key: the SQL text, hashed by its length and its last bytes only.
+///
+/// Every query looks its statement up, and SQL texts run to hundreds of bytes: hashing all of
+/// them was a tenth of a simple read. Texts that share a length and an ending still land apart
+/// by full comparison; they only share a bucket.
+struct StatementKey: Hashable {
+    let sql: String
+
+    init(_ sql: String) { self.sql = sql }
+
+    func hash(into hasher: inout Hasher) {
+        let utf8 = sql.utf8
+        hasher.combine(utf8.count)
+        let hashed: Void? = utf8.withContiguousStorageIfAvailable { bytes in
+            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.suffix(24))))
+        }
+        if hashed == nil { for byte in utf8.suffix(24) { hasher.combine(byte) } }
+    }
+
+    static func == (a: StatementKey, b: StatementKey) -> Bool { a.sql == b.sql }
 }

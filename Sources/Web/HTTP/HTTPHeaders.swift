@@ -50,6 +50,8 @@ extension String {
     /// ASCII case-insensitive equality without allocating; header names and tokens are ASCII.
     @inlinable
     public func asciiCaseInsensitiveEquals(_ other: String) -> Bool {
+        // Most comparisons (a header lookup walks every field) differ in length: O(1) to see.
+        guard utf8.count == other.utf8.count else { return false }
         var a = self.utf8.makeIterator()
         var b = other.utf8.makeIterator()
         while true {

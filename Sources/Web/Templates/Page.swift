@@ -9,7 +9,7 @@ public struct Page: MustacheObject, @unchecked Sendable {
     // The session and context belong to the request being rendered; the page is rendered within
     // that request's task and then dropped.
     private let context: RequestContext
-    private let values: [String: MustacheValue]
+    private let values: KeyTable
     private let flashes: MustacheValue
     private let title: String
     private let currentUser: MustacheValue
@@ -17,14 +17,14 @@ public struct Page: MustacheObject, @unchecked Sendable {
     /// A page titled `title`; `currentUser` is the signed-in user as the layout shows them.
     public init(_ context: RequestContext, title: String, currentUser: MustacheValue, _ values: [String: MustacheValue] = [:]) {
         self.context = context
-        self.values = values
+        self.values = KeyTable(values)
         self.title = title
         self.currentUser = currentUser
         flashes = .list(context.session.takeFlashes().map { ["kind": .string($0.kind), "message": .string($0.message)] })
     }
 
     public func value(forKey key: String) -> MustacheValue? {
-        if let value = values[key] { return value }
+        if let value = values.value(forKey: key) { return value }
         switch key {
         case "title": return .string(title)
         case "currentUser": return currentUser
@@ -34,7 +34,6 @@ public struct Page: MustacheObject, @unchecked Sendable {
         // The page's language, for `<html lang>`, and the switcher's links.
         case "lang": return .string(context.translator.language.code)
         case "languages": return languages
-        case "otherLanguages": return languages.filter(current: false)
         default: return nil
         }
     }
@@ -51,15 +50,5 @@ public struct Page: MustacheObject, @unchecked Sendable {
     /// The page as a view of `template`.
     public func view(_ template: String, status: HTTPStatus = .ok) -> View {
         View(template, MustacheValue(self), status: status)
-    }
-}
-
-private extension MustacheValue {
-    func filter(current: Bool) -> MustacheValue {
-        guard case .list(let items) = self else { return self }
-        return .list(items.filter { item in
-            if case .bool(let flag)? = item["current"] { return flag == current }
-            return false
-        })
     }
 }
