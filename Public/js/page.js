@@ -13,12 +13,13 @@
   // Stacked tables on a phone label each cell with its column's header; templates write most
   // labels themselves, this fills in the rest.
   document.querySelectorAll("table").forEach(function (table) {
+    // A header only screen readers see (the actions column) labels nothing, in any language.
     var headers = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
-      return th.textContent.trim();
+      return th.querySelector(".visually-hidden") ? "" : th.textContent.trim();
     });
     table.querySelectorAll("tbody tr").forEach(function (row) {
       Array.prototype.forEach.call(row.children, function (cell, i) {
-        if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && headers[i] && headers[i] !== "Actions") {
+        if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && headers[i]) {
           cell.setAttribute("data-label", headers[i]);
         }
       });

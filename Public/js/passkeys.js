@@ -5,11 +5,17 @@
 // credential (PublicKeyCredential.toJSON()) and answers {"redirect": "/somewhere"} or
 // {"error": "what went wrong"}. A 401 that names a redirect (the sign-in is too old for a
 // sensitive change, or has expired) sends the page there instead of showing an error.
+// What the script says comes from the page, in the reader's language: each block carries
+// data-msg-unsupported, -failed ("{status}" is replaced), -duplicate and -retry. The English
+// here only covers a page that forgot them.
 "use strict";
 (function () {
+  const texts = (document.querySelector("[data-passkey]") || { dataset: {} }).dataset;
+  function text(name, english) { return texts[name] || english; }
+
   if (!window.PublicKeyCredential) {
     document.querySelectorAll("[data-passkey]").forEach(function (block) {
-      showError(block, "This browser cannot use passkeys.");
+      showError(block, text("msgUnsupported", "This browser cannot use passkeys."));
     });
     return;
   }
@@ -81,7 +87,7 @@
       window.location.assign(answer.redirect);
       return new Promise(function () {});  // the page is going away
     }
-    if (!response.ok) throw new Error(answer.error || "Something went wrong (" + response.status + "). Please reload the page.");
+    if (!response.ok) throw new Error(answer.error || text("msgFailed", "Something went wrong ({status}). Please reload the page.").replace("{status}", String(response.status)));
     return answer;
   }
 
@@ -95,8 +101,8 @@
   // The person closing the browser's dialog is not an error worth a red message.
   function describe(error) {
     if (error && (error.name === "NotAllowedError" || error.name === "AbortError")) return "";
-    if (error && error.name === "InvalidStateError") return "This device already has a passkey for your account.";
-    return (error && error.message) || "That did not work. Please try again.";
+    if (error && error.name === "InvalidStateError") return text("msgDuplicate", "This device already has a passkey for your account.");
+    return (error && error.message) || text("msgRetry", "That did not work. Please try again.");
   }
 
   function withNext(url) {

@@ -6,6 +6,8 @@ public struct Translator: Sendable {
     let catalog: Catalog
     private let groupSeparator: String
     private let months: [String]
+    private let datePattern: [PatternPart]
+    private let dateTimePattern: [PatternPart]
 
     /// English, the language of the `msgid`s: every lookup returns its input.
     public static let english = Translator(language: .english, catalog: Catalog())
@@ -16,6 +18,10 @@ public struct Translator: Sendable {
         self.catalog = catalog
         groupSeparator = catalog.entry(",", context: "thousands separator")?.forms.first ?? ","
         months = Self.monthIDs.map { catalog.entry($0, context: "month")?.forms.first ?? $0 }
+        // Dates are printed several times per page: their patterns are split once, here.
+        datePattern = PatternPart.split(catalog.entry(Self.datePatternID, context: "date format")?.forms.first ?? Self.datePatternID)
+        dateTimePattern = PatternPart.split(catalog.entry(Self.dateTimePatternID, context: "date and time format")?.forms.first
+            ?? Self.dateTimePatternID)
     }
 
     // MARK: Text
@@ -83,19 +89,72 @@ public struct Translator: Sendable {
 
     /// `3 Dec 2026` / `3. Dez. 2026` (UTC).
     public func date(_ unixSeconds: Int) -> String {
-        let civil = CivilTime(unixSeconds)
-        return text("{{day}} {{month}} {{year}}", ["day": String(civil.day), "month": months[civil.month - 1],
-                                                   "year": String(civil.year)], context: "date format")
+        var out = ""
+        out.reserveCapacity(24)
+        appendDate(CivilTime(unixSeconds), to: &out)
+        return out
     }
 
     /// `3 Dec 2026, 14:05 UTC` / `3. Dez. 2026, 14:05 UTC`: a time on a page names its zone,
     /// since the server does not know the reader's and a bare time reads as local.
     public func dateTime(_ unixSeconds: Int) -> String {
         let civil = CivilTime(unixSeconds)
-        let time = CivilTime.padded(civil.secondOfDay / 3_600, 2) + ":" + CivilTime.padded(civil.secondOfDay / 60 % 60, 2)
-        return text("{{date}}, {{time}} UTC", ["date": date(unixSeconds), "time": time], context: "date and time format")
+        var out = ""
+        out.reserveCapacity(32)
+        for part in dateTimePattern {
+            switch part {
+            case .text(let text): out += text
+            case .field("date"): appendDate(civil, to: &out)
+            case .field("time"):
+                Self.appendTwoDigits(civil.secondOfDay / 3_600, to: &out)
+                out += ":"
+                Self.appendTwoDigits(civil.secondOfDay / 60 % 60, to: &out)
+            case .field(let name): out += "{{" + name + "}}"
+            }
+        }
+        return out
     }
+
+    private func appendDate(_ civil: CivilTime, to out: inout String) {
+        for part in datePattern {
+            switch part {
+            case .text(let text): out += text
+            case .field("day"): out += String(civil.day)
+            case .field("month"): out += months[civil.month - 1]
+            case .field("year"): out += String(civil.year)
+            case .field(let name): out += "{{" + name + "}}"
+            }
+        }
+    }
+
+    private static func appendTwoDigits(_ value: Int, to out: inout String) {
+        out.unicodeScalars.append(Unicode.Scalar(UInt8(48 + value / 10 % 10)))
+        out.unicodeScalars.append(Unicode.Scalar(UInt8(48 + value % 10)))
+    }
+
+    /// The English date patterns (`msgid`s, contexts `date format` and `date and time format`).
+    /// `scripts/messages` knows these contexts as built in.
+    static let datePatternID = "{{day}} {{month}} {{year}}"
+    static let dateTimePatternID = "{{date}}, {{time}} UTC"
 
     /// Month abbreviations as `msgid`s, context `month`.
     static let monthIDs = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+}
+
+/// A message pattern split at its `{{placeholders}}`.
+enum PatternPart: Equatable {
+    case text(String)
+    case field(String)
+
+    static func split(_ pattern: String) -> [PatternPart] {
+        var parts: [PatternPart] = []
+        var rest = pattern[...]
+        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+            if open.lowerBound > rest.startIndex { parts.append(.text(String(rest[..<open.lowerBound]))) }
+            parts.append(.field(String(rest[open.upperBound..<close.lowerBound].trimmingSpaces())))
+            rest = rest[close.upperBound...]
+        }
+        if !rest.isEmpty { parts.append(.text(String(rest))) }
+        return parts
+    }
 }

@@ -35,7 +35,7 @@ struct AccountController {
             check: { username, password, ip in try await accounts.signIn(username: username, password: password, ip: ip) },
             proceed: { [services] user, context, next in
                 try await services.afterFirstFactor(user, method: SignInMethod.password, next: next,
-                                                    greeting: "Signed in as \(user.username).", context: context)
+                                                    greeting: context.translator.text("Signed in as {{username}}.", ["username": user.username]), context: context)
             },
             page: signInPage)
     }
@@ -46,7 +46,7 @@ struct AccountController {
     }
 
     @Sendable private func signInPage(_ context: RequestContext, next: String?, username: String, error: String?, status: HTTPStatus) -> View {
-        Page(context, title: "Sign in", [
+        Page(context, title: context.translator.text("Sign in"), [
             "providers": providerButtons,
             "next": next.map(MustacheValue.string) ?? .null,
             "username": .string(String(username.prefix(200))),
@@ -88,8 +88,8 @@ struct AccountController {
                 "provider": .string(account.provider),
                 "providerName": .string(registry.entry(account.provider)?.displayName ?? account.provider),
                 "account": .string(account.login ?? account.email ?? account.name ?? account.providerUID),
-                "connectedAt": .string(Clock.formatDate(account.createdAt)),
-                "tokenStatus": .string(account.effectiveTokenStatus(now: now).rawValue),
+                "connectedAt": .string(context.translator.date(account.createdAt)),
+                "tokenStatus": .string(Self.tokenStatus(account.effectiveTokenStatus(now: now), context.translator)),
             ]
         }
         let linked = Set(connections.map(\.provider))
@@ -97,24 +97,25 @@ struct AccountController {
         let sessionValues: [MustacheValue] = sessions.map { session in
             [
                 "current": .bool(session.idHash == current),
-                "lastSeen": .string(Clock.format(session.lastSeen)),
-                "since": .string(Clock.format(session.createdAt)),
-                "ip": .string(session.remoteIP ?? "unknown"),
-                "agent": .string(session.userAgent.map(UserAgentSummary.describe) ?? "Unknown browser"),
+                "lastSeen": .string(context.translator.dateTime(session.lastSeen)),
+                "since": .string(context.translator.dateTime(session.createdAt)),
+                "ip": .string(session.remoteIP ?? context.translator.text("unknown")),
+                "agent": .string(session.userAgent.map { UserAgentSummary.describe($0, context.translator) } ?? context.translator.text("Unknown browser")),
             ]
         }
         // Arriving from "an account with this email exists" (`?connect=github`): offer that one first.
         let connectNow: MustacheValue = registry.enabled.first { $0.id == connect && !linked.contains($0.id) }
             .map(BrandMarks.button) ?? .null
-        return Page(context, title: "Your account", [
+        return Page(context, title: context.translator.text("Your account"), [
             "user": MustacheValue(user),
-            "memberSince": .string(Clock.formatDate(user.createdAt)),
+            "memberSince": .string(context.translator.date(user.createdAt)),
             "sessions": .list(sessionValues),
             "otherSessions": .bool(sessions.contains { $0.idHash != current } || !apiTokens.isEmpty),
             "apiTokens": .list(apiTokens.map { token in
-                ["id": .int(Int(token.id)), "client": .string(token.client.map(UserAgentSummary.describe) ?? "An app"),
-                 "created": .string(Clock.format(token.createdAt)),
-                 "lastUsed": .string(token.lastUsedAt.map(Clock.format) ?? "never"), "expires": .string(Clock.format(token.expiresAt))]
+                ["id": .int(Int(token.id)), "client": .string(token.client.map { UserAgentSummary.describe($0, context.translator) } ?? context.translator.text("An app")),
+                 "created": .string(context.translator.dateTime(token.createdAt)),
+                 "lastUsed": .string(token.lastUsedAt.map(context.translator.dateTime) ?? context.translator.text("never")),
+                 "expires": .string(context.translator.dateTime(token.expiresAt))]
             }),
             "hasAPITokens": .bool(!apiTokens.isEmpty),
             "verifyEmail": .bool(user.email != nil && !user.emailVerified && services.accounts.canSendMail && pendingEmail == nil),
@@ -126,7 +127,7 @@ struct AccountController {
             "connectable": .list(connectable),
             "connectNow": connectNow,
             "errors": errors.mustacheValue(context.translator),
-            "security": Self.securityValues(security),
+            "security": Self.securityValues(security, context.translator),
         ]).view("site/account", status: status)
     }
 
@@ -145,17 +146,18 @@ struct AccountController {
             return try await accountView(context, errors: errors, status: .unprocessableContent).response(for: request, context: context)
         }
         context.session.rotateID()
-        context.session.flash("Your password has been changed, your other sessions have been signed out and your API tokens revoked.",
+        context.session.flash(context.translator.text("Your password has been changed, your other sessions have been signed out and your API tokens revoked."),
                               kind: "success")
         return Response(status: .seeOther, headers: ["Location": "/account"])
     }
 
     @Sendable static func askEndOtherSessions(_ request: Request, context: RequestContext) async throws -> Confirmation {
-        Confirmation("Sign out of your other sessions?",
-                     consequences: ["Every other browser signed in to your account is signed out.",
-                                    "Apps that signed you in through the API lose their tokens and must sign in again.",
-                                    "This browser stays signed in."],
-                     button: "Sign out everywhere else", cancel: "/account")
+        let translator = context.translator
+        return Confirmation(translator.text("Sign out of your other sessions?"),
+                            consequences: [translator.text("Every other browser signed in to your account is signed out."),
+                                           translator.text("Apps that signed you in through the API lose their tokens and must sign in again."),
+                                           translator.text("This browser stays signed in.")],
+                            button: translator.text("Sign out everywhere else"), cancel: "/account")
     }
 
     /// Asks only about a live token of the person's own: someone else's id is a 404 at the
@@ -166,19 +168,28 @@ struct AccountController {
         guard let id = context.parameters.int("id").map(Int64.init),
               try await services.database.read({ db in try APITokenRepository.live(userID: user.id, now: now, in: db) })
                 .contains(where: { $0.id == id }) else {
-            throw HTTPError(.notFound, "That API token does not exist or was already revoked.")
+            throw HTTPError(.notFound, context.translator.text("That API token does not exist or was already revoked."))
         }
-        return Confirmation("Revoke this API token?",
-                            consequences: ["The app holding it is signed out and must sign in again."],
-                            button: "Revoke the token", cancel: "/account")
+        return Confirmation(context.translator.text("Revoke this API token?"),
+                            consequences: [context.translator.text("The app holding it is signed out and must sign in again.")],
+                            button: context.translator.text("Revoke the token"), cancel: "/account")
     }
 
     @Sendable func endOtherSessions(_ request: Request, context: RequestContext) async throws -> Redirect {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         let (sessions, tokens) = try await services.accounts.signOutElsewhere(userID: user.id, keeping: context.session.loadedIDHash,
                                                                              ip: request.clientIP(trustedProxies: trustedProxies))
-        let message = sessions + tokens == 0 ? "You had no other sessions."
-            : "Signed out of \(sessions) other session\(sessions == 1 ? "" : "s")" + (tokens == 0 ? "." : " and revoked \(tokens) API token\(tokens == 1 ? "" : "s").")
+        let translator = context.translator
+        let message = if sessions + tokens == 0 {
+            translator.text("You had no other sessions.")
+        } else if tokens == 0 {
+            translator.plural(one: "Signed out of {{count}} other session.", other: "Signed out of {{count}} other sessions.", count: sessions)
+        } else {
+            translator.text("Signed out of {{sessions}} and revoked {{tokens}}.", [
+                "sessions": translator.plural(one: "{{count}} other session", other: "{{count}} other sessions", count: sessions),
+                "tokens": translator.plural(one: "{{count}} API token", other: "{{count}} API tokens", count: tokens),
+            ])
+        }
         context.session.flash(message, kind: "success")
         return Redirect(to: "/account")
     }
@@ -187,14 +198,25 @@ struct AccountController {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         guard let id = context.parameters.int("id").map(Int64.init),
               try await services.accounts.revokeAPIToken(id: id, userID: user.id, ip: request.clientIP(trustedProxies: trustedProxies)) else {
-            throw HTTPError(.notFound, "That API token does not exist or was already revoked.")
+            throw HTTPError(.notFound, context.translator.text("That API token does not exist or was already revoked."))
         }
-        context.session.flash("Revoked the API token.", kind: "success")
+        context.session.flash(context.translator.text("Revoked the API token."), kind: "success")
         return Redirect(to: "/account")
     }
 
+    /// A linked account's token status as the account page words it.
+    static func tokenStatus(_ status: TokenStatus, _ translator: Translator) -> String {
+        switch status {
+        case .active: translator.text("active", context: "token status")
+        case .reconnect: translator.text("reconnect", context: "token status")
+        case .revoked: translator.text("revoked", context: "token status")
+        case .expired: translator.text("expired", context: "token status")
+        case .none: translator.text("none", context: "token status")
+        }
+    }
+
     /// The "Security" section's values.
-    static func securityValues(_ overview: AccountSecurity.Overview) -> MustacheValue {
+    static func securityValues(_ overview: AccountSecurity.Overview, _ translator: Translator) -> MustacheValue {
         let app: String = switch overview.totp {
         case .notSetUp: "off"
         case .pending: "pending"
@@ -202,8 +224,8 @@ struct AccountController {
         }
         return [
             "passkeys": .list(overview.passkeys.map { passkey -> MustacheValue in
-                ["id": .int(Int(passkey.id)), "name": .string(passkey.name), "created": .string(Clock.formatDate(passkey.createdAt)),
-                 "lastUsed": .string(passkey.lastUsedAt.map(Clock.format) ?? "never"),
+                ["id": .int(Int(passkey.id)), "name": .string(passkey.name), "created": .string(translator.date(passkey.createdAt)),
+                 "lastUsed": .string(passkey.lastUsedAt.map(translator.dateTime) ?? translator.text("never")),
                  "synced": .bool(passkey.backedUp), "syncable": .bool(passkey.backupEligible),
                  "mayBeCopied": .bool(passkey.counterRegressions > 0)]
             }),

@@ -37,7 +37,7 @@ struct AccountLifecycleController {
 
     private func page(_ context: RequestContext, error: String?, status: HTTPStatus) throws -> View {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
-        return Page(context, title: "Delete your account", [
+        return Page(context, title: context.translator.text("Delete your account"), [
             "user": MustacheValue(user),
             "error": error.map(MustacheValue.string) ?? .null,
         ]).view("site/account-delete", status: status)
@@ -47,7 +47,8 @@ struct AccountLifecycleController {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         let typed = try request.form()["confirm"] ?? ""
         guard IdentityRules.key(IdentityRules.trimmed(typed)) == IdentityRules.key(user.username) else {
-            return try page(context, error: "Type your username, \(user.username), to confirm.", status: .unprocessableContent)
+            return try page(context, error: context.translator.text("Type your username, {{username}}, to confirm.", ["username": user.username]),
+                            status: .unprocessableContent)
                 .response(for: request, context: context)
         }
         let deletion: AccountLifecycle.Deletion
@@ -55,7 +56,7 @@ struct AccountLifecycleController {
             deletion = try await services.lifecycle.delete(user, ip: request.clientIP(trustedProxies: services.configuration.trustedProxies),
                                                            notice: SiteMail(request, context, services: services).notice)
         } catch AccountLifecycle.Refusal.lastAdministrator {
-            return try page(context, error: "You are the only administrator, so the site would have none. Make someone else an administrator first.",
+            return try page(context, error: context.translator.text("You are the only administrator, so the site would have none. Make someone else an administrator first."),
                             status: .conflict).response(for: request, context: context)
         } catch AccountLifecycle.Refusal.alreadyDeleted {
             context.session.destroy()
@@ -68,7 +69,7 @@ struct AccountLifecycleController {
                                                 "api_tokens": String(deletion.apiTokens)])
         context.session.destroy()
         // Rendered, not redirected: the session that could carry a message is gone.
-        return try Page(context, title: "Account deleted", currentUser: .null, ["username": .string(user.username)])
+        return try Page(context, title: context.translator.text("Account deleted"), currentUser: .null, ["username": .string(user.username)])
             .view("site/account-deleted").response(for: request, context: context)
     }
 }

@@ -33,10 +33,10 @@ struct EmailController {
         let problem: Message
         switch outcome {
         case .verified:
-            context.session.flash("Your email address is verified.", kind: "success")
+            context.session.flash(context.translator.text("Your email address is verified."), kind: "success")
             return Response(status: .seeOther, headers: ["Location": "/account"])
         case .changed(let email):
-            context.session.flash("Your email address is now \(email).", kind: "success")
+            context.session.flash(context.translator.text("Your email address is now {{email}}.", ["email": email]), kind: "success")
             return Response(status: .seeOther, headers: ["Location": "/account"])
         case .wrong(let remaining):
             problem = Message(one: "That is not the code. {{count}} try left.", other: "That is not the code. {{count}} tries left.", count: remaining)
@@ -54,9 +54,10 @@ struct EmailController {
         let mail = SiteMail(request, context, services: services)
         do {
             try await services.accounts.sendVerificationCode(to: user) { user, code in mail.code(user, to: user.email ?? "", code) }
-            context.session.flash("A new code is on its way to \(user.email ?? "your address").", kind: "success")
+            context.session.flash(context.translator.text("A new code is on its way to {{email}}.", ["email": user.email ?? context.translator.text("your address")]),
+                                  kind: "success")
         } catch let limited as TooManyCodes {
-            context.session.flash(Self.tooMany(limited), kind: "error")
+            context.session.flash(Self.tooMany(limited, context.translator), kind: "error")
         }
         return Redirect(to: "/account#verify-email")
     }
@@ -64,7 +65,7 @@ struct EmailController {
     @Sendable func changeEmail(_ request: Request, context: RequestContext) async throws -> Response {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         guard services.accounts.canSendMail else {
-            context.session.flash("Email is turned off on this site, so the address cannot be changed.", kind: "error")
+            context.session.flash(context.translator.text("Email is turned off on this site, so the address cannot be changed."), kind: "error")
             return Response(status: .seeOther, headers: ["Location": "/account"])
         }
         let form = try request.form()
@@ -76,7 +77,8 @@ struct EmailController {
                 ip: request.clientIP(trustedProxies: trustedProxies),
                 code: { user, address, code in mail.code(user, to: address, code) },
                 inUse: { address in mail.addressInUse(address) })
-            context.session.flash("We sent a code to \(email). Enter it below to finish the change; until then your address stays as it is.",
+            context.session.flash(context.translator.text("We sent a code to {{email}}. Enter it below to finish the change; until then your address stays as it is.",
+                                                          ["email": email]),
                                   kind: "success")
             return Response(status: .seeOther, headers: ["Location": "/account#change-email"])
         } catch let errors as FieldErrors {
@@ -84,7 +86,7 @@ struct EmailController {
                                                      typed: ["new_email": .string(String(typed.prefix(300)))])
                 .response(for: request, context: context)
         } catch let limited as TooManyCodes {
-            context.session.flash(Self.tooMany(limited), kind: "error")
+            context.session.flash(Self.tooMany(limited, context.translator), kind: "error")
             return Response(status: .seeOther, headers: ["Location": "/account#change-email"])
         }
     }
@@ -92,11 +94,12 @@ struct EmailController {
     @Sendable func cancelChange(_ request: Request, context: RequestContext) async throws -> Redirect {
         guard let user = context.currentUser else { throw HTTPError(.unauthorized) }
         try await services.accounts.cancelEmailChange(userID: user.id)
-        context.session.flash("The change of address was cancelled.", kind: "success")
+        context.session.flash(context.translator.text("The change of address was cancelled."), kind: "success")
         return Redirect(to: "/account")
     }
 
-    static func tooMany(_ limited: TooManyCodes) -> String {
-        "You asked for several codes already. Try again in \((limited.retryAfter + 59) / 60) minutes."
+    static func tooMany(_ limited: TooManyCodes, _ translator: Translator) -> String {
+        translator.plural(one: "You asked for several codes already. Try again in {{count}} minute.",
+                          other: "You asked for several codes already. Try again in {{count}} minutes.", count: (limited.retryAfter + 59) / 60)
     }
 }

@@ -15,8 +15,8 @@ struct HomeController {
     /// session being gone) says that it worked.
     @Sendable func home(_ request: Request, context: RequestContext) async throws -> View {
         let names = services.social.registry.enabled.map(\.displayName)
-        return Page(context, title: "Welcome", [
-            "providerNames": names.isEmpty ? .null : .string(SocialController.either(names)),
+        return Page(context, title: context.translator.text("Welcome"), [
+            "providerNames": names.isEmpty ? .null : .string(SocialController.either(names, context.translator)),
             "signedOut": .bool(try context.currentUser == nil && request.query()["signed_out"] == "1"),
         ]).view("site/home")
     }

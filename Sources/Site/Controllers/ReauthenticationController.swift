@@ -51,7 +51,7 @@ struct ReauthenticationController {
             }
         }
         let factors = try await services.database.read { db in try AccountSecurity.overview(userID: user.id, in: db) }
-        return Page(context, title: "Confirm it is you", [
+        return Page(context, title: context.translator.text("Confirm it is you"), [
             "next": next.map(MustacheValue.string) ?? .null,
             "hasPassword": .bool(user.hasPassword),
             "canMailCode": .bool(!user.hasPassword && canMail),
@@ -70,7 +70,7 @@ struct ReauthenticationController {
     func finish(_ context: RequestContext, method: AuthenticationMethod, next: String?) -> Response {
         context.session[Key.codeSent] = nil
         context.session.reauthenticated(with: method, at: services.clock.now())
-        context.session.flash("Thank you. You can go on.", kind: "success")
+        context.session.flash(context.translator.text("Thank you. You can go on."), kind: "success")
         return Response(status: .seeOther, headers: ["Location": next ?? "/account"])
     }
 
@@ -81,7 +81,7 @@ struct ReauthenticationController {
         let outcome = try await services.accounts.reauthenticate(user, password: form["password"] ?? "",
                                                                  ip: request.clientIP(trustedProxies: trustedProxies))
         if let refusal = outcome.formRefusal {
-            let message = if case .invalidCredentials = outcome { "That is not your password." } else { refusal.message }
+            let message = if case .invalidCredentials = outcome { context.translator.text("That is not your password.") } else { refusal.message }
             return try await page(context, next: next, error: message, status: refusal.status)
                 .response(for: request, context: context).setting(refusal.headers)
         }
@@ -97,10 +97,11 @@ struct ReauthenticationController {
                 mail.message("sign_in_code", to: user, subject: Message("Your Latchkey code: {{code}}", ["code": code]), ["code": .string(code)])
             }) == user.id {
                 context.session[Key.codeSent] = String(user.id)
-                context.session.flash("We sent a code to \(user.email ?? "your address").", kind: "success")
+                context.session.flash(context.translator.text("We sent a code to {{email}}.", ["email": user.email ?? context.translator.text("your address")]),
+                                      kind: "success")
             }
         } catch let limited as AccountService.TooManyCodeRequests {
-            context.session.flash(EmailController.tooMany(TooManyCodes(retryAfter: limited.retryAfter)), kind: "error")
+            context.session.flash(EmailController.tooMany(TooManyCodes(retryAfter: limited.retryAfter), context.translator), kind: "error")
         }
         return Response(status: .seeOther, headers: ["Location": ReauthenticationPolicy.page(next: next)])
     }
@@ -119,9 +120,10 @@ struct ReauthenticationController {
         case .signedIn:
             return finish(context, method: .emailCode, next: next)
         case .wrong(let remaining):
-            problem = "That is not the code. \(remaining) tr\(remaining == 1 ? "y" : "ies") left."
+            problem = context.translator.plural(one: "That is not the code. {{count}} try left.", other: "That is not the code. {{count}} tries left.",
+                                                count: remaining)
         case .noLiveCode:
-            problem = "That code has expired or was tried too often. Ask for a new one."
+            problem = context.translator.text("That code has expired or was tried too often. Ask for a new one.")
         }
         return try await page(context, next: next, error: nil, codeError: problem, status: .unprocessableContent)
             .response(for: request, context: context)

@@ -29,7 +29,7 @@ struct SignInCodeController {
     @Sendable func form(_ request: Request, context: RequestContext) async throws -> Response {
         if context.currentUser != nil { return Response(status: .seeOther, headers: ["Location": "/account"]) }
         let query = try request.query()
-        return try Page(context, title: "Sign in with a code", [
+        return try Page(context, title: context.translator.text("Sign in with a code"), [
             "mailOff": .bool(!services.accounts.canSendMail),
             "identifier": .string(String((query["email"] ?? "").prefix(IdentityRules.maxEmailLength))),
             "next": LocalRedirect.path(query["next"]).map(MustacheValue.string) ?? .null,
@@ -50,7 +50,7 @@ struct SignInCodeController {
             context.session[Key.tries] = "0"
             context.session[Key.next] = LocalRedirect.path(form["next"])
         } catch let limited as AccountService.TooManyCodeRequests {
-            throw HTTPError(.tooManyRequests, "Too many codes asked for from your address. Try again later.",
+            throw HTTPError(.tooManyRequests, context.translator.text("Too many codes asked for from your address. Try again later."),
                             headers: ["Retry-After": String(limited.retryAfter)])
         }
         return Response(status: .seeOther, headers: ["Location": "/login/code/enter"])
@@ -62,7 +62,7 @@ struct SignInCodeController {
     }
 
     private func page(_ context: RequestContext, error: String?, status: HTTPStatus) -> View {
-        Page(context, title: "Enter your sign-in code", [
+        Page(context, title: context.translator.text("Enter your sign-in code"), [
             "typed": .string(context.session[Key.typed] ?? ""),
             "error": error.map(MustacheValue.string) ?? .null,
         ]).view("site/login-code-enter", status: status)
@@ -86,13 +86,16 @@ struct SignInCodeController {
             let next = context.session[Key.next]
             for key in [Key.user, Key.typed, Key.tries, Key.next] { context.session[key] = nil }
             let location = try await services.afterFirstFactor(user, method: SignInMethod.emailCode, next: next,
-                                                               greeting: "Signed in as \(user.username).", context: context)
+                                                               greeting: context.translator.text("Signed in as {{username}}.", ["username": user.username]),
+                                                               context: context)
             return Response(status: .seeOther, headers: ["Location": location])
         case .wrong(let remaining):
-            return try page(context, error: "That is not the code. \(remaining) tr\(remaining == 1 ? "y" : "ies") left.", status: .unprocessableContent)
+            let problem = context.translator.plural(one: "That is not the code. {{count}} try left.", other: "That is not the code. {{count}} tries left.",
+                                                    count: remaining)
+            return try page(context, error: problem, status: .unprocessableContent)
                 .response(for: request, context: context)
         case .noLiveCode:
-            return try page(context, error: "That code has expired or was tried too often. Ask for a new one.", status: .unprocessableContent)
+            return try page(context, error: context.translator.text("That code has expired or was tried too often. Ask for a new one."), status: .unprocessableContent)
                 .response(for: request, context: context)
         }
     }

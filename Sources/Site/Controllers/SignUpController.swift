@@ -37,7 +37,7 @@ struct SignUpController {
 
     @Sendable func form(_ request: Request, context: RequestContext) async throws -> Response {
         if context.currentUser != nil { return Response(status: .seeOther, headers: ["Location": "/account"]) }
-        return try Page(context, title: "Create an account", ["form": [:], "errors": FieldErrors().mustacheValue(context.translator), "providers": providerButtons])
+        return try Page(context, title: context.translator.text("Create an account"), ["form": [:], "errors": FieldErrors().mustacheValue(context.translator), "providers": providerButtons])
             .view("site/signup").response(for: request, context: context)
     }
 
@@ -55,7 +55,7 @@ struct SignUpController {
             case .created(let user) where !services.accounts.canSendMail:
                 // No mail, no code to wait for: in at once.
                 context.session.completeSignIn(userID: user.id, methods: [SignInMethod.password], now: services.clock.now())
-                context.session.flash("Welcome to Latchkey, \(user.username)!", kind: "success")
+                context.session.flash(context.translator.text("Welcome to Latchkey, {{username}}!", ["username": user.username]), kind: "success")
                 return Response(status: .seeOther, headers: ["Location": "/account"])
             case .created(let user):
                 startWaiting(context, userID: user.id, email: user.email ?? "")
@@ -66,7 +66,7 @@ struct SignUpController {
         } catch let errors as FieldErrors {
             // Re-render with what was typed, except the passwords.
             let typed: MustacheValue = ["username": .string(String(username.prefix(200))), "email": .string(String(email.prefix(300)))]
-            return try Page(context, title: "Create an account", ["form": typed, "errors": errors.mustacheValue(context.translator), "providers": providerButtons])
+            return try Page(context, title: context.translator.text("Create an account"), ["form": typed, "errors": errors.mustacheValue(context.translator), "providers": providerButtons])
                 .view("site/signup", status: .unprocessableContent).response(for: request, context: context)
         }
     }
@@ -93,7 +93,7 @@ struct SignUpController {
     }
 
     private func page(_ context: RequestContext, error: String?, status: HTTPStatus) -> View {
-        Page(context, title: "Check your email", [
+        Page(context, title: context.translator.text("Check your email"), [
             "email": .string(context.session[Key.email] ?? ""),
             "canSkip": .bool(!services.configuration.emailVerificationRequired),
             "error": error.map(MustacheValue.string) ?? .null,
@@ -116,10 +116,12 @@ struct SignUpController {
         case .verified, .changed:
             return try await signIn(userID: userID, context: context, verified: true)
         case .wrong(let remaining):
-            return try page(context, error: "That is not the code. \(remaining) tr\(remaining == 1 ? "y" : "ies") left.", status: .unprocessableContent)
+            let problem = context.translator.plural(one: "That is not the code. {{count}} try left.", other: "That is not the code. {{count}} tries left.",
+                                                    count: remaining)
+            return try page(context, error: problem, status: .unprocessableContent)
                 .response(for: request, context: context)
         case .noLiveCode, .addressTaken:
-            return try page(context, error: "That code has expired or was tried too often. Send a new one.", status: .unprocessableContent)
+            return try page(context, error: context.translator.text("That code has expired or was tried too often. Send a new one."), status: .unprocessableContent)
                 .response(for: request, context: context)
         }
     }
@@ -137,9 +139,9 @@ struct SignUpController {
                 try await services.accounts.sendVerificationCode(to: user) { user, code in mail.code(user, to: user.email ?? "", code) }
             }
             context.session[Key.tries] = "0"
-            context.session.flash("A new message is on its way to \(email).", kind: "success")
+            context.session.flash(context.translator.text("A new message is on its way to {{email}}.", ["email": email]), kind: "success")
         } catch let limited as TooManyCodes {
-            context.session.flash(EmailController.tooMany(limited), kind: "error")
+            context.session.flash(EmailController.tooMany(limited, context.translator), kind: "error")
         }
         return Redirect(to: "/signup/verify")
     }
@@ -150,7 +152,7 @@ struct SignUpController {
         }
         guard userID != 0 else {
             stopWaiting(context)
-            context.session.flash("Sign in to continue.", kind: "info")
+            context.session.flash(context.translator.text("Sign in to continue."), kind: "info")
             return Response(status: .seeOther, headers: ["Location": "/login"])
         }
         return try await signIn(userID: userID, context: context, verified: false)
@@ -162,8 +164,10 @@ struct SignUpController {
             return Response(status: .seeOther, headers: ["Location": "/login"])
         }
         context.session.completeSignIn(userID: user.id, methods: [SignInMethod.password], now: services.clock.now())
-        context.session.flash(verified ? "Welcome to Latchkey, \(user.username)! Your email address is verified."
-                                       : "Welcome to Latchkey, \(user.username)! Verify your address when the code arrives.", kind: "success")
+        let name = ["username": user.username]
+        context.session.flash(verified ? context.translator.text("Welcome to Latchkey, {{username}}! Your email address is verified.", name)
+                                       : context.translator.text("Welcome to Latchkey, {{username}}! Verify your address when the code arrives.", name),
+                              kind: "success")
         return Response(status: .seeOther, headers: ["Location": "/account"])
     }
 }

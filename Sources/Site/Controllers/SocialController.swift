@@ -1,5 +1,6 @@
 import Accounts
 import IdentityWeb
+import Localization
 import Mustache
 import Storage
 import Web
@@ -25,7 +26,7 @@ struct SocialController {
 
     @Sendable func start(_ request: Request, context: RequestContext) async throws -> Response {
         let id = context.parameters["provider"] ?? ""
-        guard let entry = social.registry.entry(id), entry.isEnabled else { throw HTTPError(.notFound, "There is no sign-in provider called \"\(id.prefix(40))\" here.") }
+        guard let entry = social.registry.entry(id), entry.isEnabled else { throw HTTPError(.notFound, context.translator.text("There is no sign-in provider called \"{{name}}\" here.", ["name": String(id.prefix(40))])) }
         let form = try request.form()
         let intent: SocialAuthService.Intent
         if form["intent"] == "connect" {
@@ -49,7 +50,7 @@ struct SocialController {
 
     @Sendable func callback(_ request: Request, context: RequestContext) async throws -> Response {
         let id = context.parameters["provider"] ?? ""
-        guard let entry = social.registry.entry(id), entry.isEnabled else { throw HTTPError(.notFound, "There is no sign-in provider called \"\(id.prefix(40))\" here.") }
+        guard let entry = social.registry.entry(id), entry.isEnabled else { throw HTTPError(.notFound, context.translator.text("There is no sign-in provider called \"{{name}}\" here.", ["name": String(id.prefix(40))])) }
         do {
             let mail = SiteMail(request, context, services: services)
             let (outcome, idClaims) = try await social.completeWithClaims(provider: id, query: try request.query(),
@@ -60,13 +61,14 @@ struct SocialController {
             case .signedIn(let user, let created, let returnTo):
                 let location = try await services.afterFirstFactor(
                     user, method: SignInMethod.social, next: returnTo,
-                    greeting: created ? "Welcome, \(user.username)! Your account was created with \(entry.displayName)."
-                                      : "Signed in with \(entry.displayName).", context: context)
+                    greeting: created ? context.translator.text("Welcome, {{username}}! Your account was created with {{provider}}.",
+                                                                 ["username": user.username, "provider": entry.displayName])
+                                      : context.translator.text("Signed in with {{provider}}.", ["provider": entry.displayName]), context: context)
                 // The provider's sub and sid, so its back-channel logout can end this session.
                 context.session[BackchannelLogoutReceiver.sessionKey] = idClaims.flatMap { BackchannelLogoutReceiver.sessionValue(provider: id, claims: $0) }
                 return Response(status: .seeOther, headers: ["Location": location])
             case .connected(_, _, let returnTo):
-                context.session.flash("\(entry.displayName) is now connected to your account.", kind: "success")
+                context.session.flash(context.translator.text("{{provider}} is now connected to your account.", ["provider": entry.displayName]), kind: "success")
                 return Response(status: .seeOther, headers: ["Location": returnTo ?? "/account"])
             case .needsProfile(let token):
                 context.session[SocialSignUpController.sessionKey] = token
@@ -85,20 +87,26 @@ struct SocialController {
         guard let user = context.currentUser, let accountID = context.parameters["id"].flatMap({ Int64($0) }),
               let account = try await services.database.read({ db in try SocialAccountRepository.find(id: accountID, in: db) }),
               account.userID == user.id else {
-            throw HTTPError(.notFound, "That linked account does not exist.")
+            throw HTTPError(.notFound, context.translator.text("That linked account does not exist."))
         }
         let name = social.registry.entry(account.provider)?.displayName ?? account.provider
         let login = account.login ?? account.email ?? account.name
-        return Confirmation("Disconnect \(name)?",
-                            consequences: ["You can no longer sign in with this \(name) account" + (login.map { " (\($0))." } ?? "."),
-                                           "We delete its tokens here and ask \(name) to revoke them.",
-                                           "You can connect \(name) again at any time."],
-                            button: "Disconnect \(name)", cancel: "/account")
+        let translator = context.translator
+        let noLonger = if let login {
+            translator.text("You can no longer sign in with this {{provider}} account ({{login}}).", ["provider": name, "login": login])
+        } else {
+            translator.text("You can no longer sign in with this {{provider}} account.", ["provider": name])
+        }
+        return Confirmation(translator.text("Disconnect {{provider}}?", ["provider": name]),
+                            consequences: [noLonger,
+                                           translator.text("We delete its tokens here and ask {{provider}} to revoke them.", ["provider": name]),
+                                           translator.text("You can connect {{provider}} again at any time.", ["provider": name])],
+                            button: translator.text("Disconnect {{provider}}", ["provider": name]), cancel: "/account")
     }
 
     @Sendable func disconnect(_ request: Request, context: RequestContext) async throws -> Response {
         guard let user = context.currentUser, let accountID = context.parameters["id"].flatMap({ Int64($0) }) else {
-            throw HTTPError(.notFound, "That linked account does not exist.")
+            throw HTTPError(.notFound, context.translator.text("That linked account does not exist."))
         }
         do {
             let (account, upstream) = try await social.disconnect(accountID: accountID, userID: user.id,
@@ -108,9 +116,13 @@ struct SocialController {
                 context.logger.warning("upstream_revoke_failed", ["provider": account.provider, "error": upstream])
             }
             let name = social.registry.entry(account.provider)?.displayName ?? account.provider
-            context.session.flash("\(name) has been disconnected from your account.", kind: "success")
+            context.session.flash(context.translator.text("{{provider}} has been disconnected from your account.", ["provider": name]), kind: "success")
+        } catch let error as HTTPError where error.status == .notFound {
+            // The core's refusal (the account went away meanwhile), in the reader's words.
+            throw HTTPError(.notFound, context.translator.text("That linked account does not exist."))
         } catch SocialAuthError.lastSignInMethod {
-            context.session.flash("You cannot disconnect your only way to sign in. Set a password or connect another provider first.", kind: "error")
+            context.session.flash(context.translator.text("You cannot disconnect your only way to sign in. Set a password or connect another provider first."),
+                                  kind: "error")
         }
         return Response(status: .seeOther, headers: ["Location": "/account"])
     }
@@ -120,7 +132,7 @@ struct SocialController {
     private func failure(_ error: SocialAuthError, providerName name: String, intent: SocialAuthService.Intent,
                          request: Request, context: RequestContext) async throws -> Response {
         let connecting = if case .connect = intent { true } else { false }
-        let doing = connecting ? "connecting" : "signing in with"
+        let translator = context.translator, named = ["provider": name]
         var merge: MustacheValue = .null, others: MustacheValue = .null
         var inUseAdvice = ""
         if case .emailBelongsToExistingAccount(let provider, let email) = error, context.currentUser == nil {
@@ -139,47 +151,56 @@ struct SocialController {
                           "providers": .list(linked.map(BrandMarks.button))]
             }
             var offered: [String] = []
-            if ways?.0 ?? false { offered.append("with its password") }
-            if !linked.isEmpty { offered.append("with " + Self.either(linked.map(\.displayName))) }
-            if canMail { offered.append("with a code we email to that address") }
-            inUseAdvice = offered.isEmpty ? "If it is yours, reset its password from the sign-in page, then connect \(name) from your account page."
-                : "If it is yours, sign in to it \(Self.either(offered)), then connect \(name) from your account page."
+            if ways?.0 ?? false { offered.append(translator.text("with its password")) }
+            if !linked.isEmpty { offered.append(translator.text("with {{providers}}", ["providers": Self.either(linked.map(\.displayName), translator)])) }
+            if canMail { offered.append(translator.text("with a code we email to that address")) }
+            inUseAdvice = offered.isEmpty
+                ? translator.text("If it is yours, reset its password from the sign-in page, then connect {{provider}} from your account page.", named)
+                : translator.text("If it is yours, sign in to it {{ways}}, then connect {{provider}} from your account page.",
+                         ["ways": Self.either(offered, translator), "provider": name])
         }
         let (status, title, message): (HTTPStatus, String, String) = switch error {
         case .cancelled:
-            connecting ? (.ok, "Connecting cancelled", "You cancelled connecting \(name). Nothing was changed.")
-                : (.ok, "Sign-in cancelled", "You cancelled signing in with \(name). Nothing was changed.")
+            connecting ? (.ok, translator.text("Connecting cancelled"), translator.text("You cancelled connecting {{provider}}. Nothing was changed.", named))
+                : (.ok, translator.text("Sign-in cancelled"), translator.text("You cancelled signing in with {{provider}}. Nothing was changed.", named))
         case .invalidState, .missingCode:
             // The state is unknown, so is what it started: the words fit either.
-            (.badRequest, "This sign-in link is not valid", "It was already used, or it was started in another browser. Please start again.")
+            (.badRequest, translator.text("This sign-in link is not valid"), translator.text("It was already used, or it was started in another browser. Please start again."))
         case .expiredState:
-            connecting ? (.badRequest, "This connect link has expired", "Connecting must finish within ten minutes. Please start again.")
-                : (.badRequest, "This sign-in link has expired", "Sign-in links are valid for ten minutes. Please start again.")
+            connecting ? (.badRequest, translator.text("This connect link has expired"), translator.text("Connecting must finish within ten minutes. Please start again."))
+                : (.badRequest, translator.text("This sign-in link has expired"), translator.text("Sign-in links are valid for ten minutes. Please start again."))
         case .providerRejected, .tokenRejected:
-            (.badRequest, connecting ? "\(name) refused the connection" : "\(name) refused the sign-in", "\(name) did not accept the request. Please start again.")
+            (.badRequest, connecting ? translator.text("{{provider}} refused the connection", named) : translator.text("{{provider}} refused the sign-in", named),
+             translator.text("{{provider}} did not accept the request. Please start again.", named))
         case .providerUnavailable:
-            (.badGateway, "\(name) is not answering properly", "We could not reach \(name), or it did not answer in time, so we stopped \(doing) it. "
-             + "Nothing was changed. Please try again in a moment\(connecting ? "." : ", or use another way to sign in.")")
+            (.badGateway, translator.text("{{provider}} is not answering properly", named), connecting
+             ? translator.text("We could not reach {{provider}}, or it did not answer in time, so we stopped connecting it. Nothing was changed. Please try again in a moment.", named)
+             : translator.text("We could not reach {{provider}}, or it did not answer in time, so we stopped signing in with it. Nothing was changed. Please try again in a moment, or use another way to sign in.", named))
         case .invalidProfile, .invalidIDToken:
-            (.badGateway, "\(name) is not answering properly", "We could not finish \(doing) \(name). Please try again in a moment.")
+            (.badGateway, translator.text("{{provider}} is not answering properly", named), connecting
+             ? translator.text("We could not finish connecting {{provider}}. Please try again in a moment.", named)
+             : translator.text("We could not finish signing in with {{provider}}. Please try again in a moment.", named))
         case .emailBelongsToExistingAccount(_, let email):
-            (.conflict, "An account with this email already exists", "An account uses \(email), the address \(name) gave us. " + inUseAdvice)
+            (.conflict, translator.text("An account with this email already exists"),
+             translator.text("An account uses {{email}}, the address {{provider}} gave us.", ["email": email, "provider": name]) + " " + inUseAdvice)
         case .linkedToAnotherUser:
-            (.conflict, "Already linked to another account", "That \(name) account is already linked to another Latchkey account. Sign in with it to use that account, or disconnect it there first.")
+            (.conflict, translator.text("Already linked to another account"),
+             translator.text("That {{provider}} account is already linked to another Latchkey account. Sign in with it to use that account, or disconnect it there first.", named))
         case .accountDisabled:
-            (.forbidden, "Account disabled", "The account linked to this \(name) login has been disabled.")
+            (.forbidden, translator.text("Account disabled"), translator.text("The account linked to this {{provider}} login has been disabled.", named))
         case .unknownProvider:
-            (.notFound, "Unknown provider", "There is no sign-in provider by that name here.")
+            (.notFound, translator.text("Unknown provider"), translator.text("There is no sign-in provider by that name here."))
         case .lastSignInMethod, .wrongAudience, .invalidToken:
-            (.badRequest, connecting ? "Connecting failed" : "Sign-in failed", "Please start again.")
+            (.badRequest, connecting ? translator.text("Connecting failed") : translator.text("Sign-in failed"), translator.text("Please start again."))
         }
         return try Page(context, title: title, ["heading": .string(title), "message": .string(message), "providerName": .string(name),
                                                 "merge": merge, "others": others])
             .view("site/auth-error", status: status).response(for: request, context: context)
     }
 
-    /// "a", "a or b", "a, b or c".
-    static func either(_ items: [String]) -> String {
-        items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " or " + items.last!
+    /// "a", "a or b", "a, b or c" (the "or" in `translator`'s language).
+    static func either(_ items: [String], _ translator: Translator = .english) -> String {
+        guard items.count > 1 else { return items.joined() }
+        return translator.text("{{first}} or {{last}}", ["first": items.dropLast().joined(separator: ", "), "last": items.last!])
     }
 }

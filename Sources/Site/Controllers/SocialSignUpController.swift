@@ -45,7 +45,7 @@ struct SocialSignUpController {
     private func page(_ context: RequestContext, _ pending: SocialAuthService.PendingSignUp, errors: FieldErrors,
                       typed: (username: String, email: String)?, codeError: String? = nil, status: HTTPStatus) -> View {
         let name = social.registry.entry(pending.provider)?.displayName ?? pending.provider
-        return Page(context, title: "Finish signing up", [
+        return Page(context, title: context.translator.text("Finish signing up"), [
             "providerName": .string(name),
             "username": .string(typed?.username ?? pending.chosenUsername ?? pending.suggestedUsername),
             "email": .string(typed?.email ?? pending.codeSentTo ?? pending.suggestedEmail ?? ""),
@@ -79,7 +79,7 @@ struct SocialSignUpController {
             case .created(let user):
                 return finish(user, returnTo: returnTo, provider: pending.provider, context: context)
             case .codeSent(let address):
-                context.session.flash("We sent a code to \(address).", kind: "success")
+                context.session.flash(context.translator.text("We sent a code to {{email}}.", ["email": address]), kind: "success")
                 return Response(status: .seeOther, headers: ["Location": "/signup/social"])
             case nil:
                 return expired
@@ -99,9 +99,10 @@ struct SocialSignUpController {
         case .created(let user):
             return finish(user, returnTo: returnTo, provider: pending.provider, context: context)
         case .wrong(let remaining):
-            problem = "That is not the code. \(remaining) tr\(remaining == 1 ? "y" : "ies") left."
+            problem = context.translator.plural(one: "That is not the code. {{count}} try left.", other: "That is not the code. {{count}} tries left.",
+                                                count: remaining)
         case .noLiveCode:
-            problem = "That code has expired or was tried too often. Send the form again for a new one."
+            problem = context.translator.text("That code has expired or was tried too often. Send the form again for a new one.")
         case .usernameTaken:
             let fresh = try await social.pendingSignUp(token) ?? pending
             return try page(context, fresh, errors: FieldErrors("username", Message("That username was taken meanwhile. Choose another.")), typed: nil,
@@ -115,7 +116,8 @@ struct SocialSignUpController {
         context.session[Self.sessionKey] = nil
         context.session.completeSignIn(userID: user.id, methods: [SignInMethod.social], now: services.clock.now())
         let name = social.registry.entry(provider)?.displayName ?? provider
-        context.session.flash("Welcome, \(user.username)! Your account was created with \(name).", kind: "success")
+        context.session.flash(context.translator.text("Welcome, {{username}}! Your account was created with {{provider}}.", ["username": user.username, "provider": name]),
+                              kind: "success")
         return Response(status: .seeOther, headers: ["Location": returnTo ?? "/account"])
     }
 }

@@ -55,17 +55,19 @@ enum PasskeyJSON {
             return try await handler()
         } catch let error as PasskeyRequestError {
             context.logger.warning("passkey_refused", ["error": String(describing: error)])
+            // Shown on the page by passkeys.js, so in the reader's language.
+            let translator = context.translator
             let (status, message): (HTTPStatus, String) = switch error {
-            case .tooLarge: (.payloadTooLarge, "That answer from your passkey is too large.")
-            case .malformed: (.badRequest, "That answer from your passkey could not be read. Please try again.")
+            case .tooLarge: (.payloadTooLarge, translator.text("That answer from your passkey is too large."))
+            case .malformed: (.badRequest, translator.text("That answer from your passkey could not be read. Please try again."))
             case .refused(.challengeExpired), .refused(.challengeReused), .refused(.challengeUnknown):
-                (.badRequest, "That took too long or was already used. Please try again.")
-            case .refused(.credentialAlreadyRegistered): (.conflict, "That passkey is already registered.")
-            case .refused(.tooManyPasskeys): (.conflict, "You have as many passkeys as an account may have. Remove one first.")
-            case .refused, .anotherAccount: (.badRequest, "That passkey did not work. Please try again, or use another way to sign in.")
-            case .noPendingSignIn: (.unauthorized, "Your sign-in expired. Please start again.")
-            case .accountDisabled: (.forbidden, "This account has been disabled.")
-            case .tooManyRequests: (.tooManyRequests, "Too many attempts from your address. Please wait a minute.")
+                (.badRequest, translator.text("That took too long or was already used. Please try again."))
+            case .refused(.credentialAlreadyRegistered): (.conflict, translator.text("That passkey is already registered."))
+            case .refused(.tooManyPasskeys): (.conflict, translator.text("You have as many passkeys as an account may have. Remove one first."))
+            case .refused, .anotherAccount: (.badRequest, translator.text("That passkey did not work. Please try again, or use another way to sign in."))
+            case .noPendingSignIn: (.unauthorized, translator.text("Your sign-in expired. Please start again."))
+            case .accountDisabled: (.forbidden, translator.text("This account has been disabled."))
+            case .tooManyRequests: (.tooManyRequests, translator.text("Too many attempts from your address. Please wait a minute."))
             }
             var headers: HTTPHeaders = ["Content-Type": "application/json", "Cache-Control": "no-store"]
             if case .tooManyRequests(let retryAfter) = error { headers.set("Retry-After", String(retryAfter)) }

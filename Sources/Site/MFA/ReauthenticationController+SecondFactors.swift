@@ -44,11 +44,13 @@ extension ReauthenticationController {
         case .accepted:
             return finish(context, method: .oneTimePassword, next: next)
         case .wrong, .notEnrolled:
-            problem = "That code is not right. Please try the next one."
+            problem = context.translator.text("That code is not right. Please try the next one.")
         case .alreadyUsed:
-            problem = "That code was used already. Wait for the next one."
+            problem = context.translator.text("That code was used already. Wait for the next one.")
         case .throttled(let retryAfter):
-            return try await page(context, next: next, error: nil, appError: "Too many wrong codes. Try again in \(max(1, retryAfter / 60)) minutes.",
+            let wait = context.translator.plural(one: "Too many wrong codes. Try again in {{count}} minute.",
+                                                 other: "Too many wrong codes. Try again in {{count}} minutes.", count: max(1, retryAfter / 60))
+            return try await page(context, next: next, error: nil, appError: wait,
                                   status: .tooManyRequests).response(for: request, context: context).setting(["Retry-After": String(retryAfter)])
         }
         return try await page(context, next: next, error: nil, appError: problem, status: .unprocessableContent)

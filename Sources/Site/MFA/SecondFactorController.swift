@@ -31,7 +31,7 @@ struct SecondFactorController {
 
     /// Back to the sign-in page, saying why.
     private func expired(_ context: RequestContext) -> Response {
-        context.session.flash("Your sign-in took too long. Please start again.", kind: "info")
+        context.session.flash(context.translator.text("Your sign-in took too long. Please start again."), kind: "info")
         return Response(status: .seeOther, headers: ["Location": "/login"])
     }
 
@@ -52,7 +52,7 @@ struct SecondFactorController {
     /// Signs in after the second factor, with the recorded first.
     private func finish(_ pending: SecondFactorPending, with method: AuthenticationMethod, context: RequestContext) -> String {
         pending.complete(with: method, now: services.clock.now(), in: context.session)
-        context.session.flash(pending.greeting ?? "Signed in.", kind: "success")
+        context.session.flash(pending.greeting ?? context.translator.text("Signed in."), kind: "success")
         return pending.next ?? "/account"
     }
 
@@ -65,7 +65,7 @@ struct SecondFactorController {
 
     private func view(_ pending: SecondFactorPending, context: RequestContext, error: String?, status: HTTPStatus) async throws -> View {
         let overview = try await services.database.read { db in try AccountSecurity.overview(userID: pending.userID, in: db) }
-        return Page(context, title: "Two-step sign-in", [
+        return Page(context, title: context.translator.text("Two-step sign-in"), [
             "passkeys": .bool(!overview.passkeys.isEmpty),
             "app": .bool(overview.hasAuthenticatorApp),
             "recovery": .bool(overview.recoveryCodesLeft > 0),
@@ -88,8 +88,12 @@ struct SecondFactorController {
             check = outcome.check
             method = SignInMethod.recoveryCode
             if let left = outcome.recoveryCodesLeft {
-                context.session.flash("You used a recovery code: \(left) \(left == 1 ? "is" : "are") left."
-                                      + (left <= 3 ? " Make new ones on your account page." : ""), kind: left <= 3 ? "error" : "info")
+                let used = left <= 3
+                    ? context.translator.plural(one: "You used a recovery code: {{count}} is left. Make new ones on your account page.",
+                                                other: "You used a recovery code: {{count}} are left. Make new ones on your account page.", count: left)
+                    : context.translator.plural(one: "You used a recovery code: {{count}} is left.",
+                                                other: "You used a recovery code: {{count}} are left.", count: left)
+                context.session.flash(used, kind: left <= 3 ? "error" : "info")
             }
         } else {
             check = try await security.verifyAppCode(userID: user.id, code: code)
@@ -99,10 +103,12 @@ struct SecondFactorController {
         switch check {
         case .accepted:
             return Response(status: .seeOther, headers: ["Location": finish(pending, with: method, context: context)])
-        case .wrong, .notEnrolled: error = "That code is not right. Please try again."
-        case .alreadyUsed: error = "That code was used already. Wait for the next one, or use another code."
+        case .wrong, .notEnrolled: error = context.translator.text("That code is not right. Please try again.")
+        case .alreadyUsed: error = context.translator.text("That code was used already. Wait for the next one, or use another code.")
         case .throttled(let retryAfter):
-            return try await view(pending, context: context, error: "Too many wrong codes. Try again in \(max(1, retryAfter / 60)) minutes.",
+            let wait = context.translator.plural(one: "Too many wrong codes. Try again in {{count}} minute.",
+                                                 other: "Too many wrong codes. Try again in {{count}} minutes.", count: max(1, retryAfter / 60))
+            return try await view(pending, context: context, error: wait,
                                   status: .tooManyRequests).response(for: request, context: context)
                 .setting(["Retry-After": String(retryAfter)])
         }
@@ -155,7 +161,7 @@ struct SecondFactorController {
             guard let user = try await activeUser(signIn.userID) else { throw PasskeyRequestError.accountDisabled }
             let next = LocalRedirect.path(try request.query()["next"])
             context.session.completeSignIn(userID: user.id, methods: [SignInMethod.passkey], now: services.clock.now())
-            context.session.flash("Signed in as \(user.username) with a passkey.", kind: "success")
+            context.session.flash(context.translator.text("Signed in as {{username}} with a passkey.", ["username": user.username]), kind: "success")
             return try PasskeyJSON.redirect(next ?? (user.isAdmin ? "/admin" : "/account"))
         }
     }

@@ -72,12 +72,13 @@ struct SecurityController {
         return try await PasskeyJSON.respond(context) {
             let response = try PasskeyJSON.registration(request)
             let typed = IdentityRules.trimmed(try request.query()["name"] ?? "")
-            let name = typed.isEmpty ? "Passkey (\(request.headers["User-Agent"].map(Display.shortBrowser) ?? "this browser"))" : typed
+            let browser = request.headers["User-Agent"].map(Display.shortBrowser) ?? context.translator.text("this browser")
+            let name = typed.isEmpty ? context.translator.text("Passkey ({{browser}})", ["browser": browser]) : typed
             let stored = try await PasskeyJSON.ceremony {
                 try await services.passkeys(for: request).finishRegistration(userID: user.id, response: response, name: name)
             }
             let codes = try await security(request, context).passkeyAdded(stored, user: user)
-            context.session.flash("Added the passkey \u{201C}\(stored.name)\u{201D}.", kind: "success")
+            context.session.flash(context.translator.text("Added the passkey \u{201C}{{name}}\u{201D}.", ["name": stored.name]), kind: "success")
             return try PasskeyJSON.redirect(show(codes, context))
         }
     }
@@ -86,14 +87,14 @@ struct SecurityController {
         let user = try signedIn(context)
         let name = IdentityRules.trimmed(try request.form()["name"] ?? "")
         guard !name.isEmpty else {
-            context.session.flash("A passkey needs a name.", kind: "error")
+            context.session.flash(context.translator.text("A passkey needs a name."), kind: "error")
             return Redirect(to: "/account#security")
         }
         guard let id = context.parameters.int("id").map(Int64.init),
               try await security(request, context).renamePasskey(id: id, user: user, to: name) else {
-            throw HTTPError(.notFound, "That passkey does not exist.")
+            throw HTTPError(.notFound, context.translator.text("That passkey does not exist."))
         }
-        context.session.flash("Renamed the passkey.", kind: "success")
+        context.session.flash(context.translator.text("Renamed the passkey."), kind: "success")
         return Redirect(to: "/account#security")
     }
 
@@ -102,35 +103,38 @@ struct SecurityController {
         guard let id = context.parameters.int("id").map(Int64.init),
               let passkey = try await services.database.read({ db in try AccountSecurity.overview(userID: user.id, in: db) })
                 .passkeys.first(where: { $0.id == id }) else {
-            throw HTTPError(.notFound, "That passkey does not exist.")
+            throw HTTPError(.notFound, context.translator.text("That passkey does not exist."))
         }
-        return Confirmation("Remove the passkey \u{201C}\(passkey.name)\u{201D}?",
-                            consequences: ["It no longer signs you in here, though your device may still list it.",
-                                           "If it is your last second factor, signing in no longer asks for one."],
-                            button: "Remove the passkey", cancel: "/account#security")
+        let translator = context.translator
+        return Confirmation(translator.text("Remove the passkey \u{201C}{{name}}\u{201D}?", ["name": passkey.name]),
+                            consequences: [translator.text("It no longer signs you in here, though your device may still list it."),
+                                           translator.text("If it is your last second factor, signing in no longer asks for one.")],
+                            button: translator.text("Remove the passkey"), cancel: "/account#security")
     }
 
     @Sendable static func askRemoveApp(_ request: Request, context: RequestContext) async throws -> Confirmation {
-        Confirmation("Turn off the authenticator app?",
-                     consequences: ["Its codes no longer work here; you can delete the entry in the app.",
-                                    "If it is your last second factor, signing in no longer asks for one."],
-                     button: "Turn off the app", cancel: "/account#security")
+        let translator = context.translator
+        return Confirmation(translator.text("Turn off the authenticator app?"),
+                            consequences: [translator.text("Its codes no longer work here; you can delete the entry in the app."),
+                                           translator.text("If it is your last second factor, signing in no longer asks for one.")],
+                            button: translator.text("Turn off the app"), cancel: "/account#security")
     }
 
     @Sendable static func askRegenerateCodes(_ request: Request, context: RequestContext) async throws -> Confirmation {
-        Confirmation("Make new recovery codes?",
-                     consequences: ["Your current recovery codes stop working at once, used or not.",
-                                    "The new ones are shown once, on the next page: keep them somewhere safe."],
-                     button: "Make new codes", cancel: "/account#security")
+        let translator = context.translator
+        return Confirmation(translator.text("Make new recovery codes?"),
+                            consequences: [translator.text("Your current recovery codes stop working at once, used or not."),
+                                           translator.text("The new ones are shown once, on the next page: keep them somewhere safe.")],
+                            button: translator.text("Make new codes"), cancel: "/account#security")
     }
 
     @Sendable func removePasskey(_ request: Request, context: RequestContext) async throws -> Redirect {
         let user = try signedIn(context)
         guard let id = context.parameters.int("id").map(Int64.init),
               try await security(request, context).removePasskey(id: id, user: user) else {
-            throw HTTPError(.notFound, "That passkey does not exist.")
+            throw HTTPError(.notFound, context.translator.text("That passkey does not exist."))
         }
-        context.session.flash("Removed the passkey. It may still be listed on your device; it no longer works here.", kind: "success")
+        context.session.flash(context.translator.text("Removed the passkey. It may still be listed on your device; it no longer works here."), kind: "success")
         return Redirect(to: "/account#security")
     }
 
@@ -140,7 +144,7 @@ struct SecurityController {
         do {
             _ = try await security(request, context).startAuthenticatorApp(user: try signedIn(context))
         } catch TOTPDevices.EnrollmentError.alreadyEnabled {
-            context.session.flash("Your authenticator app is on already. Turn it off first to set up another.", kind: "error")
+            context.session.flash(context.translator.text("Your authenticator app is on already. Turn it off first to set up another."), kind: "error")
             return Redirect(to: "/account#security")
         }
         return Redirect(to: "/account/totp")
@@ -154,9 +158,9 @@ struct SecurityController {
         guard let enrollment = try await security(request, context).pendingAuthenticatorApp(user: try signedIn(context)) else {
             return Response(status: .seeOther, headers: ["Location": "/account#security"])
         }
-        return try Page(context, title: "Set up an authenticator app", [
+        return try Page(context, title: context.translator.text("Set up an authenticator app"), [
             // The core's SVG: no script, no external reference, escaped nowhere else.
-            "qrCode": enrollment.qrCode.map { .string($0.svg(label: "QR code of the set-up link for your authenticator app")) } ?? .null,
+            "qrCode": enrollment.qrCode.map { .string($0.svg(label: context.translator.text("QR code of the set-up link for your authenticator app"))) } ?? .null,
             "secret": .string(enrollment.secret),
             "uri": .string(enrollment.uri),
             "error": error.map(MustacheValue.string) ?? .null,
@@ -169,22 +173,24 @@ struct SecurityController {
         let (check, codes) = try await security(request, context).confirmAuthenticatorApp(user: user, code: code)
         switch check {
         case .accepted:
-            context.session.flash("Your authenticator app is on: signing in now asks for one of its codes.", kind: "success")
+            context.session.flash(context.translator.text("Your authenticator app is on: signing in now asks for one of its codes."), kind: "success")
             return Response(status: .seeOther, headers: ["Location": show(codes, context)])
         case .notEnrolled:
             return Response(status: .seeOther, headers: ["Location": "/account#security"])
         case .wrong, .alreadyUsed:
-            return try await setupView(request, context, error: "That code is not right. Check the time on your phone and try the next one.",
+            return try await setupView(request, context, error: context.translator.text("That code is not right. Check the time on your phone and try the next one."),
                                        status: .unprocessableContent)
         case .throttled(let retryAfter):
-            return try await setupView(request, context, error: "Too many wrong codes. Try again in \(max(1, retryAfter / 60)) minutes.",
+            let wait = context.translator.plural(one: "Too many wrong codes. Try again in {{count}} minute.",
+                                                 other: "Too many wrong codes. Try again in {{count}} minutes.", count: max(1, retryAfter / 60))
+            return try await setupView(request, context, error: wait,
                                        status: .tooManyRequests).setting(["Retry-After": String(retryAfter)])
         }
     }
 
     @Sendable func removeApp(_ request: Request, context: RequestContext) async throws -> Redirect {
         if try await security(request, context).removeAuthenticatorApp(user: try signedIn(context)) {
-            context.session.flash("Removed the authenticator app.", kind: "success")
+            context.session.flash(context.translator.text("Removed the authenticator app."), kind: "success")
         }
         return Redirect(to: "/account#security")
     }
@@ -193,7 +199,7 @@ struct SecurityController {
 
     @Sendable func regenerateCodes(_ request: Request, context: RequestContext) async throws -> Redirect {
         guard let codes = try await security(request, context).regenerateRecoveryCodes(user: try signedIn(context)) else {
-            context.session.flash("Recovery codes come with a passkey or an authenticator app: add one first.", kind: "error")
+            context.session.flash(context.translator.text("Recovery codes come with a passkey or an authenticator app: add one first."), kind: "error")
             return Redirect(to: "/account#security")
         }
         return Redirect(to: show(codes, context))
@@ -204,7 +210,7 @@ struct SecurityController {
         let user = try signedIn(context)
         let fresh = takeNewCodes(context, user: user)
         let left = try await services.database.read { db in try RecoveryCodes.remaining(userID: user.id, in: db) }
-        return try Page(context, title: "Recovery codes", [
+        return try Page(context, title: context.translator.text("Recovery codes"), [
             "codes": .list(fresh.map(MustacheValue.string)),
             "fresh": .bool(!fresh.isEmpty),
             "left": .int(left),

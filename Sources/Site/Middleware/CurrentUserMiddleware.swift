@@ -68,9 +68,9 @@ struct RequireVerifiedEmailMiddleware: Middleware {
             return try await next.respond(to: request, context: context)
         }
         guard request.method == .get || request.method == .head else {
-            throw HTTPError(.forbidden, "Verify your email address first: enter the code we sent it on your account page.")
+            throw HTTPError(.forbidden, context.translator.text("Verify your email address first: enter the code we sent it on your account page."))
         }
-        context.session.flash("Verify your email address first: enter the code we sent it.", kind: "info")
+        context.session.flash(context.translator.text("Verify your email address first: enter the code we sent it."), kind: "info")
         return Response(status: .seeOther, headers: ["Location": "/account#verify-email"])
     }
 }

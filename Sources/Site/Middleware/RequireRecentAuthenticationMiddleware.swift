@@ -89,17 +89,17 @@ struct RequireRecentAuthenticationMiddleware: Middleware {
             // gets the page to send the person to, and goes there itself.
             back = formPage(of: request)
             context.logger.info("reauthentication_required", ["path": request.path])
-            context.session.flash("For your security, please confirm it is you, then try again.", kind: "info")
+            context.session.flash(context.translator.text("For your security, please confirm it is you, then try again."), kind: "info")
             return try Response(status: .unauthorized, headers: ["Content-Type": "application/json", "Cache-Control": "no-store"],
                                 body: JSONBody.encode(["error": "Please confirm it is you first.", "code": "reauthentication_required",
                                                        "redirect": ReauthenticationPolicy.page(next: back)]))
         } else if request.method == .get || request.method == .head {
             back = LocalRedirect.path(request.head.target)
-            context.session.flash("Please confirm it is you to continue.", kind: "info")
+            context.session.flash(context.translator.text("Please confirm it is you to continue."), kind: "info")
         } else {
             back = formPage(of: request)
             context.logger.info("reauthentication_required", ["path": request.path])
-            context.session.flash("For your security, please confirm it is you, then try again.", kind: "info")
+            context.session.flash(context.translator.text("For your security, please confirm it is you, then try again."), kind: "info")
         }
         return Response(status: .seeOther, headers: ["Location": ReauthenticationPolicy.page(next: back)])
     }

@@ -1,4 +1,5 @@
 import Glibc
+import Localization
 
 /// "Firefox on Windows": what a person recognises of a browser, from its `User-Agent` header.
 ///
@@ -8,13 +9,18 @@ import Glibc
 /// shown shortened as it came (`Display.shortBrowser`), never guessed.
 enum UserAgentSummary {
     /// "Firefox on Windows", "Safari on iPhone", "Chrome on Android", or the agent shortened.
-    static func describe(_ agent: String) -> String {
+    static func describe(_ agent: String) -> String { describe(agent, .english) }
+
+    /// The same in `translator`'s language: the names stay as they are, the words between them
+    /// are translated ("Firefox unter Windows").
+    static func describe(_ agent: String, _ translator: Translator) -> String {
         let browser = self.browser(agent), system = self.system(agent)
         switch (browser, system) {
-        case let (browser?, system?): return "\(browser) on \(system)"
+        case let (browser?, system?): return translator.text("{{browser}} on {{system}}", ["browser": browser, "system": system])
         case let (browser?, nil): return browser
-        case let (nil, system?) where !agent.hasPrefix("Mozilla/"): return "\(Display.shortBrowser(agent)) on \(system)"
-        case let (nil, system?): return "A browser on \(system)"
+        case let (nil, system?) where !agent.hasPrefix("Mozilla/"):
+            return translator.text("{{browser}} on {{system}}", ["browser": Display.shortBrowser(agent), "system": system])
+        case let (nil, system?): return translator.text("A browser on {{system}}", ["system": system])
         case (nil, nil): return Display.shortBrowser(agent)
         }
     }

@@ -79,6 +79,14 @@ public struct Cookie: Sendable, Equatable {
         return bytes.allSatisfy(isValueByte)
     }
 
+    static func isValidValue(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        var bytes = value[...]
+        if bytes.count >= 2, bytes.first == UInt8(ascii: "\""), bytes.last == UInt8(ascii: "\"") {
+            bytes = bytes.dropFirst().dropLast()
+        }
+        return bytes.allSatisfy(isValueByte)
+    }
+
     static func isValueByte(_ b: UInt8) -> Bool {
         b == 0x21 || (0x23...0x2B).contains(b) || (0x2D...0x3A).contains(b) || (0x3C...0x5B).contains(b) || (0x5D...0x7E).contains(b)
     }
@@ -111,15 +119,65 @@ public struct Cookies: Sendable {
     /// instructions of such a page.
     public init(header: String?) {
         guard let header else { return }
-        let quote = UInt8(ascii: "\"")
-        for piece in Substring(header).utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: true) {
-            guard let eq = piece.firstIndex(of: UInt8(ascii: "=")) else { continue }
-            let name = Substring(piece[..<eq]).trimmingOptionalWhitespace.utf8
-            var value = Substring(piece[piece.index(after: eq)...]).trimmingOptionalWhitespace.utf8
-            guard !name.isEmpty, name.allSatisfy(Cookie.isTokenByte), Cookie.isValidValue(value) else { continue }
-            if value.count >= 2, value.first == quote, value.last == quote { value = value.dropFirst().dropLast() }
-            pairs.append((name: String(Substring(name)), value: String(Substring(value))))
+        Self.scan(header) { name, value in
+            pairs.append((name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self)))
+            return false
         }
+    }
+
+    /// The first value sent for `name` in a `Cookie` header, read the same lenient way as
+    /// ``init(header:)`` without building the other pairs (a middleware that wants one cookie).
+    public static func value(named name: String, inHeader header: String?) -> String? {
+        guard let header else { return nil }
+        var found: String?
+        var wanted = name
+        wanted.withUTF8 { wantedBytes in
+            scan(header) { candidate, value in
+                guard candidate.elementsEqual(wantedBytes) else { return false }
+                found = String(decoding: value, as: UTF8.self)
+                return true
+            }
+        }
+        return found
+    }
+
+    /// Calls `body` with each well-formed pair's bytes, in order, until it returns `true`.
+    ///
+    /// Byte by byte over the header's storage, with no Foundation and no intermediate arrays:
+    /// every page a returning visitor loads reads this header (`trimmingCharacters(in:)`, an
+    /// `NSString` round trip per piece, was once 45% of such a page).
+    private static func scan(
+        _ header: String, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Bool
+    ) {
+        var text = header
+        text.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != UInt8(ascii: ";") { end += 1 }
+                if let (name, value) = pair(in: UnsafeBufferPointer(rebasing: bytes[start..<end])), body(name, value) { return }
+                start = end + 1
+            }
+        }
+    }
+
+    /// The trimmed name and value of one `name=value` piece, or nil when it is junk.
+    private static func pair(in piece: UnsafeBufferPointer<UInt8>) -> (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)? {
+        guard let eq = piece.firstIndex(of: UInt8(ascii: "=")) else { return nil }
+        let name = trimmed(UnsafeBufferPointer(rebasing: piece[..<eq]))
+        var value = trimmed(UnsafeBufferPointer(rebasing: piece[(eq + 1)...]))
+        guard !name.isEmpty, name.allSatisfy(Cookie.isTokenByte), Cookie.isValidValue(value) else { return nil }
+        let quote = UInt8(ascii: "\"")
+        if value.count >= 2, value.first == quote, value.last == quote { value = UnsafeBufferPointer(rebasing: value[1..<(value.count - 1)]) }
+        return (name, value)
+    }
+
+    /// Without the spaces and tabs at either end (RFC 6265 §5.2's whitespace).
+    private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        var lower = 0, upper = bytes.count
+        while lower < upper && (bytes[lower] == HTTPSyntax.space || bytes[lower] == HTTPSyntax.htab) { lower += 1 }
+        while upper > lower && (bytes[upper - 1] == HTTPSyntax.space || bytes[upper - 1] == HTTPSyntax.htab) { upper -= 1 }
+        return UnsafeBufferPointer(rebasing: bytes[lower..<upper])
     }
 
     /// The first value sent for `name`.

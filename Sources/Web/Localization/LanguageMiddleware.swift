@@ -32,7 +32,7 @@ public struct LanguageMiddleware: Middleware {
                 return switchResponse(to: translator.language, request: request, query: query)
             }
         }
-        let language = request.cookies[Self.cookieName].flatMap { translations.translator($0)?.language }
+        let language = Cookies.value(named: Self.cookieName, inHeader: request.headers["Cookie"]).flatMap { translations.translator($0)?.language }
             ?? request.headers["Accept-Language"].flatMap { translations.negotiate($0[...]) }
             ?? translations.fallback
         context.translator = translations.translator(language.code) ?? .english

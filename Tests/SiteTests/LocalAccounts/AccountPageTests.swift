@@ -14,8 +14,11 @@ import WebTesting
         #expect(page.isHTML)
         #expect(page.text.contains("<dd>alice</dd>"))
         #expect(page.text.contains("<dd>Alice@Example.com <span class=\"badge warning\">not verified</span></dd>"))
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
+        // A date as the reader's language writes it (issue 16): "4 Dec 2026" in English.
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "d MMM yyyy"
         #expect(page.text.contains("Member since</dt><dd>\(formatter.string(from: Date(timeIntervalSince1970: TimeInterval(user.createdAt))))</dd>"))
     }
 
