@@ -28,7 +28,4 @@ extension PasswordCheck {
                              headers: ["Retry-After": String(retryAfter)])
         }
     }
-
-    /// The refusal in English, for callers that have no reader's language.
-    public var formRefusal: HTTPError? { formRefusal(in: .english) }
 }

@@ -3,7 +3,7 @@ import Web
 
 /// The sign-in form's two handlers, written once for both apps: `GET` shows the form (or sends
 /// a signed-in visitor on), `POST` checks the password through the identity core and either
-/// signs the person in or shows the form again with the refusal (`PasswordCheck.formRefusal`),
+/// signs the person in or shows the form again with the refusal (`PasswordCheck.formRefusal(in:)`),
 /// keeping what was typed but never the password. Each app supplies its page and what signing
 /// in means for it.
 public struct PasswordSignInForm<User: Sendable>: Sendable {

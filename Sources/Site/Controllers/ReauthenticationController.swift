@@ -80,7 +80,7 @@ struct ReauthenticationController {
         let next = LocalRedirect.path(form["next"])
         let outcome = try await services.accounts.reauthenticate(user, password: form["password"] ?? "",
                                                                  ip: request.clientIP(trustedProxies: trustedProxies))
-        if let refusal = outcome.formRefusal {
+        if let refusal = outcome.formRefusal(in: context.translator) {
             let message = if case .invalidCredentials = outcome { context.translator.text("That is not your password.") } else { refusal.message }
             return try await page(context, next: next, error: message, status: refusal.status)
                 .response(for: request, context: context).setting(refusal.headers)
