@@ -10,7 +10,9 @@ disconnects it, signs out, signs in with the sibling alone (which creates a seco
 because the provider user's email differs from the local one's), then, as the administrator,
 finds that account in the console and sees its linked account. Back as the first person, adds a
 passkey (Chromium's virtual authenticator), signs in with it alone, turns on an authenticator
-app (codes computed here, RFC 6238) and signs in with the password and a code. Every page visited is
+app (codes computed here, RFC 6238) and signs in with the password and a code, and reads the
+account page in German (the footer's switcher) and the provider's sign-in page in German (by
+Accept-Language), then switches back. Every page visited is
 checked at 1280x800 and 390x844 (no wider than the screen, no serious or
 critical axe-core violation) and screenshotted at both sizes into SCREENSHOT_DIR, disconnecting
 goes through its confirmation page, and every request the browser makes must go to the site's or
@@ -498,11 +500,40 @@ class Journey:
         self.check("the password and an app code sign in", self.signed_in_as() == username,
                    f"at {self.driver.current_url}, nav shows {self.signed_in_as()!r}, flash {self.flash_text()!r}")
 
+    def reads_pages_in_german(self):
+        """The footer's switcher turns the site German and a cookie keeps it so; the provider
+        follows the browser's Accept-Language."""
+        d = self.driver
+        self.go("/account", "account page before switching language")
+        d.find_element(By.CSS_SELECTOR, "footer a[hreflang='de']").click()
+        self.page("account page in German")
+        lang = lambda: d.execute_script("return document.documentElement.lang")
+        self.check("the switcher shows the page in German", lang() == "de" and d.current_url == SITE + "/account",
+                   f"lang={lang()!r} at {d.current_url}")
+        sign_out = d.find_element(By.CSS_SELECTOR, "header form[action='/logout'] button").text
+        self.check("the German page says Abmelden, not Sign out", sign_out == "Abmelden", repr(sign_out))
+        self.go("/account", "account page again in German")
+        self.check("the choice is remembered on the next page", lang() == "de", repr(lang()))
+        d.execute_cdp_cmd("Network.enable", {})
+        d.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Accept-Language": "de-DE,de;q=0.9"}})
+        try:
+            d.get(PROVIDER + "/login")
+            self.page("provider sign-in page in German")
+            heading = d.find_element(By.TAG_NAME, "h1").text
+            self.check("the provider answers Accept-Language: de in German", lang() == "de" and "Sign in" not in heading,
+                       f"lang={lang()!r}, heading {heading!r}")
+        finally:
+            d.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})
+        self.go("/account", "account page, German, before switching back")
+        d.find_element(By.CSS_SELECTOR, "footer a[hreflang='en']").click()
+        self.page("account page back in English")
+        self.check("the switcher turns the site back to English", lang() == "en", repr(lang()))
+
     def run(self):
         steps = [self.signs_up_with_a_password, self.verifies_the_address_from_the_mail, self.signs_out_and_in_with_the_password,
                  self.resets_the_forgotten_password, self.changes_the_address, self.connects_the_sibling, self.disconnects_the_sibling,
                  self.signs_in_with_the_sibling_alone, self.admin_finds_the_sibling_user, self.adds_a_passkey_and_signs_in_with_it_alone,
-                 self.turns_on_the_app_and_signs_in_with_a_code]
+                 self.turns_on_the_app_and_signs_in_with_a_code, self.reads_pages_in_german]
         for index, step in enumerate(steps):
             try:
                 step()

@@ -121,7 +121,7 @@ extension AdminController {
         }
         let sessionRows: [MustacheValue] = sessions.map { session in
             ["idHash": .string(session.idHash), "ip": .string(session.remoteIP ?? translator.text("unknown")),
-             "agent": .string(session.userAgent.map(UserAgentSummary.describe) ?? translator.text("Unknown browser")),
+             "agent": .string(session.userAgent.map { UserAgentSummary.describe($0, translator) } ?? translator.text("Unknown browser")),
              "since": .string(translator.dateTime(session.createdAt)), "lastSeen": .string(translator.dateTime(session.lastSeen))]
         }
         let accountRows: [MustacheValue] = accounts.map { account in
