@@ -39,9 +39,9 @@ let package = Package(
         .target(name: "Identity", dependencies: ["Runtime", "Localization", "Security", "Storage"], swiftSettings: swiftSettings),
         // Layer 3: where the identity core meets the framework: the session store, the error
         // mapping both apps install, form errors for templates.
-        .target(name: "IdentityWeb", dependencies: ["Identity", "Web", "Storage", "Security", "Mustache"], swiftSettings: swiftSettings),
+        .target(name: "IdentityWeb", dependencies: ["Identity", "Localization", "Web", "Storage", "Security", "Mustache"], swiftSettings: swiftSettings),
         // Layer 4: the two apps. They meet only over HTTP.
-        .target(name: "Accounts", dependencies: ["Identity", "Web", "Storage", "Security", "Runtime", "Mustache"], swiftSettings: swiftSettings),
+        .target(name: "Accounts", dependencies: ["Identity", "Localization", "Web", "Storage", "Security", "Runtime", "Mustache"], swiftSettings: swiftSettings),
         .target(name: "Site", dependencies: ["Accounts", "Localization", "Identity", "IdentityWeb", "Web", "Storage", "Security", "Runtime", "Mustache"],
                 swiftSettings: swiftSettings),
         .target(name: "Provider", dependencies: ["Identity", "Localization", "IdentityWeb", "Runtime", "Mustache", "Web", "Storage", "Security"],

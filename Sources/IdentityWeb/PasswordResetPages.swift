@@ -51,13 +51,13 @@ public struct PasswordResetPages<User: AccountHolder>: Sendable {
     }
 
     @Sendable func forgotForm(_ request: Request, context: RequestContext) async throws -> View {
-        render(context, "\(folder)/password/forgot", "Forgot your password?", ["mailOff": .bool(mailOff)], .ok)
+        render(context, "\(folder)/password/forgot", context.translator.text("Forgot your password?"), ["mailOff": .bool(mailOff)], .ok)
     }
 
     @Sendable func forgot(_ request: Request, context: RequestContext) async throws -> Response {
         let form = try request.form()
         try await ask(form["identifier"] ?? "", request.clientIP(trustedProxies: trustedProxies), request, context)
-        return try render(context, "\(folder)/password/forgot", "Check your email", ["sent": true, "mailOff": .bool(mailOff)], .ok)
+        return try render(context, "\(folder)/password/forgot", context.translator.text("Check your email"), ["sent": true, "mailOff": .bool(mailOff)], .ok)
             .response(for: request, context: context)
     }
 
@@ -89,9 +89,9 @@ public struct PasswordResetPages<User: AccountHolder>: Sendable {
     }
 
     private func page(_ context: RequestContext, token: String, holder: User?, errors: FieldErrors, status: HTTPStatus) -> View {
-        render(context, "\(folder)/password/reset", "Choose a new password", [
+        render(context, "\(folder)/password/reset", context.translator.text("Choose a new password"), [
             "dead": .bool(holder == nil), "token": .string(holder == nil ? "" : token), "username": .string(holder?.username ?? ""),
-            "errors": errors.mustacheValue,
+            "errors": errors.mustacheValue(context.translator),
         ], status)
     }
 }

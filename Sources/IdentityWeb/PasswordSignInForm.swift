@@ -3,7 +3,7 @@ import Web
 
 /// The sign-in form's two handlers, written once for both apps: `GET` shows the form (or sends
 /// a signed-in visitor on), `POST` checks the password through the identity core and either
-/// signs the person in or shows the form again with the refusal (`PasswordCheck.formRefusal`),
+/// signs the person in or shows the form again with the refusal (`PasswordCheck.formRefusal(in:)`),
 /// keeping what was typed but never the password. Each app supplies its page and what signing
 /// in means for it.
 public struct PasswordSignInForm<User: Sendable>: Sendable {
@@ -61,8 +61,10 @@ public struct PasswordSignInForm<User: Sendable>: Sendable {
     /// made (the account slowdown's counterpart: slowed, never locked, and the owner is told).
     @Sendable public static func flashFailures(_ count: Int, _ context: RequestContext) {
         guard count > 0 else { return }
-        context.session.flash("There \(count == 1 ? "was 1 failed attempt" : "were \(count) failed attempts") to sign in to your account "
-                              + "since you last signed in. If that was not you, choose a new password.", kind: "info")
+        context.session.flash(context.translator.plural(
+            one: "There was {{count}} failed attempt to sign in to your account since you last signed in. If that was not you, choose a new password.",
+            other: "There were {{count}} failed attempts to sign in to your account since you last signed in. If that was not you, choose a new password.",
+            count: count), kind: "info")
     }
 
     /// `GET`: the empty form, or on to `next` (or `home`) for a visitor already signed in.
@@ -79,7 +81,7 @@ public struct PasswordSignInForm<User: Sendable>: Sendable {
         let next = returnPath(form["next"])
         let outcome = try await check(username, form["password"] ?? "", request.clientIP(trustedProxies: trustedProxies))
         guard case .verified(let user, let failedAttempts) = outcome else {
-            let refusal = outcome.formRefusal!
+            let refusal = outcome.formRefusal(in: context.translator)!
             return try page(context, next, username, refusal.message, refusal.status).response(for: request, context: context)
                 .setting(refusal.headers)
         }

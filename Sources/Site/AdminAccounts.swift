@@ -1,6 +1,7 @@
 import Accounts
 import Foundation
 import Identity
+import Localization
 import Storage
 import Web
 
@@ -23,7 +24,7 @@ public enum AdminAccounts {
             }
             // A taken email would otherwise surface as a bare unique-constraint error.
             if try UserRepository.find(email: email, in: db) != nil {
-                throw FieldErrors("email", "An account with that email already exists.")
+                throw FieldErrors("email", Message("An account with that email already exists."))
             }
             let user = try UserRepository.insert(username: username, email: email, emailVerified: false, passwordHash: hash,
                                                  isAdmin: true, now: now, in: db)

@@ -1,4 +1,5 @@
 import Identity
+import Localization
 import Storage
 
 /// The account's address: proving it by code, and moving to another one, through the identity
@@ -30,11 +31,11 @@ extension AccountService {
         let stored = try await database.read { db in
             (try UserRepository.find(id: userID, in: db), try Credentials.storedHash(userID: userID, in: db))
         }
-        guard let user = stored.0 else { throw FieldErrors("new_email", "Your account no longer exists.") }
+        guard let user = stored.0 else { throw FieldErrors("new_email", Message("Your account no longer exists.")) }
         let credentials = credentials
         return try await codes.requestChange(of: user, to: newEmail, authorize: {
             if let hash = stored.1, try await !credentials.matches(password, stored: hash) {
-                throw FieldErrors("email_password", "That is not your current password.")
+                throw FieldErrors("email_password", Message("That is not your current password."))
             }
         }, message: message, inUse: inUse) { user, now, db in
             try AuditLog.record("email_change_requested", actor: user.id, target: user.id, ip: ip, now: now, in: db)

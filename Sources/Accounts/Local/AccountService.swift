@@ -1,5 +1,6 @@
 import Foundation
 import Identity
+import Localization
 import Storage
 
 /// Local accounts: sign-up, sign-in with a password, password changes. The rules, hashing and
@@ -66,7 +67,7 @@ public struct AccountService: Sendable {
         if let problem = IdentityRules.usernameProblem(username) { errors["username"] = problem }
         if let problem = IdentityRules.emailProblem(email) { errors["email"] = problem }
         if let problem = PasswordPolicy.problem(with: password, username: username) { errors["password"] = problem }
-        if password != confirmation { errors["password_confirmation"] = "The two passwords do not match." }
+        if password != confirmation { errors["password_confirmation"] = Message("The two passwords do not match.") }
         var addressInUse = false
         // Every problem in one round: a well-formed name or address is looked up even when
         // another field is wrong, so a taken username is not news on the second try.
@@ -76,7 +77,7 @@ public struct AccountService: Sendable {
                 (checkName ? try UserRepository.find(username: username, in: db) : nil,
                  checkEmail ? try UserRepository.find(email: email, in: db) : nil)
             }
-            if byName != nil { errors["username"] = "That username is taken." }
+            if byName != nil { errors["username"] = Message("That username is taken.") }
             if byEmail != nil {
                 if outbox != nil && inUse != nil { addressInUse = true } else { errors["email"] = Self.emailTaken }
             }
@@ -115,11 +116,11 @@ public struct AccountService: Sendable {
                 if outbox != nil, inUse != nil { return .addressInUse }
                 throw FieldErrors("email", Self.emailTaken)
             }
-            throw FieldErrors("username", "That username is taken.")
+            throw FieldErrors("username", Message("That username is taken."))
         }
     }
 
-    static let emailTaken = "An account with that email already exists. Sign in instead?"
+    static let emailTaken = Message("An account with that email already exists. Sign in instead?")
 
     // MARK: Sign-in
 
@@ -143,13 +144,13 @@ public struct AccountService: Sendable {
         let stored = try await database.read { db in
             (try UserRepository.find(id: userID, in: db), try Credentials.storedHash(userID: userID, in: db))
         }
-        guard let user = stored.0 else { throw FieldErrors("current_password", "Your account no longer exists.") }
+        guard let user = stored.0 else { throw FieldErrors("current_password", Message("Your account no longer exists.")) }
         var errors = FieldErrors()
         if let hash = stored.1, try await !credentials.matches(current, stored: hash) {
-            errors["current_password"] = "That is not your current password."
+            errors["current_password"] = Message("That is not your current password.")
         }
         if let problem = PasswordPolicy.problem(with: new, username: user.username) { errors["new_password"] = problem }
-        if new != confirmation { errors["new_password_confirmation"] = "The two passwords do not match." }
+        if new != confirmation { errors["new_password_confirmation"] = Message("The two passwords do not match.") }
         guard errors.isEmpty else { throw errors }
         let hash = try await credentials.hash(new)
         let now = clock.now()

@@ -1,5 +1,6 @@
 import Foundation
 import Identity
+import Localization
 import Security
 import Storage
 
@@ -128,7 +129,7 @@ extension SocialAuthService {
         var errors = FieldErrors()
         if let problem = IdentityRules.usernameProblem(username) { errors["username"] = problem }
         if email.isEmpty {
-            if emailRequired { errors["email"] = "Enter your email address: this site needs one." }
+            if emailRequired { errors["email"] = Message("Enter your email address: this site needs one.") }
         } else if let problem = IdentityRules.emailProblem(email) {
             errors["email"] = problem
         }
@@ -138,17 +139,17 @@ extension SocialAuthService {
         do {
             return try await database.write { db -> ProfileOutcome? in
                 guard let parked = try self.load(token, now: now, in: db) else { return nil }
-                if try UserRepository.find(username: username, in: db) != nil { throw FieldErrors("username", "That username is taken.") }
+                if try UserRepository.find(username: username, in: db) != nil { throw FieldErrors("username", Message("That username is taken.")) }
                 let payload = parked.payload
                 let providerVouches = payload.emailVerified && payload.email.map(IdentityRules.key) == IdentityRules.key(email)
                 if email.isEmpty || providerVouches {
                     if providerVouches, try UserRepository.find(email: email, in: db) != nil {
-                        throw FieldErrors("email", "Another account uses this address. Sign in to it and connect from there, or choose another address.")
+                        throw FieldErrors("email", Message("Another account uses this address. Sign in to it and connect from there, or choose another address."))
                     }
                     return .created(try self.create(parked, token: token, username: username, email: email.isEmpty ? nil : email,
                                                     ip: ip, now: now, in: db))
                 }
-                guard let outbox else { throw FieldErrors("email", "Email is turned off on this site; leave the address empty.") }
+                guard let outbox else { throw FieldErrors("email", Message("Email is turned off on this site; leave the address empty.")) }
                 let code = OneTimeCodes.generate()
                 if try UserRepository.find(email: email, in: db) != nil {
                     // A code nobody receives: the form goes on as usual, and can never finish.
@@ -161,7 +162,7 @@ extension SocialAuthService {
                 return .codeSent(email)
             }
         } catch DatabaseError.uniqueViolation {
-            throw FieldErrors("username", "That username is taken.")
+            throw FieldErrors("username", Message("That username is taken."))
         }
     }
 

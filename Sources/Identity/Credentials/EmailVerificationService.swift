@@ -1,3 +1,4 @@
+import Localization
 import Storage
 
 /// Proving an address, for both apps, over `EmailVerification`: a code mailed with the account's
@@ -99,10 +100,10 @@ public struct EmailVerificationService<User: AccountHolder>: Sendable {
                               message: @escaping @Sendable (User, _ address: String, _ code: String) -> MailMessage,
                               inUse: @escaping @Sendable (_ address: String) -> MailMessage,
                               recorded: @escaping Step = { _, _, _ in }) async throws -> String {
-        guard let outbox else { throw FieldErrors("new_email", "Email is turned off on this site, so the address cannot be changed.") }
+        guard let outbox else { throw FieldErrors("new_email", Localization.Message("Email is turned off on this site, so the address cannot be changed.")) }
         let email = IdentityRules.trimmed(rawEmail)
         if let problem = IdentityRules.emailProblem(email) { throw FieldErrors("new_email", problem) }
-        if IdentityRules.key(email) == user.emailAddress.map(IdentityRules.key) { throw FieldErrors("new_email", "That is already your address.") }
+        if IdentityRules.key(email) == user.emailAddress.map(IdentityRules.key) { throw FieldErrors("new_email", Localization.Message("That is already your address.")) }
         let now = clock.now()
         if let wait = try await database.write({ db in try EmailVerification.resendLimit.hit(String(user.id), now: now, in: db) }) {
             throw TooManyCodes(retryAfter: wait)

@@ -1,3 +1,4 @@
+import Localization
 import Storage
 
 /// "Forgot your password?" for both apps, over `PasswordResets`. Asking mails a link (the asker
@@ -70,7 +71,7 @@ public struct PasswordResetService<User: AccountHolder>: Sendable {
         guard let holder = try await holder(of: token) else { return nil }
         var errors = FieldErrors()
         if let problem = PasswordPolicy.problem(with: new, username: holder.username) { errors["new_password"] = problem }
-        if new != confirmation { errors["new_password_confirmation"] = "The two passwords do not match." }
+        if new != confirmation { errors["new_password_confirmation"] = Message("The two passwords do not match.") }
         guard errors.isEmpty else { throw errors }
         let hash = try await credentials.hash(new)
         let now = clock.now(), find = find, outbox = outbox

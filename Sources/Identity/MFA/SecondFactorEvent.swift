@@ -1,3 +1,5 @@
+import Localization
+
 /// A change to an account's second factors that its owner is told about by mail, in both apps:
 /// if it was not them, the mail is how they find out. Each app's services queue the notice in
 /// the change's own transaction (the outbox), so a change never commits without its notice.
@@ -32,30 +34,35 @@ public enum SecondFactorEvent: Sendable, Equatable {
 
     /// The notice's subject and its sentence about what happened, for an account on `product`
     /// ("Latchkey", "Latchkey ID"). The apps' mail templates add the greeting and the advice.
-    public func words(product: String) -> (subject: String, what: String) {
+    public func words(product: String) -> (subject: Message, what: Message) {
+        let product = ["product": product]
         switch self {
         case .passkeyAdded(let name):
-            ("A passkey was added to your \(product) account",
-             "A passkey (\u{201C}\(name)\u{201D}) was just added to your \(product) account: it can now be used to sign in.")
+            return (Message("A passkey was added to your {{product}} account", product),
+                    Message("A passkey (\u{201C}{{name}}\u{201D}) was just added to your {{product}} account: it can now be used to sign in.",
+                            product.merging(["name": name]) { $1 }))
         case .passkeyRemoved(let name):
-            ("A passkey was removed from your \(product) account",
-             "The passkey \u{201C}\(name)\u{201D} was just removed from your \(product) account: it can no longer be used to sign in.")
+            return (Message("A passkey was removed from your {{product}} account", product),
+                    Message("The passkey \u{201C}{{name}}\u{201D} was just removed from your {{product}} account: it can no longer be used to sign in.",
+                            product.merging(["name": name]) { $1 }))
         case .authenticatorAppEnabled:
-            ("Two-step sign-in is on for your \(product) account",
-             "An authenticator app was just set up on your \(product) account: signing in now asks for one of its codes.")
+            return (Message("Two-step sign-in is on for your {{product}} account", product),
+                    Message("An authenticator app was just set up on your {{product}} account: signing in now asks for one of its codes.", product))
         case .authenticatorAppRemoved:
-            ("The authenticator app was removed from your \(product) account",
-             "The authenticator app was just removed from your \(product) account: its codes no longer work.")
+            return (Message("The authenticator app was removed from your {{product}} account", product),
+                    Message("The authenticator app was just removed from your {{product}} account: its codes no longer work.", product))
         case .recoveryCodesRegenerated:
-            ("New recovery codes for your \(product) account",
-             "New recovery codes were just made for your \(product) account; the old ones no longer work.")
+            return (Message("New recovery codes for your {{product}} account", product),
+                    Message("New recovery codes were just made for your {{product}} account; the old ones no longer work.", product))
         case .recoveryCodeUsed(let remaining):
-            ("A recovery code was used on your \(product) account",
-             "A recovery code was just used to sign in to your \(product) account; \(remaining) of them \(remaining == 1 ? "is" : "are") left.")
+            return (Message("A recovery code was used on your {{product}} account", product),
+                    Message(one: "A recovery code was just used to sign in to your {{product}} account; {{count}} of them is left.",
+                            other: "A recovery code was just used to sign in to your {{product}} account; {{count}} of them are left.",
+                            count: remaining, product))
         case .passkeyCounterRegressed(let name):
-            ("A passkey on your \(product) account may have been copied",
-             "The passkey \u{201C}\(name)\u{201D} just signed in to your \(product) account with a counter lower than it had used "
-                + "before. A security key does that when it was copied. If you did not copy it, remove that passkey and add your key again.")
+            return (Message("A passkey on your {{product}} account may have been copied", product),
+                    Message("The passkey \u{201C}{{name}}\u{201D} just signed in to your {{product}} account with a counter lower than it had used before. A security key does that when it was copied. If you did not copy it, remove that passkey and add your key again.",
+                            product.merging(["name": name]) { $1 }))
         }
     }
 }

@@ -1,3 +1,5 @@
+import Localization
+
 /// What a new password must satisfy, on the site and the provider: at least 10 characters, at
 /// most 1,024 (hashing a megabyte is a denial of service), at least 4 different characters, not
 /// one of the passwords everyone tries first, and not the username with a little added.
@@ -6,14 +8,14 @@ public enum PasswordPolicy {
     public static let maximumLength = 1024
 
     /// Why a password is refused, as a sentence for the form; nil when it is acceptable.
-    public static func problem(with password: String, username: String = "") -> String? {
-        if password.count < minimumLength { return "Use at least \(minimumLength) characters." }
-        if password.count > maximumLength { return "That password is too long (at most \(maximumLength) characters)." }
+    public static func problem(with password: String, username: String = "") -> Message? {
+        if password.count < minimumLength { return Message("Use at least {{count}} characters.", ["count": String(minimumLength)]) }
+        if password.count > maximumLength { return Message("That password is too long (at most {{count}} characters).", ["count": String(maximumLength)]) }
         let folded = password.lowercased()
-        if common.contains(folded) { return "That password is too common; choose one that is harder to guess." }
-        if Set(folded).count < 4 { return "That password is too easy to guess; mix more different characters." }
+        if common.contains(folded) { return Message("That password is too common; choose one that is harder to guess.") }
+        if Set(folded).count < 4 { return Message("That password is too easy to guess; mix more different characters.") }
         if !username.isEmpty && folded.contains(username.lowercased()) && folded.count < username.count + 6 {
-            return "That password is too close to your username."
+            return Message("That password is too close to your username.")
         }
         return nil
     }

@@ -90,8 +90,9 @@ public struct ClientRegistration: Sendable {
         let name = try string("client_name") ?? "Unnamed application"
         let new = NewClient(name: name, redirectURIs: redirectURIs, grantTypes: grants, scopes: scopes, isConfidential: confidential)
         let problems = new.problems()
-        if let message = problems["redirect_uris"] { throw .invalidRedirectURI(message) }
-        if let message = problems.messages.sorted(by: { $0.key < $1.key }).first?.value { throw .invalidMetadata(message) }
+        // An RFC 7591 error description is for programs: always English.
+        if let message = problems["redirect_uris"] { throw .invalidRedirectURI(message.description) }
+        if let message = problems.messages.sorted(by: { $0.key < $1.key }).first?.value { throw .invalidMetadata(message.description) }
         return (new, authMethod)
     }
 

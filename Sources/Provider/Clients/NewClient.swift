@@ -1,5 +1,6 @@
 import Foundation
 import Identity
+import Localization
 import Web
 
 /// What it takes to register a client, from the admin page or `latchkey clients add`.
@@ -52,20 +53,20 @@ public struct NewClient: Sendable {
     func problems() -> FieldErrors {
         var errors = FieldErrors()
         let trimmed = name.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty { errors["name"] = "Give the client a name its users will recognise." }
-        if trimmed.count > 100 { errors["name"] = "Use at most 100 characters." }
-        if grantTypes.isEmpty && !isResourceServer { errors["grant_types"] = "Choose at least one grant type." }
-        if isResourceServer && !isConfidential { errors["resource_server"] = "A resource server must be confidential (it authenticates to introspect)." }
+        if trimmed.isEmpty { errors["name"] = Message("Give the client a name its users will recognise.") }
+        if trimmed.count > 100 { errors["name"] = Message("Use at most 100 characters.") }
+        if grantTypes.isEmpty && !isResourceServer { errors["grant_types"] = Message("Choose at least one grant type.") }
+        if isResourceServer && !isConfidential { errors["resource_server"] = Message("A resource server must be confidential (it authenticates to introspect).") }
         if grantTypes.contains(.clientCredentials) && !isConfidential {
-            errors["grant_types"] = "The client_credentials grant needs a confidential client (one with a secret)."
+            errors["grant_types"] = Message("The client_credentials grant needs a confidential client (one with a secret).")
         }
         if grantTypes.contains(.authorizationCode) && redirectURIs.isEmpty {
-            errors["redirect_uris"] = "The authorization_code grant needs at least one redirect URI."
+            errors["redirect_uris"] = Message("The authorization_code grant needs at least one redirect URI.")
         }
         for uri in redirectURIs {
-            if let problem = Self.redirectURIProblem(uri) { errors["redirect_uris"] = "\(uri): \(problem)" }
+            if let problem = Self.redirectURIProblem(uri) { errors["redirect_uris"] = Message("{{uri}}: {{problem}}", ["uri": uri, "problem": problem]) }
         }
-        if scopes.isEmpty { errors["scopes"] = "Choose at least one scope." }
+        if scopes.isEmpty { errors["scopes"] = Message("Choose at least one scope.") }
         return errors
     }
 

@@ -61,7 +61,7 @@ struct AccountController {
     private func signUpPage(_ context: RequestContext, next: String?, typed: [String: MustacheValue], errors: FieldErrors,
                             status: HTTPStatus = .ok) -> View {
         Page(context, title: context.translator.text("Create a provider account"), [
-            "form": MustacheValue(typed), "errors": errors.mustacheValue, "next": next.map(MustacheValue.string) ?? .null,
+            "form": MustacheValue(typed), "errors": errors.mustacheValue(context.translator), "next": next.map(MustacheValue.string) ?? .null,
         ]).view("provider/signup", status: status)
     }
 

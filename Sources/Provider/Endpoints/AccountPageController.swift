@@ -1,5 +1,6 @@
 import Identity
 import IdentityWeb
+import Localization
 import Mustache
 import Web
 
@@ -31,7 +32,7 @@ struct AccountPageController {
             "pendingEmail": pending.map(MustacheValue.string) ?? .null,
             "mailOff": .bool(!services.users.canSendMail),
             "typedEmail": .string(String(typedEmail.prefix(300))),
-            "errors": errors.mustacheValue,
+            "errors": errors.mustacheValue(context.translator),
         ]).view("provider/account", status: status)
     }
 
@@ -48,13 +49,14 @@ struct AccountPageController {
             context.session.flash(context.translator.text("Your email address is now {{email}}.", ["email": email]), kind: "success")
             return Response(status: .seeOther, headers: ["Location": "/account"])
         case .addressTaken:
-            return try await accountView(context, errors: FieldErrors("code", "Another account has just started using that address, so yours was not changed."),
+            return try await accountView(context, errors: FieldErrors("code", Message("Another account has just started using that address, so yours was not changed.")),
                                          status: .unprocessableContent).response(for: request, context: context)
         case .wrong(let remaining):
-            return try await accountView(context, errors: FieldErrors("code", "That is not the code. \(remaining) tr\(remaining == 1 ? "y" : "ies") left."),
+            return try await accountView(context, errors: FieldErrors("code", Message(one: "That is not the code. {{count}} try left.", other: "That is not the code. {{count}} tries left.",
+                                                                                          count: remaining)),
                                    status: .unprocessableContent).response(for: request, context: context)
         case .noLiveCode:
-            return try await accountView(context, errors: FieldErrors("code", "That code has expired or was tried too often. Send a new one."),
+            return try await accountView(context, errors: FieldErrors("code", Message("That code has expired or was tried too often. Send a new one.")),
                                    status: .unprocessableContent).response(for: request, context: context)
         }
     }

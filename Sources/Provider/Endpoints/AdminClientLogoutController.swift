@@ -55,7 +55,7 @@ struct AdminClientLogoutController {
         Page(context, title: context.translator.text("Logout settings"), [
             "client": MustacheValue(client),
             "uris": .string(uris), "backchannel": .string(backchannel), "sessionRequired": .bool(sessionRequired),
-            "errors": errors.mustacheValue,
+            "errors": errors.mustacheValue(context.translator),
         ]).view("provider/admin/client_logout", status: status)
     }
 }

@@ -1,5 +1,6 @@
 import Identity
 import IdentityWeb
+import Localization
 import Mustache
 import Web
 
@@ -25,7 +26,7 @@ struct AdminClientsController {
         let grants = Set(form.all("grant_types").compactMap(GrantType.init(rawValue:)))
         let scopeText = form["scopes"] ?? ""
         guard let scopes = ScopeSet(parsing: scopeText) else {
-            return try await page(context, typed: Self.typed(form), errors: FieldErrors("scopes", "Use scope names separated by spaces."),
+            return try await page(context, typed: Self.typed(form), errors: FieldErrors("scopes", Message("Use scope names separated by spaces.")),
                                   status: .unprocessableContent).response(for: request, context: context)
         }
         let new = NewClient(name: form["name"] ?? "", redirectURIs: uris, grantTypes: grants, scopes: scopes,
@@ -84,7 +85,7 @@ struct AdminClientsController {
             "clients": .list(clients.map { MustacheValue($0) }),
             "hasClients": .bool(!clients.isEmpty),
             "form": MustacheValue(typed),
-            "errors": errors.mustacheValue,
+            "errors": errors.mustacheValue(context.translator),
         ]).view("provider/admin/clients", status: status)
     }
 

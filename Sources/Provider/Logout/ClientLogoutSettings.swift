@@ -1,4 +1,5 @@
 import Identity
+import Localization
 import Storage
 
 /// A client's logout registration (RP-Initiated Logout 1.0 §3, Back-Channel Logout 1.0 §2.2):
@@ -18,9 +19,10 @@ public struct ClientLogoutSettings: Sendable, Equatable {
 
     /// Why the settings cannot be stored: each URI as a redirect URI must be (absolute, no
     /// fragment, https or loopback http).
-    public func problem() -> String? {
+    public func problem() -> Message? {
         for uri in postLogoutRedirectURIs + [backchannelLogoutURI].compactMap({ $0 }) {
-            if let problem = NewClient.redirectURIProblem(uri) { return "\(uri): \(problem)" }
+            // The problem itself stays English: it is also an RFC 7591 error description.
+            if let problem = NewClient.redirectURIProblem(uri) { return Message("{{uri}}: {{problem}}", ["uri": uri, "problem": problem]) }
         }
         return nil
     }

@@ -1,4 +1,5 @@
 import Identity
+import Localization
 import Storage
 
 /// Password reset and address verification on the provider: the identity core's flows (the
@@ -69,9 +70,10 @@ extension UserService {
             case .verified(let checked, _) where checked.id == user.id:
                 return
             case .throttled(let wait, _):
-                throw FieldErrors("current_password", "Too many wrong passwords. Try again in \((wait + 59) / 60) minutes.")
+                throw FieldErrors("current_password", Localization.Message(one: "Too many wrong passwords. Try again in {{count}} minute.",
+                                                                other: "Too many wrong passwords. Try again in {{count}} minutes.", count: (wait + 59) / 60))
             default:
-                throw FieldErrors("current_password", "That is not your current password.")
+                throw FieldErrors("current_password", Localization.Message("That is not your current password."))
             }
         }, message: message, inUse: inUse)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Identity
+import Localization
 import Storage
 
 /// The provider's people: sign-up, password checks, and users made from the command line. The
@@ -42,7 +43,7 @@ public struct UserService: Sendable {
         // Only a code (or an administrator) proves an address.
         new.emailVerified = false
         var errors = Self.problems(with: new, password: password)
-        if password != confirmation { errors["password_confirmation"] = "The two passwords do not match." }
+        if password != confirmation { errors["password_confirmation"] = Localization.Message("The two passwords do not match.") }
         return try await create(new, password: password, errors: errors, limited: signUpLimit.map { ($0, ip) }, verification: verification)
     }
 
@@ -76,8 +77,8 @@ public struct UserService: Sendable {
                 (checkName ? try UserRepository.find(username: new.username, in: db) : nil,
                  checkEmail ? try UserRepository.find(email: new.email, in: db) : nil)
             }
-            if byName != nil { errors["username"] = "That username is taken." }
-            if byEmail != nil { errors["email"] = "An account with that email already exists." }
+            if byName != nil { errors["username"] = Localization.Message("That username is taken.") }
+            if byEmail != nil { errors["email"] = Localization.Message("An account with that email already exists.") }
         }
         guard errors.isEmpty else { throw errors }
         let now = clock.now()
@@ -95,8 +96,8 @@ public struct UserService: Sendable {
             }
         } catch let DatabaseError.uniqueViolation(constraint) {
             // Lost a race with a simultaneous sign-up: same message as the early check.
-            if constraint?.contains("email") == true { throw FieldErrors("email", "An account with that email already exists.") }
-            throw FieldErrors("username", "That username is taken.")
+            if constraint?.contains("email") == true { throw FieldErrors("email", Localization.Message("An account with that email already exists.")) }
+            throw FieldErrors("username", Localization.Message("That username is taken."))
         }
     }
 

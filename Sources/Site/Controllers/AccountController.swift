@@ -126,7 +126,7 @@ struct AccountController {
             "hasConnections": .bool(!connections.isEmpty),
             "connectable": .list(connectable),
             "connectNow": connectNow,
-            "errors": errors.mustacheValue,
+            "errors": errors.mustacheValue(context.translator),
             "security": Self.securityValues(security, context.translator),
         ]).view("site/account", status: status)
     }
@@ -140,7 +140,7 @@ struct AccountController {
                                                        confirmation: form["new_password_confirmation"] ?? "",
                                                        keepingSession: context.session.loadedIDHash,
                                                        ip: request.clientIP(trustedProxies: trustedProxies)) { [mail = SiteMail(request, context, services: services)] user in
-                mail.message("password_changed", to: user, subject: "Your Latchkey password was changed", ["how": .string("from your account page")])
+                mail.message("password_changed", to: user, subject: Message("Your Latchkey password was changed"), ["fromAccountPage": true])
             }
         } catch let errors as FieldErrors {
             return try await accountView(context, errors: errors, status: .unprocessableContent).response(for: request, context: context)

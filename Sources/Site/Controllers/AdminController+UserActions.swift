@@ -1,6 +1,7 @@
 import Accounts
 import Identity
 import IdentityWeb
+import Localization
 import Web
 
 /// What an administrator can do to a user: end sessions, manage linked accounts' tokens, unlink,
@@ -151,7 +152,7 @@ extension AdminController {
         let mail = SiteMail(request, context, services: services)
         do {
             try await services.admin.sendPasswordReset(to: user, by: admin, ip: ip(request)) { user, token in
-                mail.message("password_reset", to: user, subject: "Reset your Latchkey password",
+                mail.message("password_reset", to: user, subject: Message("Reset your Latchkey password"),
                              ["link": .string(mail.origin + "/password/reset?token=" + token)])
             }
         } catch is AdminService.CannotMail {

@@ -26,11 +26,11 @@ struct EmailController {
         let code = try request.form()["code"] ?? ""
         let mail = SiteMail(request, context, services: services)
         let outcome = try await services.accounts.enterEmailCode(userID: user.id, code: code, ip: request.clientIP(trustedProxies: trustedProxies)) { user, old in
-            mail.notice(user, subject: "Your Latchkey address was changed",
-                        what: "The email address of your Latchkey account was just changed from this address to another one. Mail about the account now goes there.",
+            mail.notice(user, subject: Message("Your Latchkey address was changed"),
+                        what: Message("The email address of your Latchkey account was just changed from this address to another one. Mail about the account now goes there."),
                         to: old)
         }
-        let problem: String
+        let problem: Message
         switch outcome {
         case .verified:
             context.session.flash(context.translator.text("Your email address is verified."), kind: "success")
@@ -39,11 +39,11 @@ struct EmailController {
             context.session.flash(context.translator.text("Your email address is now {{email}}.", ["email": email]), kind: "success")
             return Response(status: .seeOther, headers: ["Location": "/account"])
         case .wrong(let remaining):
-            problem = "That is not the code. \(remaining) tr\(remaining == 1 ? "y" : "ies") left."
+            problem = Message(one: "That is not the code. {{count}} try left.", other: "That is not the code. {{count}} tries left.", count: remaining)
         case .noLiveCode:
-            problem = "That code has expired or was tried too often. Send a new one."
+            problem = Message("That code has expired or was tried too often. Send a new one.")
         case .addressTaken:
-            problem = "Another account has just started using that address, so yours was not changed."
+            problem = Message("Another account has just started using that address, so yours was not changed.")
         }
         return try await accountPage.accountView(context, errors: FieldErrors("code", problem), status: .unprocessableContent)
             .response(for: request, context: context)

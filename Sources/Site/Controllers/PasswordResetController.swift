@@ -1,6 +1,7 @@
 import Accounts
 import Identity
 import IdentityWeb
+import Localization
 import Mustache
 import Web
 
@@ -16,7 +17,7 @@ struct PasswordResetController {
             ask: { identifier, ip, request, context in
                 let mail = SiteMail(request, context, services: services)
                 try await accounts.requestPasswordReset(identifier: identifier, ip: ip) { user, token in
-                    mail.message("password_reset", to: user, subject: "Reset your Latchkey password",
+                    mail.message("password_reset", to: user, subject: Message("Reset your Latchkey password"),
                                  ["link": .string(mail.origin + "/password/reset?token=" + token)])
                 }
             },
@@ -24,7 +25,7 @@ struct PasswordResetController {
             reset: { token, new, confirmation, ip, request, context in
                 let mail = SiteMail(request, context, services: services)
                 return try await accounts.resetPassword(token: token, new: new, confirmation: confirmation, ip: ip) { user in
-                    mail.message("password_changed", to: user, subject: "Your Latchkey password was changed")
+                    mail.message("password_changed", to: user, subject: Message("Your Latchkey password was changed"))
                 }
             },
             afterReset: "/login?reset=1",

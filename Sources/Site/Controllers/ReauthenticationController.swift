@@ -1,6 +1,7 @@
 import Accounts
 import Identity
 import IdentityWeb
+import Localization
 import Mustache
 import Web
 
@@ -79,7 +80,7 @@ struct ReauthenticationController {
         let next = LocalRedirect.path(form["next"])
         let outcome = try await services.accounts.reauthenticate(user, password: form["password"] ?? "",
                                                                  ip: request.clientIP(trustedProxies: trustedProxies))
-        if let refusal = outcome.formRefusal {
+        if let refusal = outcome.formRefusal(in: context.translator) {
             let message = if case .invalidCredentials = outcome { context.translator.text("That is not your password.") } else { refusal.message }
             return try await page(context, next: next, error: message, status: refusal.status)
                 .response(for: request, context: context).setting(refusal.headers)
@@ -93,7 +94,7 @@ struct ReauthenticationController {
         let mail = SiteMail(request, context, services: services)
         do {
             if try await services.accounts.requestSignInCode(identifier: user.username, ip: request.clientIP(trustedProxies: trustedProxies), message: { user, code in
-                mail.message("sign_in_code", to: user, subject: "Your Latchkey code: \(code)", ["code": .string(code)])
+                mail.message("sign_in_code", to: user, subject: Message("Your Latchkey code: {{code}}", ["code": code]), ["code": .string(code)])
             }) == user.id {
                 context.session[Key.codeSent] = String(user.id)
                 context.session.flash(context.translator.text("We sent a code to {{email}}.", ["email": user.email ?? context.translator.text("your address")]),

@@ -1,6 +1,7 @@
 import Accounts
 import Identity
 import IdentityWeb
+import Localization
 import Mustache
 import Web
 
@@ -42,7 +43,7 @@ struct SignInCodeController {
         let mail = SiteMail(request, context, services: services)
         do {
             let userID = try await services.accounts.requestSignInCode(identifier: typed, ip: request.clientIP(trustedProxies: trustedProxies)) { user, code in
-                mail.message("sign_in_code", to: user, subject: "Your Latchkey sign-in code: \(code)", ["code": .string(code)])
+                mail.message("sign_in_code", to: user, subject: Message("Your Latchkey sign-in code: {{code}}", ["code": code]), ["code": .string(code)])
             }
             context.session[Key.user] = String(userID ?? 0)
             context.session[Key.typed] = String(typed.prefix(IdentityRules.maxEmailLength))

@@ -37,7 +37,7 @@ struct SignUpController {
 
     @Sendable func form(_ request: Request, context: RequestContext) async throws -> Response {
         if context.currentUser != nil { return Response(status: .seeOther, headers: ["Location": "/account"]) }
-        return try Page(context, title: context.translator.text("Create an account"), ["form": [:], "errors": FieldErrors().mustacheValue, "providers": providerButtons])
+        return try Page(context, title: context.translator.text("Create an account"), ["form": [:], "errors": FieldErrors().mustacheValue(context.translator), "providers": providerButtons])
             .view("site/signup").response(for: request, context: context)
     }
 
@@ -66,7 +66,7 @@ struct SignUpController {
         } catch let errors as FieldErrors {
             // Re-render with what was typed, except the passwords.
             let typed: MustacheValue = ["username": .string(String(username.prefix(200))), "email": .string(String(email.prefix(300)))]
-            return try Page(context, title: context.translator.text("Create an account"), ["form": typed, "errors": errors.mustacheValue, "providers": providerButtons])
+            return try Page(context, title: context.translator.text("Create an account"), ["form": typed, "errors": errors.mustacheValue(context.translator), "providers": providerButtons])
                 .view("site/signup", status: .unprocessableContent).response(for: request, context: context)
         }
     }

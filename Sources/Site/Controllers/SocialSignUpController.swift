@@ -1,6 +1,7 @@
 import Accounts
 import Identity
 import IdentityWeb
+import Localization
 import Mustache
 import Web
 
@@ -52,7 +53,7 @@ struct SocialSignUpController {
             "codeSentTo": pending.codeSentTo.map(MustacheValue.string) ?? .null,
             "emailRequired": .bool(emailRequired),
             "mailOff": .bool(!services.accounts.canSendMail),
-            "errors": errors.mustacheValue,
+            "errors": errors.mustacheValue(context.translator),
             "codeError": codeError.map(MustacheValue.string) ?? .null,
         ]).view("site/signup-social", status: status)
     }
@@ -71,7 +72,7 @@ struct SocialSignUpController {
                 ip: request.clientIP(trustedProxies: services.configuration.trustedProxies),
                 code: { address, username, code in
                     mail.message("email_verification", to: MailAddress(address, name: username), username: username,
-                                 subject: "Your Latchkey code: \(code)", ["code": .string(code)])
+                                 subject: Message("Your Latchkey code: {{code}}", ["code": code]), ["code": .string(code)])
                 },
                 inUse: { address in mail.addressInUse(address) })
             switch outcome {
@@ -104,7 +105,7 @@ struct SocialSignUpController {
             problem = context.translator.text("That code has expired or was tried too often. Send the form again for a new one.")
         case .usernameTaken:
             let fresh = try await social.pendingSignUp(token) ?? pending
-            return try page(context, fresh, errors: FieldErrors("username", "That username was taken meanwhile. Choose another."), typed: nil,
+            return try page(context, fresh, errors: FieldErrors("username", Message("That username was taken meanwhile. Choose another.")), typed: nil,
                             status: .unprocessableContent).response(for: request, context: context)
         }
         return try page(context, pending, errors: FieldErrors(), typed: nil, codeError: problem, status: .unprocessableContent)
