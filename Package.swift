@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "SecurityTests", dependencies: ["Security", "FakeAuthenticator"], exclude: ["QRReference"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Runtime"], swiftSettings: swiftSettings),
         .testTarget(name: "IdentityTests", dependencies: ["Identity", "Storage", "Security", "FakeAuthenticator"], swiftSettings: swiftSettings),
-        .testTarget(name: "WebTests", dependencies: ["Web", "WebTesting", "Runtime", "Security"], exclude: ["Fixtures", "Corpus"], swiftSettings: swiftSettings),
+        .testTarget(name: "WebTests", dependencies: ["Web", "WebTesting", "Runtime", "Security", "Localization", "Mustache"], exclude: ["Fixtures", "Corpus"], swiftSettings: swiftSettings),
         .testTarget(name: "FakeProvidersTests", dependencies: ["FakeProviders", "Web", "Security"], swiftSettings: swiftSettings),
         .testTarget(name: "SiteTests", dependencies: ["Site", "Accounts", "Identity", "IdentityWeb", "Provider", "WebTesting", "FakeProviders", "FakeAuthenticator", "Storage", "Security", "Web", "Runtime", "Mustache"], swiftSettings: swiftSettings),
         .testTarget(name: "ProviderTests", dependencies: ["Provider", "Identity", "IdentityWeb", "Localization", "WebTesting", "Web", "Security", "Storage", "FakeAuthenticator"], swiftSettings: swiftSettings),

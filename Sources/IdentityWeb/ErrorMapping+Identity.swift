@@ -1,3 +1,4 @@
+import Localization
 import Identity
 import Storage
 import Web
@@ -11,11 +12,13 @@ extension ErrorMapping {
         if error is Credentials.Busy { return ServiceUnavailable() }
         if let throttled = error as? TooManySignUps {
             let minutes = max(1, (throttled.retryAfter + 59) / 60)
-            return HTTPError(.tooManyRequests, "Too many accounts were created from your address. Try again in \(minutes) minute\(minutes == 1 ? "" : "s").",
+            return HTTPError(.tooManyRequests, Message(one: "Too many accounts were created from your address. Try again in {{count}} minute.",
+                                                       other: "Too many accounts were created from your address. Try again in {{count}} minutes.",
+                                                       count: minutes),
                              headers: ["Retry-After": String(throttled.retryAfter)])
         }
         if let throttled = error as? TooManyResetRequests {
-            return HTTPError(.tooManyRequests, "Too many reset requests from your address. Try again later.",
+            return HTTPError(.tooManyRequests, Message("Too many reset requests from your address. Try again later."),
                              headers: ["Retry-After": String(throttled.retryAfter)])
         }
         guard let database = error as? DatabaseError else { return nil }
@@ -32,6 +35,9 @@ public struct ServiceUnavailable: HTTPResponseError {
     public static let retryAfter = 5
 
     public var status: HTTPStatus { .serviceUnavailable }
-    public var publicMessage: String { "The service is temporarily unavailable. Please try again in a moment." }
+    /// What people are told (error pages translate it: the catalogs know this English).
+    public static let message = Message("The service is temporarily unavailable. Please try again in a moment.")
+
+    public var publicMessage: String { Self.message.description }
     public var headers: HTTPHeaders { ["Retry-After": String(Self.retryAfter)] }
 }

@@ -1,3 +1,4 @@
+import Localization
 import Foundation
 import Identity
 import Security
@@ -294,7 +295,7 @@ public struct SocialAuthService: Sendable {
         let (account, token) = try await database.write { db -> (SocialAccount, String?) in
             guard let account = try SocialAccountRepository.find(id: accountID, in: db), account.userID == userID,
                   let user = try UserRepository.find(id: userID, in: db) else {
-                throw HTTPError(.notFound, "That linked account does not exist.")
+                throw HTTPError(.notFound, Message("That linked account does not exist."))
             }
             let others = try SocialAccountRepository.forUser(userID, in: db).filter { $0.id != accountID }
             guard user.hasPassword || !others.isEmpty else { throw SocialAuthError.lastSignInMethod }

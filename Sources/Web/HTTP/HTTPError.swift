@@ -1,3 +1,5 @@
+import Localization
+
 /// An error that knows which HTTP status it deserves, so the edge can answer it precisely
 /// instead of with a generic 500. `HTTPError` is the framework's own; a lower layer's error
 /// becomes one through the app's `ErrorMapping`, not by knowing HTTP.
@@ -23,12 +25,21 @@ public struct HTTPError: HTTPResponseError, Sendable, CustomStringConvertible {
     public var message: String
     /// Extra headers for the response, such as `Allow` or `Retry-After`.
     public var headers: HTTPHeaders
+    /// The message for people, which an error page shows in the reader's language; `message`
+    /// is its English (what JSON and logs get).
+    public var localized: Message?
 
     /// An error with a status and a client-safe message (the reason phrase when omitted).
     public init(_ status: HTTPStatus, _ message: String? = nil, headers: HTTPHeaders = HTTPHeaders()) {
         self.status = status
         self.message = message ?? status.reasonPhrase
         self.headers = headers
+    }
+
+    /// An error whose message people read: pages show it translated.
+    public init(_ status: HTTPStatus, _ message: Message, headers: HTTPHeaders = HTTPHeaders()) {
+        self.init(status, message.description, headers: headers)
+        localized = message
     }
 
     public var publicMessage: String { message }

@@ -31,10 +31,16 @@ public struct ErrorPageMiddleware: Middleware {
             response = (try? JSON(["error": code, "message": error.message], status: error.status).response(for: request, context: context))
                 ?? Response(status: error.status)
         } else {
+            let translator = context.translator
+            let title = HTTPStatus.pageTitles[error.status.code].map { translator.text($0) } ?? error.status.reasonPhrase
+            // A message given as plain English is looked up all the same: the catalogs may
+            // know it (reason phrases do), and a miss leaves it as it was.
+            let message = error.localized.map { translator.text($0) }
+                ?? (error.message == error.status.reasonPhrase ? title : translator.text(error.message))
             let values: [String: MustacheValue] = [
                 "status": .int(error.status.code),
-                "title": .string(error.status.reasonPhrase),
-                "message": .string(error.message),
+                "title": .string(title),
+                "message": .string(message),
                 "requestID": .string(context.requestID),
             ]
             let html = context.templates?.render(decorate(context, values), template: template) ?? "<h1>\(error.status.code) \(error.status.reasonPhrase)</h1>"

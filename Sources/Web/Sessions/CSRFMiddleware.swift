@@ -1,3 +1,4 @@
+import Localization
 import Security
 
 /// Refuses POST, PUT, PATCH and DELETE requests that do not carry the session's CSRF token, as
@@ -21,7 +22,7 @@ public struct CSRFMiddleware: Middleware {
         guard let expected = context.session.expectedCSRFToken, let sent,
               constantTimeEquals(Array(sent.utf8), Array(expected.utf8)) else {
             context.logger.warning("csrf_rejected", ["method": request.method, "path": request.path])
-            throw HTTPError(.forbidden, "This form has expired or did not come from this site, so it was not accepted (CSRF check failed). Go back, reload the page and try again.")
+            throw HTTPError(.forbidden, Message("This form has expired or did not come from this site, so it was not accepted (CSRF check failed). Go back, reload the page and try again."))
         }
         return try await next.respond(to: request, context: context)
     }

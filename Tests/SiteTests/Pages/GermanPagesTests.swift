@@ -68,4 +68,21 @@ import WebTesting
         #expect(page.text.contains("<html lang=\"en\">"))
         #expect(page.text.contains("<h1>Create an account</h1>"))
     }
+
+    @Test func errorPagesAreInGermanWhileJSONKeepsItsEnglish() async throws {
+        let site = try await TestSite.make()
+        let client = germanClient(site)
+        let missing = await client.get("/no-such-page")
+        #expect(missing.status.code == 404)
+        #expect(missing.text.contains("<html lang=\"de\">"))
+        #expect(missing.text.contains("Nicht gefunden"))
+        #expect(!missing.text.contains("Not Found"))
+
+        let forged = await client.post("/login", form: [("username", "alice"), ("password", "x")])
+        #expect(forged.status.code == 403)
+        #expect(forged.text.contains("CSRF-Prüfung fehlgeschlagen"))
+
+        let json = await client.get("/no-such-page", headers: ["Accept": "application/json"])
+        #expect(json.text.contains("not_found"))
+    }
 }
