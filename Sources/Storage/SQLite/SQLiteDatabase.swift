@@ -111,11 +111,8 @@ public final class SQLiteDatabase: Database {
         if readers !== writer { readers.close() }
     }
 
-    /// How long a connection waits for another process's lock before SQLITE_BUSY.
-    static let busyTimeoutMilliseconds: Int32 = 5000
-
     private static func configure(_ connection: SQLiteConnection, writer: Bool) throws(DatabaseError) {
-        sqlite3_busy_timeout(connection.handle, busyTimeoutMilliseconds)
+        sqlite3_busy_timeout(connection.handle, 5000)
         if writer {
             _ = try connection.execute("PRAGMA journal_mode=WAL", [])
         }

@@ -43,21 +43,9 @@ final class SQLiteWriteBatch: Sendable {
         self.maximumBatch = max(1, maximumBatch)
     }
 
-    /// How long a write may run on the caller's thread before it is rolled back and queued.
-    static let inlineBudget = 0.002
-
-    /// Runs `body` and returns its result once the transaction that holds it has committed.
-    ///
-    /// With nobody else writing or waiting, the write runs at once on the caller's thread (an
-    /// event loop, usually), in a transaction of its own: a token grant's insert takes tens of
-    /// microseconds, less than the trip to a worker thread and back. When the writer is busy
-    /// (another write, another process holding the lock) or the body outgrows `inlineBudget`,
-    /// it is rolled back, if it began, and queued, where writes share transactions as above.
-    /// Bodies may therefore run twice, as they already may when a batch is replayed: they must
-    /// only touch the database.
+    /// Queues `body` and returns its result once its batch has committed.
     func write<T: Sendable>(_ body: @escaping @Sendable (any Connection) throws -> T) async throws -> T {
-        if let done = try writeInline(body) { return try done.get() }
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             enqueue(Job(run: { connection in
                 let outcome = Result { try Self.inSavepoint(connection, body) }
                 let succeeded = if case .success = outcome { true } else { false }
@@ -65,52 +53,6 @@ final class SQLiteWriteBatch: Sendable {
                     if let commitError, succeeded { continuation.resume(throwing: commitError) } else { continuation.resume(with: outcome) }
                 }
             }, fail: { error in continuation.resume(throwing: error) }))
-        }
-    }
-
-    /// The write's outcome when it ran here, nil when it must be queued instead.
-    private func writeInline<T>(_ body: (any Connection) throws -> T) throws -> Result<T, any Error>? {
-        let claimed = queue.withLock { queue in
-            guard !queue.draining && queue.jobs.isEmpty else { return false }
-            queue.draining = true
-            return true
-        }
-        guard claimed else { return nil }
-        defer {
-            // Writes that arrived meanwhile queued behind this one; now they may go.
-            let start = queue.withLock { queue in
-                queue.draining = !queue.jobs.isEmpty
-                return queue.draining
-            }
-            if start { Task { await drain() } }
-        }
-        let ran = try writer.withConnectionIfFree { connection -> (result: Result<Result<T, any Error>?, any Error>, reusable: Bool) in
-            (.success(Self.runInline(body, on: connection)), true)
-        }
-        return try ran?.get()
-    }
-
-    /// One write in its own transaction, never waiting for a lock: nil (rolled back) when the
-    /// lock is taken or the budget runs out, even if the body swallowed the interruption.
-    private static func runInline<T>(_ body: (any Connection) throws -> T, on connection: SQLiteConnection) -> Result<T, any Error>? {
-        sqlite3_busy_timeout(connection.handle, 0)
-        defer { sqlite3_busy_timeout(connection.handle, SQLiteDatabase.busyTimeoutMilliseconds) }
-        do {
-            _ = try connection.execute("BEGIN IMMEDIATE", [])
-        } catch {
-            return nil
-        }
-        let outcome = connection.withinBudget(seconds: inlineBudget) { Result { try body(connection) } }
-        guard !connection.budgetExceeded, case .success = outcome else {
-            connection.rollbackIfOpen()
-            return connection.budgetExceeded ? nil : outcome
-        }
-        do {
-            _ = try connection.execute("COMMIT", [])
-            return outcome
-        } catch {
-            connection.rollbackIfOpen()
-            return .failure(error)
         }
     }
 
