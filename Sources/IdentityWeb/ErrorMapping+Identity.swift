@@ -24,7 +24,7 @@ extension ErrorMapping {
         guard let database = error as? DatabaseError else { return nil }
         switch database {
         case .unavailable, .busy: return ServiceUnavailable()
-        default: return HTTPError(.internalServerError, ErrorMapping.internalMessage)
+        default: return HTTPError(.internalServerError, ErrorMapping.internalProblem)
         }
     }
 }

@@ -1,10 +1,14 @@
+import Localization
+
 /// The one way an error becomes an HTTP error, whatever the reply's format (an HTML page, the
 /// API's JSON, an RFC 6749 reply). The framework knows its own `HTTPResponseError`s; the app
 /// installs `translate` for the domain errors it knows (a database outage is 503), so the
 /// framework never imports the layers above it.
 public struct ErrorMapping: Sendable {
     /// The message for every failure that is our fault; the details go to the log only.
-    public static let internalMessage = "Something went wrong on our side. It has been logged; please try again."
+    public static let internalProblem = Message("Something went wrong on our side. It has been logged; please try again.")
+    /// Its English, as plain text and JSON carry it.
+    public static let internalMessage = internalProblem.description
 
     private let translate: @Sendable (any Error) -> (any HTTPResponseError)?
 
@@ -19,7 +23,7 @@ public struct ErrorMapping: Sendable {
         if let plain = error as? HTTPError { return plain }
         guard let known = (error as? any HTTPResponseError) ?? translate(error) else {
             logger.error("unhandled", ["error": String(reflecting: type(of: error)), "detail": error])
-            return HTTPError(.internalServerError, Self.internalMessage)
+            return HTTPError(.internalServerError, Self.internalProblem)
         }
         if known.status.code >= 500 {
             logger.error("failed", ["error": String(reflecting: type(of: error)), "status": known.status.code, "detail": error])
