@@ -31,6 +31,9 @@ public struct Client: Sendable, Equatable {
     public var requiresPushedRequests: Bool
     /// When the client was registered (Unix seconds).
     public let createdAt: Int
+    /// Raised by every change to the stored client: a copy held in memory is good for minting
+    /// tokens only while this still matches (`ClientRepository.isCurrent`).
+    public let revision: Int64
 
     init(row: Row) throws {
         clientID = try row.string("client_id")
@@ -45,6 +48,7 @@ public struct Client: Sendable, Equatable {
         requiresPKCE = try row.bool("require_pkce")
         requiresPushedRequests = try row.bool("require_par")
         createdAt = try row.int("created_at")
+        revision = try row.int64("revision")
     }
 
     /// The switches an admin may turn on or off after registration (`latchkey clients set`),

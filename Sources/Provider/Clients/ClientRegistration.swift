@@ -165,6 +165,7 @@ public struct ClientRegistration: Sendable {
             _ = try ClientRepository.update(clientID: id, new, in: db)
             return try ClientRepository.find(clientID: id, in: db)
         }
+        clients.cache.forget(id)
         guard let updated else { throw Refusal.invalidMetadata("The client no longer exists.") }
         return (updated, authMethod)
     }

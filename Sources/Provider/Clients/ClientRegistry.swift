@@ -9,6 +9,14 @@ import Web
 public struct ClientRegistry: Sendable {
     let database: any Database
     let clock: Clock
+    /// Clients the token endpoint authenticated lately (`authenticate(_:cached:)`).
+    let cache: ClientCache
+
+    public init(database: any Database, clock: Clock) {
+        self.database = database
+        self.clock = clock
+        cache = ClientCache(clock: clock)
+    }
 
     /// A client as just registered, with its secret in the clear: the only time it exists so.
     public struct Registered: Sendable {
@@ -51,22 +59,33 @@ public struct ClientRegistry: Sendable {
     /// Turns one of a client's switches on or off; false when there is no such client.
     @discardableResult
     public func set(_ setting: Client.Setting, to value: Bool, clientID: String) async throws -> Bool {
-        try await database.write { db in try ClientRepository.set(setting, to: value, clientID: clientID, in: db) }
+        defer { cache.forget(clientID) }
+        return try await database.write { db in try ClientRepository.set(setting, to: value, clientID: clientID, in: db) }
     }
 
     /// Removes a client with everything issued to it; false when there was none.
     @discardableResult
     public func remove(_ clientID: String) async throws -> Bool {
-        try await database.write { db in try ClientRepository.delete(clientID: clientID, in: db) }
+        defer { cache.forget(clientID) }
+        return try await database.write { db in try ClientRepository.delete(clientID: clientID, in: db) }
     }
 
     /// The client these credentials prove, or why they prove nothing. Secrets are compared as
-    /// SHA-256 digests in constant time.
-    public func authenticate(_ credentials: ClientCredentials) async throws -> Client {
+    /// SHA-256 digests in constant time. With `cached`, a client read in the last few seconds is
+    /// not read again (`ClientCache`): only for callers that mint tokens, since minting is where
+    /// a stale copy is caught.
+    public func authenticate(_ credentials: ClientCredentials, cached: Bool = false) async throws -> Client {
         guard ClientRegistry.isPlausibleID(credentials.clientID) else { throw ClientAuthenticationError.unknownClient }
         let clientID = credentials.clientID
-        guard let (client, storedHash) = try await database.read({ db in try ClientRepository.credentials(clientID: clientID, in: db) }) else {
-            throw ClientAuthenticationError.unknownClient
+        let client: Client, storedHash: String?
+        if cached, let entry = cache.entry(clientID) {
+            (client, storedHash) = (entry.client, entry.secretHash)
+        } else {
+            guard let read = try await database.read({ db in try ClientRepository.credentials(clientID: clientID, in: db) }) else {
+                throw ClientAuthenticationError.unknownClient
+            }
+            (client, storedHash) = read
+            cache.remember(client, secretHash: storedHash)
         }
         if client.isConfidential {
             guard let secret = credentials.secret, let storedHash,

@@ -2,7 +2,7 @@ import Storage
 
 /// SQL for the `clients` table.
 enum ClientRepository {
-    static let columns = "client_id, name, redirect_uris, grant_types, scopes, confidential, skip_consent, resource_server, require_pkce, require_par, access_token_format, created_at"
+    static let columns = "client_id, name, redirect_uris, grant_types, scopes, confidential, skip_consent, resource_server, require_pkce, require_par, access_token_format, created_at, revision"
 
     static func find(clientID: String, in db: any Connection) throws -> Client? {
         try db.queryOne("SELECT \(columns) FROM clients WHERE client_id = ?", clientID).map(Client.init)
@@ -32,7 +32,7 @@ enum ClientRepository {
 
     /// A dynamically registered client's new metadata (RFC 7592 §2.2); its kind and secret stay.
     static func update(clientID: String, _ new: NewClient, in db: any Connection) throws -> Bool {
-        try db.execute("UPDATE clients SET name = ?, redirect_uris = ?, grant_types = ?, scopes = ? WHERE client_id = ?",
+        try db.execute("UPDATE clients SET name = ?, redirect_uris = ?, grant_types = ?, scopes = ?, revision = revision + 1 WHERE client_id = ?",
                        new.name, new.redirectURIs.joined(separator: " "), new.grantTypes.sorted().map(\.rawValue).joined(separator: " "),
                        new.scopes.description, clientID) > 0
     }
@@ -43,7 +43,13 @@ enum ClientRepository {
 
     static func set(_ setting: Client.Setting, to value: Bool, clientID: String, in db: any Connection) throws -> Bool {
         // The column name comes from the enum, never from input.
-        try db.execute("UPDATE clients SET \(setting.rawValue) = ? WHERE client_id = ?", value, clientID) > 0
+        try db.execute("UPDATE clients SET \(setting.rawValue) = ?, revision = revision + 1 WHERE client_id = ?", value, clientID) > 0
+    }
+
+    /// Whether `client` is still what is stored: same revision, not deleted. Every statement that
+    /// changes a client's row raises its revision.
+    static func isCurrent(_ client: Client, in db: any Connection) throws -> Bool {
+        try db.queryOne("SELECT revision FROM clients WHERE client_id = ?", client.clientID)?.int64("revision") == client.revision
     }
 
     /// Deletes a client; its codes, tokens and consents go with it (ON DELETE CASCADE).

@@ -39,6 +39,10 @@ extension OAuthError {
         case .deviceCodeExpired: self.init(.expiredToken, "The device code has expired; start again.")
         case .deviceDenied: self.init(.accessDenied, "The user denied the request.")
         case .deviceCodeUsed: self.init(.invalidGrant, "The device code has already been used.")
+        // Only when the client changed again between the fresh read and the retry.
+        case .clientChanged:
+            self.init(.temporarilyUnavailable, "The client's registration changed while tokens were issued; try again.",
+                      status: .serviceUnavailable, headers: ["Retry-After": "1"])
         }
     }
 

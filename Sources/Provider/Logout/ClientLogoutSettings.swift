@@ -47,9 +47,11 @@ extension ClientRegistry {
     /// Replaces the client's logout settings; false for an unknown client.
     public func setLogoutSettings(_ clientID: String, _ settings: ClientLogoutSettings) async throws -> Bool {
         if let problem = settings.problem() { throw FieldErrors("post_logout_redirect_uris", problem) }
+        defer { cache.forget(clientID) }
         return try await database.write { db in
             try db.execute("""
-                UPDATE clients SET post_logout_redirect_uris = ?, backchannel_logout_uri = ?, backchannel_logout_session_required = ?
+                UPDATE clients SET post_logout_redirect_uris = ?, backchannel_logout_uri = ?, backchannel_logout_session_required = ?,
+                                   revision = revision + 1
                 WHERE client_id = ?
                 """, settings.postLogoutRedirectURIs.joined(separator: " "), settings.backchannelLogoutURI,
                 settings.backchannelLogoutSessionRequired, clientID) == 1

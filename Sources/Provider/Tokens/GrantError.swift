@@ -50,4 +50,7 @@ public enum GrantError: Error, Sendable, Equatable {
     case deviceDenied
     /// The device code was exchanged already.
     case deviceCodeUsed
+    /// The client changed (or was removed) since the copy the request was authenticated with
+    /// was read: nothing was issued, and the token endpoint tries again with a fresh read.
+    case clientChanged
 }

@@ -205,6 +205,9 @@ public struct TokenService: Sendable {
     /// access tokens, the hash of the `jti` the JWT will carry.
     static func mintAccessToken(in db: any Connection, client: Client, userID: Int64?, scope: ScopeSet, familyID: String,
                                 audience: [String], dpopKey: String?, now: Int, lifetimes: TokenLifetimes) throws -> Minted {
+        // Every grant mints here, so this is where a client remembered by `ClientCache` is held
+        // to what is stored; throwing rolls back whatever the grant did in this transaction.
+        guard try ClientRepository.isCurrent(client, in: db) else { throw GrantError.clientChanged }
         let access = TokenHash.newToken()
         try TokenRepository.insertAccessToken(hash: TokenHash.of(access), clientID: client.clientID, userID: userID, scope: scope,
                                               familyID: familyID, audience: audience, dpopKey: dpopKey, now: now,
