@@ -49,7 +49,13 @@ enum ClientRepository {
     /// Whether `client` is still what is stored: same revision, not deleted. Every statement that
     /// changes a client's row raises its revision.
     static func isCurrent(_ client: Client, in db: any Connection) throws -> Bool {
-        try db.queryOne("SELECT revision FROM clients WHERE client_id = ?", client.clientID)?.int64("revision") == client.revision
+        // On PostgreSQL other writers run beside this transaction: the key-share lock keeps the
+        // row (and so the foreign key the token about to be inserted needs) until we commit, and
+        // waits out a removal already under way, after which the row is gone and we refuse. On
+        // SQLite the single writer already holds the whole database.
+        let lock = db.dialect == .postgres ? " FOR KEY SHARE" : ""
+        return try db.queryOne("SELECT revision FROM clients WHERE client_id = ?" + lock, client.clientID)?.int64("revision")
+            == client.revision
     }
 
     /// Deletes a client; its codes, tokens and consents go with it (ON DELETE CASCADE).
