@@ -114,37 +114,3 @@ import Testing
         }
     }
 }
-
-/// Checkpoints run on a worker once the WAL passes 1,000 pages, not inside a commit: the
-/// database file itself grows while writes go on, and the data is all there.
-@Suite struct BackgroundCheckpointTests {
-    @Test func aGrowingWALIsCopiedIntoTheDatabaseFile() async throws {
-        try await withTemporaryDirectory { directory in
-            let path = directory + "/checkpoint.sqlite3"
-            let db = try SQLiteDatabase(path: path)
-            defer { db.close() }
-            try await db.write { try $0.executeScript("CREATE TABLE blobs (n INTEGER PRIMARY KEY, body TEXT NOT NULL)") }
-            let before = Self.size(of: path)
-            // About 6 MB in 60 commits: 1,500 pages of WAL, past the threshold more than once.
-            for batch in 0..<60 {
-                try await db.write { connection in
-                    for n in 0..<25 {
-                        _ = try connection.execute("INSERT INTO blobs (n, body) VALUES (?, ?)", batch * 25 + n, String(repeating: "x", count: 4000))
-                    }
-                }
-            }
-            // The checkpoint runs on a worker: wait for its effect (not for a time).
-            var grown = false
-            for _ in 0..<500 where !grown {
-                grown = Self.size(of: path) > before + 1_000_000
-                if !grown { try await Task.sleep(nanoseconds: 20_000_000) }
-            }
-            #expect(grown, "the database file never received the WAL's pages")
-            #expect(try await db.read { try $0.queryOne("SELECT COUNT(*) AS n FROM blobs")?.int("n") } == 1500)
-        }
-    }
-
-    private static func size(of path: String) -> Int {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
-    }
-}

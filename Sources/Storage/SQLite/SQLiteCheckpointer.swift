@@ -2,29 +2,44 @@ import CSQLite
 import Runtime
 import Synchronization
 
-/// Moves SQLite's WAL checkpoints off the commit path: the writer connection reports its WAL size
-/// after every commit, and past `threshold` pages a passive checkpoint runs on a worker thread,
-/// on a connection of its own, while writes go on.
+/// Moves SQLite's WAL checkpoints off the commit path, and keeps the WAL from growing without end.
 ///
+/// The writer connection reports its WAL size after every commit; past `threshold` pages a
+/// passive checkpoint runs on a worker thread, on a connection of its own, while writes go on.
 /// Why: SQLite's automatic checkpoint runs inside the COMMIT that crosses 1,000 pages, copying
 /// them into the database and syncing it, and every write queued behind the single writer waits
-/// for it. A passive checkpoint never blocks writers or readers (it copies what no reader still
-/// needs, and the WAL starts over once it has all been copied).
+/// for it. A passive checkpoint never blocks writers or readers.
+///
+/// But a checkpoint that runs beside the writer never finishes the log: by the time it has copied
+/// the frames it started with, more have been appended, and SQLite only starts the WAL over from
+/// its beginning once every frame is in the database. Under steady writes the file then grows for
+/// as long as they last (3 GB after ten minutes of token grants, with every frame appended to new
+/// file pages that the kernel must first allocate and zero: a fifth of the provider's CPU). So
+/// when the background checkpoint leaves frames behind, the writer itself finishes the job
+/// before its next transaction (`catchUp(on:)`): a RESTART checkpoint with no write under way has
+/// only those few frames left to copy, then waits a moment for readers on older snapshots and
+/// starts the log over. Writes wait for that short copy, not for the bulk.
 final class SQLiteCheckpointer: Sendable {
     /// SQLite's own default for `wal_autocheckpoint`.
-    static let threshold: Int32 = 1000
+    static let defaultThreshold: Int32 = 1000
+    /// How long the writer's catch-up waits for readers still on frames of the old log; past it
+    /// the log is started over at the next chance instead.
+    static let catchUpWaitMilliseconds: Int32 = 5
 
     private struct State: ~Copyable {
         var pending = false
         var closed = false
+        var catchUpWanted = false
         var connection: SQLiteConnection?
     }
 
     private let path: String
+    let threshold: Int32
     private let state = Mutex(State())
 
-    init(path: String) {
+    init(path: String, threshold: Int32 = SQLiteCheckpointer.defaultThreshold) {
         self.path = path
+        self.threshold = max(1, threshold)
     }
 
     /// Takes over `writer`'s checkpoints (this disables its automatic ones). The writer must not
@@ -38,7 +53,7 @@ final class SQLiteCheckpointer: Sendable {
 
     /// Called on the writer's thread after each commit.
     private func committed(walPages: Int32) {
-        guard walPages >= Self.threshold else { return }
+        guard walPages >= threshold else { return }
         let start = state.withLock { state in
             guard !state.pending && !state.closed else { return false }
             state.pending = true
@@ -58,17 +73,36 @@ final class SQLiteCheckpointer: Sendable {
             }
             return state.connection
         }
+        var logFrames: Int32 = 0
+        var copiedFrames: Int32 = 0
         if let connection {
             // Errors are not worth a log line: the next commit past the threshold tries again.
-            _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copiedFrames)
         }
         let leftover: SQLiteConnection? = state.withLock { state in
             state.pending = false
+            // Frames appended while this one copied: the writer finishes before it goes on.
+            if copiedFrames < logFrames { state.catchUpWanted = true }
             guard state.closed else { return nil }
             defer { state.connection = nil }
             return state.connection
         }
         leftover?.close()
+    }
+
+    /// Called by the writer before it begins a transaction. When the last background checkpoint
+    /// left frames behind, copies them and starts the log over (see the type's comment).
+    func catchUp(on writer: SQLiteConnection) {
+        let wanted = state.withLock { state in
+            defer { state.catchUpWanted = false }
+            return state.catchUpWanted && !state.closed
+        }
+        guard wanted else { return }
+        // A short wait only: a reader on an old snapshot (a report on a worker) must not hold
+        // every write back. Busy, it is tried again after the next background checkpoint.
+        sqlite3_busy_timeout(writer.handle, Self.catchUpWaitMilliseconds)
+        _ = sqlite3_wal_checkpoint_v2(writer.handle, nil, SQLITE_CHECKPOINT_RESTART, nil, nil)
+        sqlite3_busy_timeout(writer.handle, SQLiteDatabase.busyTimeoutMilliseconds)
     }
 
     /// Closes the checkpoint connection now, or when a running checkpoint ends.

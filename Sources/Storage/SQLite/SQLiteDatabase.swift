@@ -17,7 +17,10 @@ public final class SQLiteDatabase: Database {
     ///
     /// `":memory:"` and `file:…?mode=memory` URIs get a single connection for reads and writes,
     /// because every extra connection would see a different (or a table-locked shared) database.
-    public init(path: String, readers readerCount: Int = 4) throws(DatabaseError) {
+    /// `checkpointPages` is how large the WAL may grow before a checkpoint copies it back (tests
+    /// make it small; 1,000 is SQLite's own default).
+    public init(path: String, readers readerCount: Int = 4,
+                checkpointPages: Int32 = 1000) throws(DatabaseError) {
         self.path = path
         let inMemory = Self.isInMemory(path)
         if !inMemory { try Self.createParentDirectory(of: path) }
@@ -31,7 +34,7 @@ public final class SQLiteDatabase: Database {
         if inMemory {
             checkpointer = nil
         } else {
-            let checkpointer = SQLiteCheckpointer(path: path)
+            let checkpointer = SQLiteCheckpointer(path: path, threshold: checkpointPages)
             checkpointer.install(on: writerConnection)
             self.checkpointer = checkpointer
         }
@@ -39,7 +42,7 @@ public final class SQLiteDatabase: Database {
         writer = ConnectionPool(capacity: 1, initial: [writerConnection], open: { () throws(DatabaseError) in
             throw DatabaseError.unavailable("the SQLite writer connection was lost")
         }, destroy: destroy)
-        batch = SQLiteWriteBatch(writer: writer)
+        batch = SQLiteWriteBatch(writer: writer, checkpointer: checkpointer)
         if inMemory || readerCount < 1 {
             readers = writer
         } else {
@@ -111,10 +114,16 @@ public final class SQLiteDatabase: Database {
         if readers !== writer { readers.close() }
     }
 
+    /// How long a connection waits for a lock another connection or process holds.
+    static let busyTimeoutMilliseconds: Int32 = 5000
+
     private static func configure(_ connection: SQLiteConnection, writer: Bool) throws(DatabaseError) {
-        sqlite3_busy_timeout(connection.handle, 5000)
+        sqlite3_busy_timeout(connection.handle, busyTimeoutMilliseconds)
         if writer {
             _ = try connection.execute("PRAGMA journal_mode=WAL", [])
+            // When the log starts over, a file grown large by a burst of writes is cut back to
+            // this size rather than kept at its largest (64 MiB: sixteen checkpoints' worth).
+            _ = try connection.execute("PRAGMA journal_size_limit=67108864", [])
         }
         _ = try connection.execute("PRAGMA foreign_keys=ON", [])
         _ = try connection.execute("PRAGMA synchronous=NORMAL", [])

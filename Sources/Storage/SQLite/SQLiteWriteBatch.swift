@@ -34,12 +34,14 @@ final class SQLiteWriteBatch: Sendable {
 
     private let queue = Mutex(Queue())
     private let writer: ConnectionPool<SQLiteConnection>
+    private let checkpointer: SQLiteCheckpointer?
     /// At most this many writes share a transaction, so the first in a long queue is not held
     /// back behind an unbounded batch.
     let maximumBatch: Int
 
-    init(writer: ConnectionPool<SQLiteConnection>, maximumBatch: Int = 32) {
+    init(writer: ConnectionPool<SQLiteConnection>, checkpointer: SQLiteCheckpointer? = nil, maximumBatch: Int = 32) {
         self.writer = writer
+        self.checkpointer = checkpointer
         self.maximumBatch = max(1, maximumBatch)
     }
 
@@ -78,8 +80,9 @@ final class SQLiteWriteBatch: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                let finishes: [(Finish, (any Error)?)] = try await writer.withConnection { connection in
-                    (.success(Self.commit(batch, on: connection)), true)
+                let finishes: [(Finish, (any Error)?)] = try await writer.withConnection { [checkpointer] connection in
+                    checkpointer?.catchUp(on: connection)
+                    return (.success(Self.commit(batch, on: connection)), true)
                 }
                 for (finish, commitError) in finishes { finish.answer(commitError) }
             } catch {
