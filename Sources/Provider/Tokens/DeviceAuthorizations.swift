@@ -124,7 +124,7 @@ public struct DeviceAuthorizations: Sendable {
             let methods = (try row.optionalString("amr") ?? "pwd").split(separator: " ").map(String.init)
             let authTime = try row.optionalInt("auth_time") ?? now
             let minted = try TokenService.mint(in: db, client: client, userID: user.id, scope: ScopeSet(trusted: try row.string("scope")),
-                                               familyID: TokenHash.newToken(), rotatedFrom: nil, authTime: authTime, methods: methods,
+                                               familyID: TokenHash.newFamilyID(at: now), rotatedFrom: nil, authTime: authTime, methods: methods,
                                                resources: audience, audience: audience, dpopKey: dpopKey,
                                                refreshDPoPKey: client.isConfidential ? nil : dpopKey, now: now, lifetimes: lifetimes)
             return .issued(minted, user: user, nonce: nil, authTime: authTime, methods: methods)

@@ -45,8 +45,8 @@ public struct TokenService: Sendable {
     /// `sid` names the provider session that approved it, for id_tokens and back-channel logout.
     public func issueCode(for request: AuthorizationRequest, userID: Int64, authTime: Int, methods: [String],
                           sid: String? = nil) async throws -> String {
-        let code = TokenHash.newToken(), familyID = TokenHash.newToken()
-        let now = clock.now(), expiresAt = now + lifetimes.authorizationCode
+        let now = clock.now(), code = TokenHash.newToken(), familyID = TokenHash.newFamilyID(at: now)
+        let expiresAt = now + lifetimes.authorizationCode
         try await database.write { db in
             try TokenRepository.insertCode(hash: TokenHash.of(code), request: request, userID: userID, authTime: authTime,
                                            methods: methods, familyID: familyID, now: now, expiresAt: expiresAt, in: db)
@@ -154,8 +154,8 @@ public struct TokenService: Sendable {
         let audience = try Self.target(asked, within: [], known: resources).get()
         let now = clock.now(), lifetimes = lifetimes
         let minted = try await database.write { db in
-            try Self.mintAccessToken(in: db, client: client, userID: nil, scope: scope, familyID: TokenHash.newToken(), audience: audience,
-                                     dpopKey: dpopKey, now: now, lifetimes: lifetimes)
+            try Self.mintAccessToken(in: db, client: client, userID: nil, scope: scope, familyID: TokenHash.newFamilyID(at: now),
+                                     audience: audience, dpopKey: dpopKey, now: now, lifetimes: lifetimes)
         }
         return try finish(.issued(minted, user: nil, nonce: nil, authTime: now, methods: []), client: client, now: now)
     }
@@ -178,8 +178,8 @@ public struct TokenService: Sendable {
         if try await database.read({ try ProviderSecondFactors.isEnabled(userID: user.id, in: $0) }) { throw GrantError.secondFactorRequired }
         let now = clock.now(), lifetimes = lifetimes
         let minted = try await database.write { db in
-            try Self.mint(in: db, client: client, userID: user.id, scope: scope, familyID: TokenHash.newToken(), rotatedFrom: nil,
-                          authTime: now, methods: ["pwd"], resources: audience, audience: audience, dpopKey: dpopKey,
+            try Self.mint(in: db, client: client, userID: user.id, scope: scope, familyID: TokenHash.newFamilyID(at: now),
+                          rotatedFrom: nil, authTime: now, methods: ["pwd"], resources: audience, audience: audience, dpopKey: dpopKey,
                           refreshDPoPKey: client.isConfidential ? nil : dpopKey, now: now, lifetimes: lifetimes)
         }
         return try finish(.issued(minted, user: user, nonce: nil, authTime: now, methods: ["pwd"]), client: client, now: now)
