@@ -15,8 +15,8 @@ import Synchronization
 /// its beginning once every frame is in the database. Under steady writes the file then grows for
 /// as long as they last (3 GB after ten minutes of token grants, with every frame appended to new
 /// file pages that the kernel must first allocate and zero: a fifth of the provider's CPU). So
-/// when the background checkpoint leaves frames behind, the writer itself finishes the job
-/// before its next transaction (`catchUp(on:)`): a RESTART checkpoint with no write under way has
+/// after each background checkpoint the writer itself finishes the job before its next
+/// transaction (`catchUp(on:)`): a RESTART checkpoint with no write under way has
 /// only those few frames left to copy, then waits a moment for readers on older snapshots and
 /// starts the log over. Writes wait for that short copy, not for the bulk.
 final class SQLiteCheckpointer: Sendable {
@@ -55,7 +55,9 @@ final class SQLiteCheckpointer: Sendable {
     private func committed(walPages: Int32) {
         guard walPages >= threshold else { return }
         let start = state.withLock { state in
-            guard !state.pending && !state.closed else { return false }
+            // Not while the writer's catch-up is due: the two would contend for the checkpoint
+            // lock, and the catch-up, which restarts the log, would lose.
+            guard !state.pending && !state.catchUpWanted && !state.closed else { return false }
             state.pending = true
             return true
         }
@@ -73,16 +75,16 @@ final class SQLiteCheckpointer: Sendable {
             }
             return state.connection
         }
-        var logFrames: Int32 = 0
-        var copiedFrames: Int32 = 0
         if let connection {
             // Errors are not worth a log line: the next commit past the threshold tries again.
-            _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copiedFrames)
+            _ = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
         }
         let leftover: SQLiteConnection? = state.withLock { state in
             state.pending = false
-            // Frames appended while this one copied: the writer finishes before it goes on.
-            if copiedFrames < logFrames { state.catchUpWanted = true }
+            // The writer finishes the job before its next transaction. Always: the counts the
+            // call reports are of the log as it was when the checkpoint began, so a checkpoint
+            // that copied all of those looks complete while the writer has gone on appending.
+            state.catchUpWanted = true
             guard state.closed else { return nil }
             defer { state.connection = nil }
             return state.connection
@@ -90,8 +92,8 @@ final class SQLiteCheckpointer: Sendable {
         leftover?.close()
     }
 
-    /// Called by the writer before it begins a transaction. When the last background checkpoint
-    /// left frames behind, copies them and starts the log over (see the type's comment).
+    /// Called by the writer before it begins a transaction. After a background checkpoint, copies
+    /// the frames appended while it ran and starts the log over (see the type's comment).
     func catchUp(on writer: SQLiteConnection) {
         let wanted = state.withLock { state in
             defer { state.catchUpWanted = false }
