@@ -63,8 +63,10 @@ import WebTesting
         let refresh = try #require(fields["refresh_token"] as? String)
         let sha = { (text: String) in Hex.encode(SHA256.hash(text)) }
         #expect(try await provider.query("SELECT 1 FROM authorization_codes WHERE code_hash = ?", sha(code)).count == 1)
-        #expect(try await provider.query("SELECT 1 FROM access_tokens WHERE token_hash = ?", sha(access)).count == 1)
-        #expect(try await provider.query("SELECT 1 FROM refresh_tokens WHERE token_hash = ?", sha(refresh)).count == 1)
+        // Access and refresh tokens are stored after their time prefix (`TokenHash.newOrderedToken`).
+        let stored = { (token: String) in String(token.prefix(12)) + sha(token) }
+        #expect(try await provider.query("SELECT 1 FROM access_tokens WHERE token_hash = ?", stored(access)).count == 1)
+        #expect(try await provider.query("SELECT 1 FROM refresh_tokens WHERE token_hash = ?", stored(refresh)).count == 1)
         #expect(try await provider.query("SELECT 1 FROM clients WHERE secret_hash = ?", sha(client.secret!)).count == 1)
         for table in ["authorization_codes", "access_tokens", "refresh_tokens", "clients"] {
             let dump = try await provider.query("SELECT * FROM \(table)").map { "\($0)" }.joined()

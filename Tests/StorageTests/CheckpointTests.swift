@@ -21,7 +21,7 @@ import Testing
     @Test func aGrowingWALIsCopiedIntoTheDatabaseFile() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory + "/checkpoint.sqlite3"
-            let db = try SQLiteDatabase(path: path)
+            let db = try SQLiteDatabase(path: path, checkpointPages: 1000)
             defer { db.close() }
             try await db.write { try $0.executeScript("CREATE TABLE blobs (n INTEGER PRIMARY KEY, body TEXT NOT NULL)") }
             let before = Self.fileSize(path)

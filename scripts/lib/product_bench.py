@@ -292,15 +292,20 @@ class Latchkey:
                                                                      "redirect_uri": REDIRECT_URI, "code_verifier": verifier},
                                            {"Authorization": self.web_auth})
         issued = json.loads(body)
-        template_hash = hashlib.sha256(issued["refresh_token"].encode()).hexdigest()
+        template_hash = stored_form(issued["refresh_token"])
         cols = "client_id, user_id, scope, auth_time, issued_at, expires_at"
         (row,) = self.dbs.script("provider", f"SELECT {cols} FROM refresh_tokens WHERE token_hash = '{template_hash}'")
         client_id, uid, scope, auth_time, issued_at, expires_at = row
-        tokens = [secrets.token_urlsafe(32) for _ in range(pool_size)]
+        # Shaped and stored as the provider mints them (time first: `TokenHash.newOrderedToken`),
+        # then sent in random order, so that each refresh finds its row on a page of its own
+        # rather than walking the table in the order the clones were written.
+        prefix = f"{int(issued_at):012x}"
+        tokens = [prefix + secrets.token_urlsafe(32) for _ in range(pool_size)]
         self.dbs.script("provider", "INSERT INTO refresh_tokens (token_hash, client_id, user_id, scope, family_id, auth_time, "
                         "issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [(hashlib.sha256(t.encode()).hexdigest(), client_id, int(uid), scope, secrets.token_urlsafe(32),
+                        [(stored_form(t), client_id, int(uid), scope, prefix + "." + secrets.token_urlsafe(16),
                           int(auth_time), int(issued_at), int(expires_at)) for t in tokens])
+        secrets.SystemRandom().shuffle(tokens)
         Path(pool_file).write_text("\n".join(tokens) + "\n")
         # One of the pool, used by hand, proves the clones refresh (and is then skipped by the run).
         status, _, body = provider.request("POST", "/oauth/token", {"grant_type": "refresh_token", "refresh_token": tokens[-1]},
@@ -581,6 +586,15 @@ def run_all(a, ours, peer, work, post_lua, pool_lua, load_pin, server_pin):
         signin = (rate, mine, theirs, peak)
 
     report(routes, results, rss, peer, signin, a, alternating)
+
+
+def stored_form(token):
+    """How the provider stores a token it issued (`TokenHash.of`): an access or refresh token,
+    12 hex digits of time and then 43 characters, keeps its time before the hex SHA-256."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    head = token[:12]
+    ordered = len(token) == 55 and all(c in "0123456789abcdef" for c in head)
+    return head + digest if ordered else digest
 
 
 class RSSSampler:

@@ -208,7 +208,7 @@ public struct TokenService: Sendable {
         // Every grant mints here, so this is where a client remembered by `ClientCache` is held
         // to what is stored; throwing rolls back whatever the grant did in this transaction.
         guard try ClientRepository.isCurrent(client, in: db) else { throw GrantError.clientChanged }
-        let access = TokenHash.newToken()
+        let access = TokenHash.newOrderedToken(at: now)
         try TokenRepository.insertAccessToken(hash: TokenHash.of(access), clientID: client.clientID, userID: userID, scope: scope,
                                               familyID: familyID, audience: audience, dpopKey: dpopKey, now: now,
                                               expiresAt: now + lifetimes.accessToken, in: db)
@@ -226,7 +226,7 @@ public struct TokenService: Sendable {
                                          dpopKey: dpopKey, now: now, lifetimes: lifetimes)
         var refresh: String?
         if client.allows(.refreshToken) {
-            let token = TokenHash.newToken()
+            let token = TokenHash.newOrderedToken(at: now)
             try TokenRepository.insertRefreshToken(hash: TokenHash.of(token), clientID: client.clientID, userID: userID,
                                                    scope: refreshScope ?? scope,
                                                    familyID: familyID, rotatedFrom: rotatedFrom, authTime: authTime, methods: methods,

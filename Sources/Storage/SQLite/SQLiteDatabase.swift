@@ -18,9 +18,9 @@ public final class SQLiteDatabase: Database {
     /// `":memory:"` and `file:…?mode=memory` URIs get a single connection for reads and writes,
     /// because every extra connection would see a different (or a table-locked shared) database.
     /// `checkpointPages` is how large the WAL may grow before a checkpoint copies it back (tests
-    /// make it small; 1,000 is SQLite's own default).
+    /// make it small; see `SQLiteCheckpointer.defaultThreshold`).
     public init(path: String, readers readerCount: Int = 4,
-                checkpointPages: Int32 = 1000) throws(DatabaseError) {
+                checkpointPages: Int32 = 4000) throws(DatabaseError) {
         self.path = path
         let inMemory = Self.isInMemory(path)
         if !inMemory { try Self.createParentDirectory(of: path) }
