@@ -131,11 +131,9 @@ class Journey:
 
     def accessibility(self, label, size):
         """axe-core over the page as it stands: every serious or critical violation is a failure."""
-        d = self.driver
-        if not d.execute_script("return typeof window.axe === 'object'"):
-            d.execute_script(AXE_SOURCE)
-        violations = d.execute_async_script("""
-            var done = arguments[arguments.length - 1];
+        # Loaded and run in one script, so both happen in the same document.
+        violations = self.driver.execute_async_script(AXE_SOURCE + """
+            ;var done = arguments[arguments.length - 1];
             axe.run(document, {resultTypes: ["violations"]}).then(function (result) {
               done(result.violations.filter(function (v) { return v.impact === "serious" || v.impact === "critical"; })
                 .map(function (v) { return v.id + " (" + v.impact + "): " + v.nodes.slice(0, 3).map(function (n) { return n.target.join(" "); }).join(", "); }));
@@ -190,8 +188,16 @@ class Journey:
         element.clear()
         element.send_keys(value)
 
+    def follow(self, element):
+        """Clicks a link or a form's button and waits until the browser has left the page: a
+        click can return before the navigation commits, and a page checked meanwhile is the old
+        one, which the navigation then swaps out from under the check."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        element.click()
+        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(old))
+
     def submit(self, css, label):
-        self.driver.find_element(By.CSS_SELECTOR, css).click()
+        self.follow(self.driver.find_element(By.CSS_SELECTOR, css))
         return self.page(label)
 
     def signed_in_as(self):
@@ -289,7 +295,7 @@ class Journey:
         username, email, old_password = LOCAL
         self.sign_out("signed out before forgetting")
         self.go("/login", "login before forgetting")
-        self.driver.find_element(By.LINK_TEXT, "Forgot your password?").click()
+        self.follow(self.driver.find_element(By.LINK_TEXT, "Forgot your password?"))
         self.page("forgot password form")
         self.check("'Forgot your password?' leads to /password/forgot", self.driver.current_url.startswith(SITE + "/password/forgot"),
                    self.driver.current_url)
@@ -360,7 +366,7 @@ class Journey:
         self.go("/account", "account before connecting")
         self.check("the account page offers to connect the sibling",
                    bool(self.driver.find_elements(By.XPATH, f"//button[normalize-space()='Connect {SIBLING_NAME}']")))
-        self.driver.find_element(By.XPATH, f"//button[normalize-space()='Connect {SIBLING_NAME}']").click()
+        self.follow(self.driver.find_element(By.XPATH, f"//button[normalize-space()='Connect {SIBLING_NAME}']"))
         self.page("provider sign-in")
         self.check("connecting sends the browser to the provider's sign-in", self.driver.current_url.startswith(PROVIDER + "/login"),
                    self.driver.current_url)
@@ -393,7 +399,7 @@ class Journey:
     def signs_in_with_the_sibling_alone(self):
         self.sign_out("signed out before sibling sign-in")
         self.go("/login", "login with provider button")
-        self.driver.find_element(By.XPATH, f"//button[normalize-space()='Continue with {SIBLING_NAME}']").click()
+        self.follow(self.driver.find_element(By.XPATH, f"//button[normalize-space()='Continue with {SIBLING_NAME}']"))
         self.page("signed in with sibling")
         # The provider session and the consent are remembered, so the provider sends us straight back.
         self.check("the sibling alone signs in, to a new account", self.signed_in_as() == SIBLING[0],
@@ -417,7 +423,7 @@ class Journey:
         self.check("searching the users list finds the sibling user", len(links) == 1, f"{len(links)} matching links")
         row = links[0].find_element(By.XPATH, "./ancestor::tr").text
         self.check("the users list shows the user's linked provider", SIBLING_NAME in row, row)
-        links[0].click()
+        self.follow(links[0])
         self.page("admin user detail")
         accounts = [r.text for r in self.driver.find_elements(By.CSS_SELECTOR, "section[aria-labelledby=accounts-heading] tbody tr")]
         self.check("the user's page shows the linked sibling account",
@@ -505,7 +511,7 @@ class Journey:
         follows the browser's Accept-Language."""
         d = self.driver
         self.go("/account", "account page before switching language")
-        d.find_element(By.CSS_SELECTOR, "footer a[hreflang='de']").click()
+        self.follow(d.find_element(By.CSS_SELECTOR, "footer a[hreflang='de']"))
         self.page("account page in German")
         lang = lambda: d.execute_script("return document.documentElement.lang")
         self.check("the switcher shows the page in German", lang() == "de" and d.current_url == SITE + "/account",
@@ -525,7 +531,7 @@ class Journey:
         finally:
             d.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {}})
         self.go("/account", "account page, German, before switching back")
-        d.find_element(By.CSS_SELECTOR, "footer a[hreflang='en']").click()
+        self.follow(d.find_element(By.CSS_SELECTOR, "footer a[hreflang='en']"))
         self.page("account page back in English")
         self.check("the switcher turns the site back to English", lang() == "en", repr(lang()))
 
